@@ -1,0 +1,71 @@
+// Typed errors. Each names the argument, what was expected and what was received,
+// so a message reads like: `train(data): data[12].input has length 783, expected 784`.
+
+/** Base class of every error nabla throws on purpose. */
+export class NablaError extends Error {
+  /** The argument (or path inside it) that was wrong, e.g. `data[12].input`. */
+  readonly argument: string;
+  /** What was expected, in words. */
+  readonly expected: string;
+  /** What was received, in words. */
+  readonly received: string;
+  constructor(where: string, argument: string, expected: string, received: string, extra = "") {
+    super(`${where}: ${argument} must be ${expected}, received ${received}${extra ? `. ${extra}` : ""}`);
+    this.name = new.target.name;
+    this.argument = argument;
+    this.expected = expected;
+    this.received = received;
+  }
+}
+
+/** A vector, matrix or layer list has the wrong length or shape. */
+export class ShapeError extends NablaError {}
+/** Data holds NaN, ±Infinity, an out-of-range label or is empty. */
+export class DataError extends NablaError {}
+/** An option is unknown, of the wrong type or out of range. */
+export class OptionError extends NablaError {}
+/** A saved model (JSON) is malformed or does not match. */
+export class ModelFormatError extends NablaError {}
+/** The requested backend cannot run on this engine. */
+export class BackendError extends NablaError {}
+/** The network was disposed and cannot be used any more. */
+export class DisposedError extends NablaError {
+  constructor(where: string) {
+    super(where, "this network", "a live network", "one on which dispose() was called");
+  }
+}
+
+/** Short description of a value for error messages: `an array of length 3`, `NaN`, `"relu"`. */
+export function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (v === undefined) return "undefined";
+  if (typeof v === "number") return Number.isNaN(v) ? "NaN" : String(v);
+  if (typeof v === "string") return JSON.stringify(v.length > 40 ? v.slice(0, 40) + "…" : v);
+  if (typeof v === "bigint" || typeof v === "boolean") return `${typeof v} ${String(v)}`;
+  if (typeof v === "function") return "a function";
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of length ${(v as unknown as ArrayLike<number>).length}`;
+  return `an object (${Object.keys(v as object).slice(0, 5).join(", ") || "no keys"})`;
+}
+
+/**
+ * Training produced NaN or ±Infinity. The network has been restored to the state it had
+ * at the start of the failing epoch (weights, biases, optimizer state and generator);
+ * `history` holds the epochs completed before it.
+ */
+export class DivergenceError extends NablaError {
+  readonly epoch: number;
+  /** 0-based mini-batch where the non-finite cost appeared, or -1 when found in the weights at the end of the epoch. */
+  readonly batch: number;
+  readonly eta: number;
+  readonly history: readonly unknown[];
+  constructor(where: string, epoch: number, batch: number, eta: number, history: readonly unknown[]) {
+    const at = batch >= 0 ? `mini-batch ${batch} of epoch ${epoch}` : `the weights at the end of epoch ${epoch}`;
+    super(where, "the training", "finite (cost and weights)", `NaN or Infinity in ${at} with learning rate η = ${eta}`,
+      `The learning rate is the likely cause: try a smaller one (e.g. η/10). The network was restored to its state at the start of epoch ${epoch}`);
+    this.epoch = epoch;
+    this.batch = batch;
+    this.eta = eta;
+    this.history = history;
+  }
+}

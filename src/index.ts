@@ -1,0 +1,10 @@
+// nabla's public API.
+export { Network, type Gradient, type Evaluation } from "./network.js";
+export type { NetworkOptions, TrainOptions, EpochStats, Init, OptimizerOption } from "./options.js";
+export type { Data, Sample, TensorData, Vector } from "./data.js";
+export type { Activation, Cost, BackendName } from "./kernels.js";
+export type { NetworkJSON } from "./serialize.js";
+export { init, availableBackends } from "./wasm.js";
+export {
+  NablaError, ShapeError, DataError, OptionError, ModelFormatError, BackendError, DisposedError, DivergenceError,
+} from "./errors.js";
