@@ -1,0 +1,124 @@
+// Bad input: each case throws a typed error that names the argument, the expectation and what
+// was received, and a failed call leaves the network exactly as it was.
+import { describe, it, expect } from "vitest";
+import {
+  Network, NablaError, ShapeError, DataError, OptionError, ModelFormatError, DisposedError,
+} from "../src/index.js";
+
+type ErrorClass = new (...args: never[]) => NablaError;
+
+/** Runs f, expects an error of class C whose message contains every fragment. */
+function expectError(f: () => unknown, C: ErrorClass, ...fragments: string[]) {
+  let err: unknown;
+  try { f(); } catch (e) { err = e; }
+  expect(err, "no error was thrown").toBeInstanceOf(C);
+  const e = err as NablaError;
+  expect(e.name).toBe(C.name);
+  for (const f of fragments) expect(e.message).toContain(f);
+  return e;
+}
+
+const good = () => [{ input: [0, 1, 0], output: [1, 0] }, { input: [1, 0, 1], output: [0, 1] }];
+
+describe("bad input", () => {
+  it("layer sizes", () => {
+    expectError(() => new Network([3]), ShapeError, "sizes", "at least 2", "length 1");
+    expectError(() => new Network([]), ShapeError, "sizes");
+    expectError(() => new Network("784,30" as never), ShapeError, "sizes", '"784,30"');
+    expectError(() => new Network([3, 0, 2]), ShapeError, "sizes[1]", "positive integer", "received 0");
+    expectError(() => new Network([3, -2, 2]), ShapeError, "sizes[1]", "-2");
+    expectError(() => new Network([3, 2.5, 2]), ShapeError, "sizes[1]", "2.5");
+    expectError(() => new Network([3, NaN]), ShapeError, "sizes[1]", "NaN");
+  });
+
+  it("a network too large for 4 GiB of linear memory is refused up front, saying how large", () => {
+    expectError(() => new Network([100000, 100000]), ShapeError, "4 GiB", "GiB", "10000100000 parameters");
+  });
+
+  it("constructor options", () => {
+    expectError(() => new Network([2, 2], { cost: "mse" as never }), OptionError, "options.cost", '"quadratic"', '"mse"');
+    expectError(() => new Network([2, 2], { backend: "gpu" as never }), OptionError, "options.backend", '"gpu"');
+    expectError(() => new Network([2, 2], { seed: -1 }), OptionError, "options.seed", "-1");
+    expectError(() => new Network([2, 2], { sead: 1 } as never), OptionError, "options.sead", "unknown");
+    expectError(() => new Network([2, 2], { cost: "quadratic", output: "softmax" }), OptionError, "log-likelihood");
+    expectError(() => new Network([2, 3, 2], { activation: "softmax" }), OptionError, "output layer only");
+  });
+
+  it("wrong input or output length, by sample index", () => {
+    const net = new Network([3, 4, 2], { seed: 1 });
+    const d = good();
+    d[1] = { input: [1, 0], output: [0, 1] };
+    expectError(() => net.train(d), ShapeError, "data[1].input", "length 3", "length 2");
+    expectError(() => net.train([[[1, 2, 3], [1, 0, 0]]]), ShapeError, "data[0][1]", "length 2", "length 3");
+    expectError(() => net.feedforward([1, 2]), ShapeError, "x", "length 3", "length 2");
+    expectError(() => net.backprop([1, 2, 3], [1]), ShapeError, "[1]", "length 2");
+  });
+
+  it("NaN / Infinity in data and out-of-range labels", () => {
+    const net = new Network([3, 4, 2], { seed: 1 });
+    const d = good();
+    d[1] = { input: [1, NaN, 0], output: [0, 1] };
+    expectError(() => net.train(d), DataError, "data[1].input[1]", "finite", "NaN");
+    expectError(() => net.train([{ input: [0, 0, 0], output: [Infinity, 0] }]), DataError, "data[0].output[0]", "Infinity");
+    expectError(() => net.train([{ input: [0, 0, 0], output: 2 }]), DataError, "data[0].output", "0 to 1", "2");
+    expectError(() => net.feedforward([0, -Infinity, 0]), DataError, "x[1]", "-Infinity");
+    const inputs = new Float32Array([0, 0, 0, 1, 1, NaN]);
+    expectError(() => net.train({ inputs, labels: [0, 1] }), DataError, "data.inputs[1][2]", "NaN");
+    expectError(() => net.train({ inputs: new Float32Array(4), labels: [0] }), ShapeError, "data.inputs", "multiple of 3");
+    expectError(() => net.evaluate({ inputs: new Float32Array(6), labels: [0] }), ShapeError, "labels");
+  });
+
+  it("empty data", () => {
+    const net = new Network([3, 2], { seed: 1 });
+    expectError(() => net.train([]), DataError, "data", "non-empty", "empty array");
+    expectError(() => net.evaluate({ inputs: new Float32Array(0), labels: [] }), ShapeError, "data.inputs");
+    expectError(() => net.train(null as never), DataError, "data", "null");
+  });
+
+  it("batch size 0 or non-integer, and other train options", () => {
+    const net = new Network([3, 2], { seed: 1 });
+    expectError(() => net.train(good(), { batchSize: 0 }), OptionError, "options.batchSize", "integer ≥ 1", "received 0");
+    expectError(() => net.train(good(), { batchSize: 2.5 }), OptionError, "options.batchSize", "2.5");
+    expectError(() => net.train(good(), { learningRate: -1 }), OptionError, "options.learningRate", "-1");
+    expectError(() => net.train(good(), { epochs: NaN }), OptionError, "options.epochs", "NaN");
+    expectError(() => net.train(good(), { optimizer: "rmsprop" as never }), OptionError, "options.optimizer", "rmsprop");
+    expectError(() => net.train(good(), { learningrate: 1 } as never), OptionError, "options.learningrate", "unknown");
+    expectError(() => net.train(good(), { earlyStopping: 3 }), OptionError, "options.testData");
+  });
+
+  it("malformed or mismatched JSON models", () => {
+    const json = new Network([3, 4, 2], { seed: 1 }).toJSON();
+    expectError(() => Network.fromJSON("{not json"), ModelFormatError, "json", "valid JSON");
+    expectError(() => Network.fromJSON(42), ModelFormatError, "json", "42");
+    expectError(() => Network.fromJSON({ ...json, sizes: [3] }), ModelFormatError, "json.sizes");
+    expectError(() => Network.fromJSON({ ...json, sizes: [3, 5, 2] }), ModelFormatError, "json.weights[0]", "5 rows");
+    const w = structuredClone(json);
+    w.weights[1][0][2] = "x" as never;
+    expectError(() => Network.fromJSON(w), ModelFormatError, "json.weights[1][0][2]", "finite", '"x"');
+    const b = structuredClone(json);
+    b.biases[0].pop();
+    expectError(() => Network.fromJSON(b), ModelFormatError, "json.biases[0]", "4 numbers", "length 3");
+    expectError(() => Network.fromJSON({ ...json, cost: "hinge" }), ModelFormatError, "json.cost", '"hinge"');
+  });
+
+  it("a failed call leaves weights, biases and the generator unchanged", () => {
+    const net = new Network([3, 4, 2], { seed: 1 });
+    const before = JSON.stringify(net);
+    const d = good();
+    d.push({ input: [0, 0, NaN], output: [1, 0] });
+    expect(() => net.train(d, { epochs: 5 })).toThrow(DataError);
+    expect(() => net.train(good(), { batchSize: 0 })).toThrow(OptionError);
+    expect(() => { net.weights = [[[1, 2, 3]]]; }).toThrow(ShapeError);
+    expect(() => { net.biases = [[0, 0, 0, NaN], [0, 0]]; }).toThrow(DataError);
+    expect(JSON.stringify(net)).toBe(before);
+  });
+
+  it("use after dispose is a clear error", () => {
+    const net = new Network([3, 2], { seed: 1 });
+    net.dispose();
+    expect(net.disposed).toBe(true);
+    expectError(() => net.feedforward([0, 0, 0]), DisposedError, "feedforward", "dispose()");
+    expectError(() => net.train(good()), DisposedError, "train");
+    expectError(() => net.toJSON(), DisposedError, "toJSON");
+  });
+});

@@ -1,0 +1,157 @@
+// Every kernel on every backend against a float64 reference written from the equations,
+// on shapes whose sizes leave every remainder mod 4 (1, 3, 5, 17, 784) and batches 1..m.
+import { describe, it, expect } from "vitest";
+import { BACKENDS, lab, floats, expectClose, refZ, refActivate, sigmaPrime } from "./helpers.js";
+import { Random } from "../src/random.js";
+
+const SHAPES: [number, number, number][] = [
+  // [nIn, nOut, m]
+  [1, 1, 1], [3, 5, 2], [5, 3, 3], [17, 5, 7], [5, 17, 1], [784, 30, 10], [30, 10, 10], [17, 17, 5], [784, 3, 1], [3, 784, 2],
+];
+const TOL = 2e-5; // f32 kernels vs float64: relative to 1 + |value|; dot products of up to 784 terms
+
+describe.each(BACKENDS)("kernels on %s", (backend) => {
+  it.each(SHAPES)("forward nIn=%i nOut=%i m=%i, every activation", (nIn, nOut, m) => {
+    const rng = new Random(nIn * 1000 + nOut * 10 + m);
+    for (const act of [0, 1, 2, 3, 4, 5]) {
+      const L = lab(backend);
+      const w = floats(rng, nOut * nIn, -0.3, 0.3), b = floats(rng, nOut), x = floats(rng, m * nIn, 0, 1);
+      const pw = L.alloc(w.length, w), pb = L.alloc(nOut, b), px = L.alloc(x.length, x), pa = L.alloc(m * nOut);
+      L.k.forward(pa, pw, pb, px, nIn, nOut, m, act);
+      const want = refActivate(refZ(w, b, x, nIn, nOut, m), nOut, m, act);
+      expectClose(L.read(pa, m * nOut), want, TOL, `forward act=${act}`);
+      expect(L.guard(pa, m * nOut), "wrote past a").toBe(12345);
+    }
+  });
+
+  it.each(SHAPES)("bp1 n=%i (m=%i), each cost", (n, _x, m) => {
+    const rng = new Random(7 + n);
+    for (const [act, cost] of [[0, 0], [1, 0], [2, 0], [3, 0], [4, 0], [0, 1], [5, 2]]) {
+      const L = lab(backend);
+      const a = floats(rng, n * m, 0.01, 0.99), y = floats(rng, n * m, 0, 1);
+      const pa = L.alloc(a.length, a), py = L.alloc(y.length, y), pd = L.alloc(n * m);
+      L.k.bp1(pd, pa, py, n, m, act, cost);
+      const want = a.map((ai, i) => {
+        if (cost !== 0) return ai - y[i];
+        const dz = act === 0 ? ai * (1 - ai) : act === 1 ? 1 - ai * ai : act === 2 ? (ai > 0 ? 1 : 0) : act === 3 ? (ai > 0 ? 1 : 0.01) : 1;
+        return (ai - y[i]) * dz;
+      });
+      expectClose(L.read(pd, n * m), want, 1e-6, `bp1 act=${act} cost=${cost}`);
+      expect(L.guard(pd, n * m)).toBe(12345);
+    }
+  });
+
+  it.each(SHAPES)("bp2 n=%i nNext=%i m=%i", (n, nNext, m) => {
+    const rng = new Random(99 + n * nNext);
+    for (const act of [0, 1, 2, 4]) {
+      const L = lab(backend);
+      const wNext = floats(rng, nNext * n), dNext = floats(rng, m * nNext);
+      // a = σ(z) for a random z, so σ'(z) computed from a is exact for the reference.
+      const z = floats(rng, m * n, -2, 2);
+      const a = z.map((zi) => Math.fround(act === 0 ? 1 / (1 + Math.exp(-zi)) : act === 1 ? Math.tanh(zi) : act === 2 ? Math.max(0, zi) : zi));
+      const pw = L.alloc(wNext.length, wNext), pdn = L.alloc(dNext.length, dNext), pa = L.alloc(a.length, a), pd = L.alloc(m * n);
+      L.k.bp2(pd, pdn, pw, pa, n, nNext, m, act);
+      const want = new Float64Array(m * n);
+      for (let s = 0; s < m; s++)
+        for (let k = 0; k < n; k++) {
+          let sum = 0;
+          for (let j = 0; j < nNext; j++) sum += wNext[j * n + k] * dNext[s * nNext + j];
+          const ai = a[s * n + k];
+          const sp = act === 0 ? ai * (1 - ai) : act === 1 ? 1 - ai * ai : act === 2 ? (ai > 0 ? 1 : 0) : 1;
+          want[s * n + k] = sum * sp;
+        }
+      expectClose(L.read(pd, m * n), want, TOL, `bp2 act=${act}`);
+      expect(L.guard(pd, m * n)).toBe(12345);
+    }
+  });
+
+  it.each(SHAPES)("bp3 n=%i (m=%i)", (n, _x, m) => {
+    const L = lab(backend);
+    const d = floats(new Random(n + m), m * n);
+    const pd = L.alloc(d.length, d), pb = L.alloc(n, floats(new Random(1), n)); // pre-filled: bp3 must overwrite
+    L.k.bp3(pb, pd, n, m);
+    const want = new Float64Array(n);
+    for (let s = 0; s < m; s++) for (let j = 0; j < n; j++) want[j] += d[s * n + j];
+    expectClose(L.read(pb, n), want, TOL, "bp3");
+    expect(L.guard(pb, n)).toBe(12345);
+  });
+
+  it.each(SHAPES)("bp4 nIn=%i nOut=%i m=%i", (nIn, nOut, m) => {
+    const L = lab(backend);
+    const rng = new Random(nIn + 31 * nOut + m);
+    const d = floats(rng, m * nOut), x = floats(rng, m * nIn, 0, 1);
+    const pd = L.alloc(d.length, d), px = L.alloc(x.length, x), pw = L.alloc(nOut * nIn, floats(rng, nOut * nIn));
+    L.k.bp4(pw, pd, px, nIn, nOut, m);
+    const want = new Float64Array(nOut * nIn);
+    for (let s = 0; s < m; s++) for (let j = 0; j < nOut; j++) for (let k = 0; k < nIn; k++) want[j * nIn + k] += d[s * nOut + j] * x[s * nIn + k];
+    expectClose(L.read(pw, nOut * nIn), want, TOL, "bp4");
+    expect(L.guard(pw, nOut * nIn)).toBe(12345);
+  });
+
+  it.each([1, 3, 5, 17, 784, 23550])("sgd, momentum, adam over %i parameters", (len) => {
+    const rng = new Random(len);
+    const w = floats(rng, len), g = floats(rng, len), v = floats(rng, len, -0.1, 0.1), s2 = floats(rng, len, 0, 0.01);
+    w[0] = 0; // sgn(0) = 0
+    const [scale, decay, l1, mu] = [0.3, 0.99, 0.01, 0.9];
+    {
+      const L = lab(backend);
+      const pw = L.alloc(len, w), pg = L.alloc(len, g);
+      L.k.sgd(pw, pg, len, scale, decay, l1);
+      expectClose(L.read(pw, len), w.map((wi, i) => decay * wi - scale * g[i] - l1 * Math.sign(wi)), 1e-6, "sgd");
+      expect(L.guard(pw, len)).toBe(12345);
+    }
+    {
+      const L = lab(backend);
+      const pw = L.alloc(len, w), pv = L.alloc(len, v), pg = L.alloc(len, g);
+      L.k.momentum(pw, pv, pg, len, mu, scale, decay, l1);
+      const vNew = v.map((vi, i) => mu * vi - scale * g[i]);
+      expectClose(L.read(pv, len), vNew, 1e-6, "momentum v");
+      expectClose(L.read(pw, len), w.map((wi, i) => decay * wi + vNew[i] - l1 * Math.sign(wi)), 1e-6, "momentum w");
+    }
+    {
+      const L = lab(backend);
+      const [gs, lrt, b1, b2, eps] = [0.1, 0.01, 0.9, 0.999, 1e-8];
+      const pw = L.alloc(len, w), pm = L.alloc(len, v), ps = L.alloc(len, s2), pg = L.alloc(len, g);
+      L.k.adam(pw, pm, ps, pg, len, gs, lrt, b1, b2, eps, decay, l1);
+      const m1 = v.map((mi, i) => b1 * mi + (1 - b1) * gs * g[i]);
+      const m2 = s2.map((si, i) => b2 * si + (1 - b2) * (gs * g[i]) ** 2);
+      expectClose(L.read(pm, len), m1, 1e-6, "adam m");
+      expectClose(L.read(ps, len), m2, 1e-6, "adam v");
+      expectClose(L.read(pw, len), w.map((wi, i) => decay * wi - (lrt * m1[i]) / (Math.sqrt(m2[i]) + eps) - l1 * Math.sign(wi)), 1e-5, "adam w");
+    }
+  });
+
+  it.each([[1, 1], [10, 10], [3, 17]])("cost n=%i m=%i, each kind, and ln 0 stays finite", (n, m) => {
+    const rng = new Random(n * m);
+    const L = lab(backend);
+    const a = floats(rng, n * m, 0.001, 0.999), y = floats(rng, n * m, 0, 1);
+    const pa = L.alloc(a.length, a), py = L.alloc(y.length, y);
+    const quad = a.reduce((s, ai, i) => s + 0.5 * (ai - y[i]) ** 2, 0);
+    const ce = a.reduce((s, ai, i) => s - y[i] * Math.log(ai) - (1 - y[i]) * Math.log(1 - ai), 0);
+    const ll = a.reduce((s, ai, i) => s - y[i] * Math.log(ai), 0);
+    expect(Math.abs(L.k.cost(pa, py, n, m, 0) - quad)).toBeLessThan(1e-9 * (1 + quad) + 1e-12);
+    expect(Math.abs(L.k.cost(pa, py, n, m, 1) - ce)).toBeLessThan(1e-9 * (1 + ce));
+    expect(Math.abs(L.k.cost(pa, py, n, m, 2) - ll)).toBeLessThan(1e-9 * (1 + ll));
+    // a = 0 where y = 1 and a = 1 where y = 0: the guarded log gives ln(1e-45) ≈ −103.6 per term.
+    const L2 = lab(backend);
+    const p0 = L2.alloc(2, [0, 1]), p1 = L2.alloc(2, [1, 0]);
+    const c = L2.k.cost(p0, p1, 2, 1, 1);
+    expect(c).toBeCloseTo(-2 * Math.log(1e-45), 6);
+    expect(L2.k.cost(p0, p1, 2, 1, 2)).toBeCloseTo(-Math.log(1e-45), 6);
+  });
+
+  it("allFinite finds NaN and ±Infinity anywhere, tails included", () => {
+    for (const len of [1, 3, 4, 5, 17]) {
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        for (let at = 0; at < len; at++) {
+          const L = lab(backend);
+          const v = floats(new Random(len), len);
+          v[at] = bad;
+          expect(L.k.allFinite(L.alloc(len, v), len)).toBe(0);
+        }
+      }
+      const L = lab(backend);
+      expect(L.k.allFinite(L.alloc(len, floats(new Random(3), len, -3e38, 3e38)), len)).toBe(1);
+    }
+  });
+});
