@@ -153,13 +153,13 @@ export class Network {
     const F = this.#heap(), p = this.#plan, sizes = this.sizes, rng = this.#rng;
     // As network.py: all biases first, then all weights, each row-major.
     const gaussianBiases = this.init === "nielsen" || this.init === "scaled";
-    for (let i = 0, b = p.b[0] >>> 2; i < p.biasesLen; i++) F[b + i] = gaussianBiases ? rng.gaussian() : 0;
+    if (gaussianBiases) rng.gaussians(F, p.b[0] >>> 2, p.biasesLen, 1);
+    else F.fill(0, p.b[0] >>> 2, (p.b[0] >>> 2) + p.biasesLen);
     for (let l = 0; l < sizes.length - 1; l++) {
       const nIn = sizes[l], nOut = sizes[l + 1];
       const std = this.init === "nielsen" ? 1 : this.init === "scaled" ? 1 / Math.sqrt(nIn)
         : this.init === "glorot" ? Math.sqrt(2 / (nIn + nOut)) : Math.sqrt(2 / nIn);
-      const w = p.w[l] >>> 2;
-      for (let i = 0; i < nIn * nOut; i++) F[w + i] = rng.gaussian() * std;
+      rng.gaussians(F, p.w[l] >>> 2, nIn * nOut, std);
     }
   }
 

@@ -48,12 +48,15 @@ export class Random {
     return Math.floor(this.next() * n);
   }
 
-  /** Standard normal N(0, 1) by Box–Muller (one value per call; the pair's second is dropped for simplicity). */
-  gaussian(): number {
-    let u = 0;
-    while (u === 0) u = this.next();
-    const v = this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  /** out[from + i] = std · N(0, 1) for i < n, using both values of each Box–Muller pair. */
+  gaussians(out: Float32Array, from: number, n: number, std: number): void {
+    for (let i = 0; i < n; i += 2) {
+      let u = 0;
+      while (u === 0) u = this.next();
+      const r = std * Math.sqrt(-2 * Math.log(u)), t = 2 * Math.PI * this.next();
+      out[from + i] = r * Math.cos(t);
+      if (i + 1 < n) out[from + i + 1] = r * Math.sin(t);
+    }
   }
 
   /** Fisher–Yates shuffle of idx in place. */

@@ -25,9 +25,13 @@ function wasmBytes(build: WasmBuild): Uint8Array<ArrayBuffer> {
   return b;
 }
 
-/** Whether this engine can run the given wasm build. */
+const valid = new Map<WasmBuild, boolean>();
+
+/** Whether this engine can run the given wasm build (validated once, then remembered). */
 export function supports(build: WasmBuild): boolean {
-  return WebAssembly.validate(wasmBytes(build));
+  let v = valid.get(build);
+  if (v === undefined) valid.set(build, (v = WebAssembly.validate(wasmBytes(build))));
+  return v;
 }
 
 /** The build `backend: "wasm"` resolves to on this engine. */
