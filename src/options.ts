@@ -74,7 +74,7 @@ export interface TrainOptions {
   monitorTraining?: boolean;
   /** Stop after this many epochs without a better test accuracy (needs testData). */
   earlyStopping?: number;
-  /** network2.py's schedule: halve η after `patience` epochs without better test accuracy; stop below η/128. */
+  /** network2.py's schedule: halve η after `patience` epochs without better test accuracy; stop once η has dropped to η/128. */
   schedule?: { patience: number };
   /** Called after every epoch; return false to stop. */
   onEpoch?: (stats: EpochStats) => void | boolean;
@@ -232,7 +232,16 @@ function resolveOptimizer(where: string, v: unknown): Optimizer {
     return opt;
   }
   const o = checkKeys(where, "options.optimizer", v, ["name", "mu", "beta1", "beta2", "epsilon"]);
+  // The name is required and each optimizer takes only its own hyper-parameters: { mu: 0.5 } alone
+  // or { name: "adam", mu: 0.5 } would otherwise train silently with settings the caller did not mean.
+  if (o.name === undefined) throw new OptionError(where, "options.optimizer.name", '"sgd", "momentum" or "adam"', "undefined");
   opt.name = oneOf(where, "options.optimizer.name", o.name, names, "sgd");
+  const own: Record<Optimizer["name"], string[]> = { sgd: ["name"], momentum: ["name", "mu"], adam: ["name", "beta1", "beta2", "epsilon"] };
+  for (const k of Object.keys(o)) {
+    if (o[k] !== undefined && !own[opt.name].includes(k)) {
+      throw new OptionError(where, `options.optimizer.${k}`, `absent: ${JSON.stringify(opt.name)} takes only ${own[opt.name].join(", ")}`, describe(o[k]));
+    }
+  }
   const unit = (k: string, d: number) => number(where, `options.optimizer.${k}`, o[k], d, (x) => x >= 0 && x < 1, "a number in [0, 1)");
   opt.mu = unit("mu", 0.9);
   opt.beta1 = unit("beta1", 0.9);
