@@ -1,0 +1,20 @@
+// `npm run demo`: makes the digits file if needed, serves the demo page on localhost and
+// prints its URL. Needs the built package (npm install builds it; else `npm run build`).
+import { existsSync } from "node:fs";
+import { writeDemoData } from "./demo-data.mjs";
+import { startDemoServer } from "./demo-server.mjs";
+
+if (!existsSync(new URL("../dist/worker/entry.js", import.meta.url))) {
+  console.error("demo: dist/ is not built. Run `npm run build` first.");
+  process.exit(1);
+}
+await writeDemoData();
+const want = Number(process.env.PORT ?? 8080);
+let started;
+try {
+  started = await startDemoServer({ port: want });
+} catch (e) {
+  if (e.code !== "EADDRINUSE") throw e;
+  started = await startDemoServer({ port: 0 });
+}
+console.log(`nabla demo: ${started.url}demo/   (Ctrl+C to stop)`);
