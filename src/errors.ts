@@ -69,3 +69,6 @@ export class DivergenceError extends NablaError {
     this.history = history;
   }
 }
+
+/** A dataset file (IDX, CSV, PGM, …) is missing, truncated or not in the expected format. */
+export class DatasetError extends NablaError {}

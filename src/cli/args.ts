@@ -1,0 +1,134 @@
+// Command-line parsing on node:util parseArgs, with values checked here so that a bad
+// flag gets a message naming the flag (exit code 2), not a library error.
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
+/** A mistake on the command line: unknown flag, bad value, missing argument. Exit code 2. */
+export class UsageError extends Error {
+  /** The command whose help to point at, e.g. "train". */
+  readonly command: string;
+  constructor(message: string, command = "") {
+    super(message);
+    this.name = "UsageError";
+    this.command = command;
+  }
+}
+
+export type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
+
+export interface Parsed {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+/** parseArgs in strict mode; its errors become UsageErrors that name the flag. */
+export function parse(command: string, args: readonly string[], options: OptionSpec): Parsed {
+  try {
+    const r = parseArgs({ args: [...args], options, strict: true, allowPositionals: true, allowNegative: true } as ParseArgsConfig);
+    return { values: r.values as Parsed["values"], positionals: r.positionals };
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    let msg = err.message;
+    if (err.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      const m = /Unknown option '([^']+)'/.exec(msg);
+      const flag = m ? m[1] : "?";
+      const near = closest(flag.replace(/^-+/, ""), Object.keys(options));
+      msg = /^-[\d.]/.test(flag)
+        ? `unknown option ${flag} (to pass a value that starts with a minus sign, put -- before it: nabla ${command} … -- -1.5,2)`
+        : `unknown option ${flag}${near ? ` (did you mean --${near}?)` : ""}`;
+    } else if (err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+      msg = msg.replace(/^Option /, "option ");
+    } else if (err.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
+      msg = msg.replace(/^Unexpected argument/, "unexpected argument");
+    }
+    throw new UsageError(msg, command);
+  }
+}
+
+/** The option name nearest to `name` by edit distance, if close enough to be a likely typo. */
+export function closest(name: string, names: readonly string[]): string | null {
+  let best: string | null = null, bestD = Infinity;
+  for (const n of names) {
+    const d = editDistance(name, n);
+    if (d < bestD) { bestD = d; best = n; }
+  }
+  return bestD <= Math.max(1, Math.min(2, Math.floor(name.length / 2))) ? best : null;
+}
+
+function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0];
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j];
+      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length];
+}
+
+/** Typed access to parsed values, each check failing with a UsageError naming the flag. */
+export class Values {
+  constructor(readonly command: string, readonly values: Parsed["values"]) {}
+
+  #fail(flag: string, expected: string, got: string): never {
+    throw new UsageError(`--${flag} must be ${expected}, got ${JSON.stringify(got)}`, this.command);
+  }
+
+  has(flag: string): boolean {
+    return this.values[flag] !== undefined;
+  }
+
+  string(flag: string): string | undefined {
+    const v = this.values[flag];
+    return typeof v === "string" ? v : undefined;
+  }
+
+  bool(flag: string): boolean | undefined {
+    const v = this.values[flag];
+    return typeof v === "boolean" ? v : undefined;
+  }
+
+  /** A finite number, checked by `test`. */
+  number(flag: string, test: (x: number) => boolean, expected: string): number | undefined {
+    const s = this.string(flag);
+    if (s === undefined) return undefined;
+    const x = s.trim() === "" ? NaN : Number(s);
+    if (!Number.isFinite(x) || !test(x)) this.#fail(flag, expected, s);
+    return x;
+  }
+
+  int(flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+    return this.number(flag, (x) => Number.isInteger(x) && x >= min && x <= max,
+      max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`);
+  }
+
+  choice<T extends string>(flag: string, allowed: readonly T[]): T | undefined {
+    const s = this.string(flag);
+    if (s === undefined) return undefined;
+    if (!allowed.includes(s as T)) this.#fail(flag, `one of ${allowed.join(", ")}`, s);
+    return s as T;
+  }
+
+  /** A comma-separated list of choices, e.g. `relu,tanh`. */
+  choices<T extends string>(flag: string, allowed: readonly T[]): T[] | undefined {
+    const s = this.string(flag);
+    if (s === undefined) return undefined;
+    const parts = s.split(",").map((p) => p.trim());
+    for (const p of parts) if (!allowed.includes(p as T)) this.#fail(flag, `one of ${allowed.join(", ")} (or a comma-separated list of them)`, s);
+    return parts as T[];
+  }
+
+  /** A comma-separated list of positive integers, e.g. `784,30,10`. */
+  ints(flag: string, minLength: number): number[] | undefined {
+    const s = this.string(flag);
+    if (s === undefined) return undefined;
+    const parts = s.split(/[,x×]/).map((p) => p.trim());
+    const ns = parts.map(Number);
+    if (parts.length < minLength || ns.some((n, i) => parts[i] === "" || !Number.isInteger(n) || n < 1)) {
+      this.#fail(flag, `a comma-separated list of at least ${minLength} positive integers, e.g. ${minLength > 1 ? "784,30,10" : "30 or 256,128"}`, s);
+    }
+    return ns;
+  }
+}

@@ -1,0 +1,196 @@
+// `--data` for the CLI: which dataset, loaded as flat rows of inputs and class labels.
+//
+//   mnist                               the mnist package's 10,000 digits, fixed split (seed 0)
+//   fashion-mnist[:<dir>]               Fashion-MNIST IDX files (Debian's package by default)
+//   idx:<images>,<labels>[,<test images>,<test labels>]   IDX files, plain or .gz
+//   csv:<file>[,<test file>]            CSV with a label column (--label), features standardized
+//   <file>.csv                          the same as csv:<file>
+import { mnistSplit } from "../data/mnist.js";
+import { readIdxSet } from "../data/idx.js";
+import { loadFashion, DEFAULT_FASHION_DIR, FASHION_CLASSES } from "../data/fashion.js";
+import { readCsvTable, standardization, standardize, type CsvTable } from "../data/csv.js";
+import { Random } from "../random.js";
+import { DatasetError } from "../errors.js";
+import { UsageError } from "./args.js";
+
+export interface Part {
+  inputs: Float32Array;
+  labels: Int32Array | Uint8Array;
+  count: number;
+}
+
+/** What a model needs to know about its data; saved in the model file under "dataset". */
+export interface DatasetInfo {
+  /** The --data text the model was trained with. */
+  spec: string;
+  kind: "mnist" | "fashion-mnist" | "idx" | "csv";
+  /** Features per sample. */
+  inputs: number;
+  /** Number of classes (largest label + 1). */
+  classes: number;
+  /** [rows, cols] for image data. */
+  shape?: [number, number];
+  /** Class index → name (CSV string labels, Fashion-MNIST). */
+  classNames?: string[];
+  /** CSV: feature column names, the label column, and the z-score applied to each feature. */
+  features?: string[];
+  label?: string;
+  standardize?: { mean: number[]; std: number[] };
+  /** Fraction held out for testing when the data has no test part (split by SPLIT_SEED). */
+  testFraction?: number;
+  /** --train-size / --test-size, when given (for mnist they choose the split itself). */
+  trainSize?: number;
+  testSize?: number;
+}
+
+export interface Dataset {
+  info: DatasetInfo;
+  train: Part;
+  test: Part | null;
+  /** One line for the header: "mnist (8000 train / 2000 test)". */
+  description: string;
+}
+
+export interface LoadOptions {
+  /** CSV label column (name or index). */
+  label?: string;
+  /** CSV header: force on/off. */
+  header?: boolean;
+  /** Fraction of a single-part dataset held out for testing (default 0.2; 0 = none). */
+  testFraction?: number;
+  /** Use only the first N training / test samples (mnist: the split's sizes). */
+  trainSize?: number;
+  testSize?: number;
+  /** CSV: z-score the features (default true). */
+  standardize?: boolean;
+  /** A saved model's dataset info: reuse its class names, feature columns and standardization. */
+  model?: DatasetInfo;
+}
+
+/** Seed of the train/test split of single-part datasets (fixed, so eval sees the same held-out rows). */
+export const SPLIT_SEED = 0;
+
+const take = (p: Part, n: number | undefined, nIn: number): Part =>
+  n === undefined || n >= p.count ? p : { inputs: p.inputs.subarray(0, n * nIn), labels: p.labels.subarray(0, n), count: n };
+
+function maxLabel(...parts: (Part | null)[]): number {
+  let max = -1;
+  for (const p of parts) if (p) for (let i = 0; i < p.count; i++) if (p.labels[i] > max) max = p.labels[i];
+  return max;
+}
+
+/** Splits rows by a fixed shuffle: the first ⌈(1−f)·n⌉ shuffled rows train, the rest test. */
+export function holdout(p: Part, nIn: number, fraction: number): { train: Part; test: Part | null } {
+  const nTest = Math.floor(p.count * fraction);
+  if (nTest === 0) return { train: p, test: null };
+  if (nTest >= p.count) throw new UsageError(`--test-fraction ${fraction} leaves no training samples out of ${p.count}`);
+  const idx = new Uint32Array(p.count);
+  for (let i = 0; i < p.count; i++) idx[i] = i;
+  new Random(SPLIT_SEED).shuffle(idx);
+  const pick = (from: number, n: number): Part => {
+    const inputs = new Float32Array(n * nIn), labels = new Int32Array(n);
+    for (let r = 0; r < n; r++) {
+      const i = idx[from + r];
+      inputs.set(p.inputs.subarray(i * nIn, (i + 1) * nIn), r * nIn);
+      labels[r] = p.labels[i];
+    }
+    return { inputs, labels, count: n };
+  };
+  const nTrain = p.count - nTest;
+  return { train: pick(0, nTrain), test: pick(nTrain, nTest) };
+}
+
+/** Splits "kind:rest" where kind is one of the known names; a bare *.csv path is csv. */
+export function parseSpec(spec: string): { kind: DatasetInfo["kind"]; files: string[] } {
+  const s = spec.trim();
+  if (s === "mnist") return { kind: "mnist", files: [] };
+  if (s === "fashion-mnist" || s === "fashion") return { kind: "fashion-mnist", files: [] };
+  const colon = s.indexOf(":");
+  const kind = colon > 0 ? s.slice(0, colon) : "";
+  const rest = colon > 0 ? s.slice(colon + 1) : s;
+  const files = rest.split(",").map((f) => f.trim());
+  if (kind === "fashion-mnist" || kind === "fashion") return { kind: "fashion-mnist", files: [rest] };
+  if (kind === "idx") {
+    if ((files.length !== 2 && files.length !== 4) || files.some((f) => f === "")) {
+      throw new UsageError(`--data idx: needs 2 or 4 comma-separated files, idx:<images>,<labels>[,<test images>,<test labels>]; got ${JSON.stringify(spec)}`);
+    }
+    return { kind: "idx", files };
+  }
+  if (kind === "csv" || (colon <= 0 && /\.csv$/i.test(s))) {
+    if ((files.length !== 1 && files.length !== 2) || files.some((f) => f === "")) {
+      throw new UsageError(`--data csv: needs a file and optionally a test file, csv:<file>[,<test file>]; got ${JSON.stringify(spec)}`);
+    }
+    return { kind: "csv", files };
+  }
+  throw new UsageError(`--data must be mnist, fashion-mnist[:<dir>], idx:<images>,<labels>[,<test images>,<test labels>] or csv:<file>[,<test file>]; got ${JSON.stringify(spec)}`);
+}
+
+/** Loads the dataset `spec` names. */
+export function loadDataset(spec: string, o: LoadOptions = {}): Dataset {
+  const { kind, files } = parseSpec(spec);
+  if (kind !== "csv") {
+    const csvOnly = ([["--label", o.label], ["--header/--no-header", o.header], ["--standardize/--no-standardize", o.standardize]] as const)
+      .find(([, x]) => x !== undefined);
+    if (csvOnly) throw new UsageError(`${csvOnly[0]} applies to CSV data (--data csv:<file>), not to ${spec}`);
+  }
+  const testFraction = o.testFraction ?? o.model?.testFraction ?? 0.2;
+  o = { ...o, trainSize: o.trainSize ?? o.model?.trainSize, testSize: o.testSize ?? o.model?.testSize };
+  let info: DatasetInfo, train: Part, test: Part | null;
+  if (kind === "mnist") {
+    const nTrain = o.trainSize ?? 8000, nTest = o.testSize ?? 2000;
+    if (nTrain + nTest > 10000) throw new UsageError(`--train-size ${nTrain} + --test-size ${nTest} exceeds the mnist package's 10000 digits`);
+    const s = mnistSplit(nTrain, nTest, 0);
+    train = { ...s.train, count: nTrain };
+    test = nTest > 0 ? { ...s.test, count: nTest } : null;
+    info = { spec, kind, inputs: 784, classes: 10, shape: [28, 28] };
+  } else if (kind === "fashion-mnist" || kind === "idx") {
+    let a, b;
+    if (kind === "fashion-mnist") ({ train: a, test: b } = loadFashion(files[0] || DEFAULT_FASHION_DIR));
+    else {
+      a = readIdxSet(files[0], files[1]);
+      b = files.length === 4 ? readIdxSet(files[2], files[3]) : null;
+      if (b && (b.rows !== a.rows || b.cols !== a.cols)) {
+        throw new DatasetError("IDX", files[2], `images of ${a.rows}×${a.cols} like ${files[0]}`, `${b.rows}×${b.cols}`);
+      }
+    }
+    const nIn = a.rows * a.cols;
+    train = { inputs: a.inputs, labels: a.labels, count: a.count };
+    test = b ? { inputs: b.inputs, labels: b.labels, count: b.count } : null;
+    if (!test) ({ train, test } = holdout(train, nIn, testFraction));
+    train = take(train, o.trainSize, nIn);
+    test = test ? take(test, o.testSize, nIn) : null;
+    info = { spec, kind, inputs: nIn, classes: Math.max(maxLabel(train, test) + 1, o.model?.classes ?? 0), shape: [a.rows, a.cols] };
+    if (!b) info.testFraction = testFraction;
+    if (kind === "fashion-mnist") { info.classNames = FASHION_CLASSES; info.classes = 10; }
+  } else {
+    const m = o.model;
+    const csvOpts = { label: o.label ?? m?.label, header: o.header, classNames: m?.classNames, features: m?.features };
+    const a: CsvTable = readCsvTable(files[0], csvOpts);
+    // The test file's labels map through the training file's classes.
+    const b: CsvTable | null = files[1] ? readCsvTable(files[1], { ...csvOpts, classNames: a.classNames, features: a.header ? a.features : undefined }) : null;
+    const nIn = a.features.length;
+    if (b && b.features.length !== nIn) throw new DatasetError("CSV", files[1], `${nIn} feature columns like ${files[0]}`, `${b.features.length}`);
+    train = { inputs: a.inputs, labels: a.labels, count: a.count };
+    test = b ? { inputs: b.inputs, labels: b.labels, count: b.count } : null;
+    if (!test) ({ train, test } = holdout(train, nIn, testFraction));
+    train = take(train, o.trainSize, nIn);
+    test = test ? take(test, o.testSize, nIn) : null;
+    info = {
+      spec, kind, inputs: nIn, classes: a.classNames.length, classNames: a.classNames, features: a.features, label: a.labelColumn,
+    };
+    if (!b) info.testFraction = testFraction;
+    // z-scores from the training part only (or the model's, when evaluating a saved one).
+    const z = m ? m.standardize : o.standardize === false ? undefined : standardization(train.inputs, nIn);
+    if (z) {
+      // train/test may be views of the file's rows: copy before scaling so the two never share.
+      train = { ...train, inputs: standardize(Float32Array.from(train.inputs), nIn, z) };
+      if (test) test = { ...test, inputs: standardize(Float32Array.from(test.inputs), nIn, z) };
+      info.standardize = z;
+    }
+  }
+  if (o.trainSize !== undefined) info.trainSize = o.trainSize;
+  if (o.testSize !== undefined) info.testSize = o.testSize;
+  const description = `${kind === "mnist" ? "mnist" : spec} (${train.count} train${test ? ` / ${test.count} test` : ""}` +
+    `${info.testFraction && test ? `, ${Math.round(info.testFraction * 100)}% held out` : ""})`;
+  return { info, train, test, description };
+}

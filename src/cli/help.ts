@@ -1,0 +1,150 @@
+// Help texts: `nabla --help`, `nabla <command> --help`.
+
+export const MAIN_HELP = `nabla — train and use fully-connected neural networks from the command line
+
+Usage:
+  nabla train [options]                 train a network (default: Nielsen's chapter-1 MNIST run)
+  nabla eval <model.json> [--data …]    accuracy, cost and confusion matrix of a saved network
+  nabla predict <model.json> <input>…   the class a saved network gives an image, array or CSV row
+  nabla help [command]                  this text, or a command's options
+
+Try:
+  nabla train                                   30 epochs of [784, 30, 10] on 8,000 MNIST digits
+  nabla train --epochs 5 --save digits.json     ... 5 epochs, keeping the result
+  nabla eval digits.json                        evaluate it on the 2,000 held-out digits
+  nabla predict digits.json my-digit.pgm        classify a 28×28 grayscale image
+
+Datasets (--data): mnist (default), fashion-mnist[:<dir>],
+  idx:<images>,<labels>[,<test images>,<test labels>], csv:<file>[,<test file>] (--label <column>).
+
+Exit codes: 0 done, 1 error while running (bad file, divergence), 2 bad command line,
+130 stopped by Ctrl-C.
+Run 'nabla <command> --help' for a command's options. Documentation: docs/cli.md.
+`;
+
+export const TRAIN_HELP = `nabla train — train a network and print one line per epoch
+
+Usage: nabla train [options]
+
+With no options this is Nielsen's chapter-1 run: [784, 30, 10], sigmoid, quadratic cost,
+mini-batches of m = 10, learning rate η = 3.0, 30 epochs, on the mnist package's 10,000
+digits split 8,000 train / 2,000 test. Each epoch prints
+  Epoch 3: 1868 / 2000  cost 0.0251  test cost 0.0213  0.85 s  9400 samples/s
+(test samples right / total, mean training cost, mean test cost, time, speed).
+Ctrl-C stops at the end of the epoch in progress (and saves, with --save); an epoch is not
+interrupted in the middle. Ctrl-C twice quits without saving.
+
+Data:
+  --data <spec>            mnist (default) | fashion-mnist | fashion-mnist:<dir>
+                           | idx:<images>,<labels>[,<test images>,<test labels>]
+                             (IDX files, plain or .gz)
+                           | csv:<file>[,<test file>]  (or just <file>.csv)
+  --label <column>         CSV label column: header name or 0-based index (default: the last;
+                           write a negative index as --label=-1)
+  --header, --no-header    CSV: force the first row to be / not be a header (default: detected)
+  --standardize, --no-standardize
+                           CSV: z-score the features with the training part's mean and standard
+                           deviation, saved with the model (default: on)
+  --test-fraction <f>      hold out this fraction for testing when the data has no test part
+                           (default 0.2, a fixed shuffle; 0 = train on everything, no test lines)
+  --train-size <n>         use only the first n training samples (mnist: the split's sizes)
+  --test-size <n>          use only the first n test samples
+
+Network:
+  --hidden <n,n,…>         hidden layer sizes (default 30); input and output sizes come from
+                           the data
+  --sizes <n,n,…>          or all layer sizes, e.g. 784,100,10
+  --activation <a>         hidden activation: sigmoid (default), tanh, relu, leaky-relu, linear,
+                           or one per hidden layer: relu,tanh
+  --output <a>             output activation (default: softmax with --cost log-likelihood,
+                           else sigmoid)
+  --cost <c>               quadratic (default), cross-entropy (sigmoid output),
+                           log-likelihood (softmax output)
+  --init <i>               scaled N(0,1/√n_in) (default), nielsen N(0,1), glorot, he
+  --seed <n>               seed of the initial weights and the shuffling (default 1: runs
+                           repeat exactly)
+  --backend <b>            wasm (default: the best WebAssembly build this engine runs),
+                           wasm-relaxed, wasm-simd, wasm-scalar, js (plain JavaScript)
+
+Training:
+  --epochs <n>             epochs (default 30)
+  --batch <m>              mini-batch size m (default 10)
+  --eta <η>                learning rate (default 3.0 for sgd, 0.3 for momentum, 0.001 for adam)
+  --optimizer <o>          sgd (default), momentum, adam
+  --momentum <μ>           momentum coefficient for --optimizer momentum (default 0.9)
+  --lambda <λ>             L2 regularization: w → (1−ηλ/n) w − (η/m) Σ∇w (default 0)
+  --l1 <λ>                 L1 regularization (default 0)
+  --early-stopping <n>     stop after n epochs without a better test accuracy (default: off)
+  --schedule <n>           halve η after n epochs without a better test accuracy; stop when it
+                           falls below η/128 (network2.py's schedule; default: off)
+  --shuffle, --no-shuffle  shuffle the training data anew each epoch (default), or keep its order
+  --monitor                also measure accuracy and cost on the training data after each epoch
+
+Output:
+  --save <model.json>      save the trained network (and what eval/predict need to know
+                           about the data)
+  --quiet, -q              print only the final summary
+  --json                   one JSON object per epoch on stdout (other messages go to stderr)
+  --help, -h               this text
+
+Examples:
+  nabla train --epochs 10 --save mnist.json
+  nabla train --data fashion-mnist --hidden 256,128 --activation relu --cost log-likelihood \\
+              --init he --optimizer adam --eta 0.0005 --batch 64 --epochs 30 --save fashion.json
+  nabla train --data csv:iris.csv --label species --hidden 8 --cost log-likelihood \\
+              --eta 0.1 --epochs 100 --save iris.json
+`;
+
+export const EVAL_HELP = `nabla eval — accuracy, mean cost and confusion matrix of a saved network
+
+Usage: nabla eval <model.json> [options]
+
+By default the model is evaluated on the test part of the data it was trained on (the model
+file records the --data it was trained with, its class names and CSV standardization).
+
+Options:
+  --data <spec>            other data, as for train (mnist, fashion-mnist[:<dir>], idx:…, csv:…)
+  --split <s>              test (default), train, or all
+  --label, --header/--no-header, --test-fraction, --train-size, --test-size   as for train
+  --standardize, --no-standardize
+                           CSV, for a model file without saved standardization (one saved
+                           by the library, not by nabla train): z-score from the training part
+  --backend <b>            as for train
+  --json                   one JSON object: correct, total, accuracy, cost, confusion, classNames
+  --help, -h               this text
+
+The confusion matrix has a row per true class and a column per predicted class (n_out × n_out).
+
+Example:
+  nabla eval mnist.json
+  nabla eval fashion.json --data idx:t10k-images-idx3-ubyte.gz,t10k-labels-idx1-ubyte.gz \\
+             --test-fraction 0 --split all
+`;
+
+export const PREDICT_HELP = `nabla predict — the class a saved network gives each input
+
+Usage: nabla predict <model.json> <input>… [options]
+
+Each input is a file or literal text:
+  digit.pgm                a PGM image (P2 or P5) of the dataset's shape, e.g. 28×28; pixels
+                           are scaled to [0, 1] by the image's maxval (white = 1: MNIST digits
+                           are white on black)
+  '[0, 0.5, …]'            a JSON array of n_in numbers, or an array of such arrays
+                           (file or literal)
+  5.1,3.5,1.4,0.2          a CSV row (file or literal); a CSV file may hold many rows, and if
+                           it has a header, a CSV-trained model picks its columns by name
+  -                        standard input (JSON or CSV)
+A literal that starts with a minus sign goes after --:  nabla predict m.json -- -1.5,0.2,3,4
+JSON and CSV values are raw features: a CSV-trained model applies its saved standardization;
+an image model expects pixels in [0, 1].
+
+Options:
+  --top <k>                how many classes to list with their outputs (default 3)
+  --json                   one JSON object per input: input, class, name, outputs
+  --backend <b>            as for train
+  --help, -h               this text
+
+Prints, per input:  digit.pgm: 7   (7 0.981, 9 0.012, 2 0.004)
+`;
+
+export const HELP: Record<string, string> = { train: TRAIN_HELP, eval: EVAL_HELP, predict: PREDICT_HELP };

@@ -1,0 +1,135 @@
+// `nabla predict model.json <input>…`: the class a saved network gives each input.
+// An input is a file or literal text:
+//   *.pgm / P2 / P5 image   the dataset's shape (e.g. 28×28), scaled to [0, 1] by its maxval
+//   [0.1, 0.2, …]           a JSON array (or an array of arrays, one per sample)
+//   5.1,3.5,1.4,0.2         CSV: one sample per row; with a header, a CSV-trained model picks its feature columns by name
+//   -                       standard input (JSON or CSV)
+// CSV/JSON values are the model's raw features: a CSV-trained model standardizes them with the
+// z-scores saved in the model; image models take pixels in [0, 1].
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { BACKENDS } from "../wasm.js";
+import { argmax } from "../data.js";
+import { DataError, DatasetError, describe } from "../errors.js";
+import { parsePgm } from "../data/pgm.js";
+import { parseCsv, hasHeader, csvNumber, standardize } from "../data/csv.js";
+import { parse, Values, UsageError, type OptionSpec } from "./args.js";
+import { loadModel } from "./model.js";
+import type { DatasetInfo } from "./dataset.js";
+import type { Io } from "./progress.js";
+
+export const PREDICT_OPTIONS: OptionSpec = {
+  backend: { type: "string" },
+  top: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+};
+
+export interface Sample {
+  /** Where it came from: "digit.pgm", "row 3 of data.csv", "argument 2". */
+  source: string;
+  x: Float32Array;
+  /** True for raw features (CSV/JSON), which get the model's standardization. */
+  raw: boolean;
+}
+
+/** The samples in one input argument (file or literal). */
+export function readInput(arg: string, nIn: number, info: DatasetInfo | null, stdin: () => Uint8Array = () => readFileSync(0)): Sample[] {
+  let bytes: Uint8Array | null = null, name = arg;
+  if (arg === "-") { bytes = stdin(); name = "stdin"; }
+  else if (existsSync(arg) && statSync(arg).isFile()) bytes = readFileSync(arg);
+  if (bytes && bytes.length >= 2 && bytes[0] === 0x50 && (bytes[1] === 0x32 || bytes[1] === 0x35)) {
+    const img = parsePgm(bytes, name);
+    if (img.width * img.height !== nIn || (info?.shape && (img.height !== info.shape[0] || img.width !== info.shape[1]))) {
+      const want = info?.shape ? `${info.shape[1]}×${info.shape[0]} (width × height)` : `${nIn} pixels`;
+      throw new DatasetError("input", name, `an image of ${want}, the model's input`, `${img.width}×${img.height}`);
+    }
+    return [{ source: name, x: img.pixels, raw: false }];
+  }
+  if (!bytes && /\.(pgm|csv|json|txt)$/i.test(arg)) throw new DatasetError("input", arg, "a readable file", "no such file");
+  const text = bytes ? new TextDecoder().decode(bytes) : arg;
+  const t = text.trim();
+  const literal = t.length > 40 ? t.slice(0, 37) + "..." : t;
+  if (t.startsWith("[")) return fromJson(t, bytes ? name : literal, nIn);
+  if (!bytes && !/^[\s\d.,eE+-]+$/.test(t)) {
+    throw new UsageError(`${JSON.stringify(arg)} is neither a file nor a JSON array nor a CSV row of numbers`, "predict");
+  }
+  return fromCsv(text, bytes ? name : literal, nIn, info, !bytes);
+}
+
+function fromJson(text: string, name: string, nIn: number): Sample[] {
+  let v: unknown;
+  try { v = JSON.parse(text); } catch (e) {
+    throw new DatasetError("input", name, "a JSON array of numbers", `text that does not parse (${(e as Error).message})`);
+  }
+  const rows = Array.isArray(v) && v.length > 0 && v.every(Array.isArray) ? (v as unknown[][]) : [v];
+  return rows.map((r, i) => {
+    const src = rows.length > 1 ? `${name}[${i}]` : name;
+    if (!Array.isArray(r) || r.length !== nIn) throw new DatasetError("input", src, `an array of ${nIn} numbers (the model's input size)`, describe(r));
+    r.forEach((x, k) => {
+      if (typeof x !== "number" || !Number.isFinite(x)) throw new DatasetError("input", `${src}[${k}]`, "a finite number", describe(x));
+    });
+    return { source: src, x: Float32Array.from(r as number[]), raw: true };
+  });
+}
+
+function fromCsv(text: string, name: string, nIn: number, info: DatasetInfo | null, literal: boolean): Sample[] {
+  const rows = parseCsv(text, name);
+  if (rows.length === 0) throw new DatasetError("input", name, "at least one row of numbers", "nothing");
+  let cols: number[] | null = null, body = rows;
+  if (rows.length > 1 && hasHeader(rows)) {
+    const names = rows[0].fields.map((f) => f.trim());
+    body = rows.slice(1);
+    if (info?.features) {
+      cols = info.features.map((f) => {
+        const c = names.indexOf(f);
+        if (c < 0) throw new DatasetError("input", name, `a column named ${JSON.stringify(f)} (the model's features are ${info.features!.join(", ")})`, `columns ${names.join(", ")}`);
+        return c;
+      });
+    }
+  }
+  return body.map(({ line, fields }) => {
+    const src = literal && body.length === 1 ? name : `${name} line ${line}`;
+    const pick = cols ?? (fields.length === nIn ? fields.map((_, k) => k) : null);
+    if (!pick) throw new DatasetError("input", src, `${nIn} numbers (the model's input size)`, `${fields.length} fields`);
+    const x = new Float32Array(nIn);
+    pick.forEach((c, k) => {
+      const n = csvNumber(fields[c] ?? "");
+      if (!Number.isFinite(n)) throw new DatasetError("input", `${src}, field ${c + 1}`, "a finite number", JSON.stringify(fields[c] ?? ""));
+      x[k] = n;
+    });
+    return { source: src, x, raw: true };
+  });
+}
+
+export async function predictCommand(args: readonly string[], io: Io, stdin?: () => Uint8Array): Promise<number> {
+  const { values, positionals } = parse("predict", args, PREDICT_OPTIONS);
+  const v = new Values("predict", values);
+  if (positionals.length < 2) {
+    throw new UsageError(positionals.length === 0 ? "predict needs a model file and an input: nabla predict model.json digit.pgm" : "predict needs an input after the model file: an image (.pgm), a JSON array or a CSV row", "predict");
+  }
+  const backend = v.choice("backend", BACKENDS);
+  const top = v.int("top", 1);
+  const { net, info } = loadModel(positionals[0], backend);
+  const nIn = net.sizes[0], nOut = net.sizes[net.sizes.length - 1];
+  const samples = positionals.slice(1).flatMap((a) => readInput(a, nIn, info, stdin));
+  const names = info?.classNames;
+  const k = Math.min(top ?? 3, nOut);
+  for (const s of samples) {
+    const x = s.raw && info?.standardize ? standardize(Float32Array.from(s.x), nIn, info.standardize) : s.x;
+    let out: Float32Array;
+    try { out = net.feedforward(x); } catch (e) {
+      if (e instanceof DataError) throw new DatasetError("input", s.source, "finite numbers", "a value that is not");
+      throw e;
+    }
+    const cls = argmax(out, 0, nOut);
+    const order = Array.from(out.keys()).sort((a, b) => out[b] - out[a]).slice(0, k);
+    const name = (c: number) => names?.[c] ?? String(c);
+    if (v.bool("json")) {
+      io.out(JSON.stringify({ input: s.source, class: cls, ...(names ? { name: name(cls) } : {}), outputs: Array.from(out, (y) => Number(y.toPrecision(6))) }) + "\n");
+    } else {
+      io.out(`${s.source}: ${name(cls)}   (${order.map((c) => `${name(c)} ${out[c].toFixed(3)}`).join(", ")})\n`);
+    }
+  }
+  net.dispose();
+  return 0;
+}

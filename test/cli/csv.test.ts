@@ -1,0 +1,94 @@
+// CSV parser and label-column table: quoting, headers, string labels, errors naming the line.
+import { describe, it, expect } from "vitest";
+import { parseCsv, csvTable, hasHeader, standardization, standardize } from "../../src/data/csv.js";
+import { DatasetError } from "../../src/errors.js";
+
+const table = (s: string, o = {}) => csvTable(parseCsv(s, "t.csv"), "t.csv", o);
+const fails = (f: () => unknown, re: RegExp) => {
+  try { f(); } catch (e) {
+    expect(e).toBeInstanceOf(DatasetError);
+    expect((e as Error).message).toMatch(re);
+    return;
+  }
+  throw new Error("expected a DatasetError");
+};
+
+describe("CSV parsing", () => {
+  it("splits quoted fields with commas, doubled quotes and line breaks; CRLF; blank lines", () => {
+    const rows = parseCsv('a,"b, c","say ""hi"""\r\n\r\n1,"multi\nline",3\n  \n4,5,6');
+    expect(rows.map((r) => r.fields)).toEqual([["a", "b, c", 'say "hi"'], ["1", "multi\nline", "3"], ["4", "5", "6"]]);
+    expect(rows.map((r) => r.line)).toEqual([1, 3, 6]);
+  });
+
+  it("keeps empty fields and a last line without newline", () => {
+    expect(parseCsv("1,,3\n,,").map((r) => r.fields)).toEqual([["1", "", "3"], ["", "", ""]]);
+  });
+
+  it("names the line of an unclosed quote and of text after a closing quote", () => {
+    fails(() => parseCsv('1,2\n3,"open\n4,5', "f.csv"), /f\.csv line 2.*closing quote/);
+    fails(() => parseCsv('1,"a"b,3', "f.csv"), /f\.csv line 1/);
+  });
+
+  it("detects a header", () => {
+    expect(hasHeader(parseCsv("sepal,petal,species\n5.1,1.4,setosa"))).toBe(true);
+    expect(hasHeader(parseCsv("5.1,1.4,setosa\n4.9,1.3,setosa"))).toBe(false);
+    expect(hasHeader(parseCsv("x,y\n1,2"))).toBe(true);
+    expect(hasHeader(parseCsv("1,2\n3,4"))).toBe(false);
+  });
+});
+
+describe("CSV tables", () => {
+  const iris = "sepal_length,sepal_width,species\n5.1,3.5,setosa\n7.0,3.2,versicolor\n6.3,3.3,virginica\n4.9,3.0,setosa\n";
+
+  it("maps string labels to indices in order of first appearance", () => {
+    const t = table(iris, { label: "species" });
+    expect(t.header).toBe(true);
+    expect(t.features).toEqual(["sepal_length", "sepal_width"]);
+    expect(t.classNames).toEqual(["setosa", "versicolor", "virginica"]);
+    expect(Array.from(t.labels)).toEqual([0, 1, 2, 0]);
+    expect(Array.from(t.inputs)).toEqual(Array.from(Float32Array.from([5.1, 3.5, 7.0, 3.2, 6.3, 3.3, 4.9, 3.0])));
+  });
+
+  it("takes the label column by name, index, negative index or default (last)", () => {
+    const csv = "lab,x,y\nb,1,2\na,3,4\n";
+    expect(Array.from(table(csv, { label: "lab" }).inputs)).toEqual([1, 2, 3, 4]);
+    expect(table(csv, { label: "0" }).classNames).toEqual(["b", "a"]);
+    expect(table(csv, { label: 0 }).features).toEqual(["x", "y"]);
+    expect(table("1,2,0\n3,4,1\n", { label: -1 }).classNames).toEqual(["0", "1"]);
+    expect(table("1,2,0\n3,4,1\n").features).toEqual(["column 0", "column 1"]);
+  });
+
+  it("uses non-negative integer labels as class indices", () => {
+    const t = table("x,label\n0.5,3\n0.25,0\n");
+    expect(t.numericLabels).toBe(true);
+    expect(Array.from(t.labels)).toEqual([3, 0]);
+    expect(t.classNames).toEqual(["0", "1", "2", "3"]);
+  });
+
+  it("maps labels through given class names and rejects unknown ones", () => {
+    const t = table("x,c\n1,virginica\n2,setosa\n", { classNames: ["setosa", "versicolor", "virginica"] });
+    expect(Array.from(t.labels)).toEqual([2, 0]);
+    fails(() => table("x,c\n1,rose\n", { classNames: ["setosa"] }), /line 2.*rose/);
+  });
+
+  it("names the line and column of a bad row", () => {
+    fails(() => table(iris + "5.0,oops,setosa\n", { label: "species" }), /t\.csv line 6, column "sepal_width".*finite number.*"oops"/);
+    fails(() => table(iris + "5.0,setosa\n", { label: "species" }), /t\.csv line 6.*3 fields.*2 fields/);
+    fails(() => table(iris + "5.0,3.1,\n", { label: "species" }), /line 6.*label/);
+    fails(() => table(iris, { label: "colour" }), /header's columns.*"colour"/);
+    fails(() => table(iris, { label: "7" }), /index from 0 to 2/);
+    fails(() => table(""), /empty/);
+  });
+
+  it("standardizes with the mean and population standard deviation, constant features left at 0", () => {
+    const x = Float32Array.from([1, 5, 3, 5, 5, 5]); // feature 0: 1,3,5 (mean 3, std √(8/3)); feature 1 constant
+    const z = standardization(x, 2);
+    expect(z.mean).toEqual([3, 5]);
+    expect(z.std[0]).toBeCloseTo(Math.sqrt(8 / 3), 6);
+    expect(z.std[1]).toBe(1);
+    const s = standardize(Float32Array.from(x), 2, z);
+    expect(s[0]).toBeCloseTo(-2 / Math.sqrt(8 / 3), 6);
+    expect(s[2]).toBeCloseTo(0, 6);
+    expect(s[1]).toBe(0);
+  });
+});
