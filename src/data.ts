@@ -1,6 +1,6 @@
 // Training and test data in the forms users bring, validated once per call (never per
 // sample in the hot loop) and turned into flat Float32Array rows.
-import { DataError, ShapeError, describe } from "./errors.js";
+import { DataError, NablaError, ShapeError, describe } from "./errors.js";
 
 /** A vector: number[] or any typed array. */
 export type Vector = ArrayLike<number>;
@@ -26,12 +26,20 @@ function isVector(v: unknown): v is Vector {
   return Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
 }
 
-function checkFinite(where: string, arg: string, v: ArrayLike<number>, from: number, n: number, row: number, field: string): void {
+/** x is a number that stays finite as float32 (1e39 is finite in float64 but Infinity in float32). */
+export const finite32 = (x: unknown): x is number => typeof x === "number" && Number.isFinite(Math.fround(x));
+
+/**
+ * Copies n values of v into out[at..], checking each as it is read (each element is read
+ * exactly once, so a getter cannot pass the check and then hand over something else).
+ */
+function copyFinite(where: string, arg: string, v: ArrayLike<number>, n: number, out: Float32Array, at: number, row: number, field: string): void {
   for (let k = 0; k < n; k++) {
-    const x = v[from + k];
-    if (typeof x !== "number" || !Number.isFinite(x)) {
-      throw new DataError(where, `${arg}[${row}]${field}[${k}]`, "a finite number", describe(x));
+    const x = v[k];
+    if (!finite32(x)) {
+      throw new DataError(where, `${arg}[${row}]${field}[${k}]`, "a finite number (within the float32 range)", describe(x));
     }
+    out[at + k] = x;
   }
 }
 
@@ -42,19 +50,40 @@ function checkLabel(where: string, arg: string, y: unknown, nOut: number, row: n
   return y;
 }
 
+/** Largest number of float32 values one call's data may hold (2^31: 8 GiB). */
+export const MAX_DATA_VALUES = 2 ** 31;
+
 /** Validates data for a network with nIn inputs and nOut outputs; `arg` names it in errors (e.g. "data"). */
 export function toRows(where: string, arg: string, data: unknown, nIn: number, nOut: number): Rows {
+  let at = -1;
+  try {
+    return rowsOf(where, arg, data, nIn, nOut, (i) => { at = i; });
+  } catch (e) {
+    if (e instanceof NablaError) throw e;
+    // A getter or Proxy trap in the caller's data threw, or the engine refused an allocation.
+    throw new DataError(where, at >= 0 ? `${arg}[${at}]` : arg, "readable data (plain arrays, typed arrays or objects)",
+      `a value whose reading failed (${e instanceof Error ? `${e.name}: ${e.message}` : describe(e)})`);
+  }
+}
+
+function rowsOf(where: string, arg: string, data: unknown, nIn: number, nOut: number, reading: (i: number) => void): Rows {
   if (data === null || typeof data !== "object") {
     throw new DataError(where, arg, "an array of { input, output } or [x, y] samples, or { inputs: Float32Array, outputs | labels }", describe(data));
   }
   if (!Array.isArray(data)) return tensorRows(where, arg, data as TensorData, nIn, nOut);
   const count = data.length;
   if (count === 0) throw new DataError(where, arg, "a non-empty array of samples", "an empty array");
+  if (count * Math.max(nIn, nOut) > MAX_DATA_VALUES) {
+    throw new DataError(where, arg, `at most ${MAX_DATA_VALUES} values per call (split the data)`,
+      `${count} samples of ${nIn} inputs (${((count * (nIn + nOut) * 4) / 2 ** 30).toFixed(1)} GiB as float32)`);
+  }
   const inputs = new Float32Array(count * nIn);
   let outputs: Float32Array | null = null, labels: Int32Array | null = null;
+  reading(0);
   const pair = Array.isArray(data[0]);
   const inField = pair ? "[0]" : ".input", outField = pair ? "[1]" : ".output";
   for (let i = 0; i < count; i++) {
+    reading(i);
     const s = data[i] as unknown;
     let x: unknown, y: unknown;
     if (Array.isArray(s) && s.length === 2) [x, y] = s;
@@ -63,8 +92,7 @@ export function toRows(where: string, arg: string, data: unknown, nIn: number, n
     if (!isVector(x) || x.length !== nIn) {
       throw new ShapeError(where, `${arg}[${i}]${inField}`, `a vector of length ${nIn} (the network's input size)`, describe(x));
     }
-    checkFinite(where, arg, x, 0, nIn, i, inField);
-    for (let k = 0; k < nIn; k++) inputs[i * nIn + k] = x[k];
+    copyFinite(where, arg, x, nIn, inputs, i * nIn, i, inField);
     if (typeof y === "number") {
       if (outputs) throw new DataError(where, `${arg}[${i}]${outField}`, "a vector like the samples before it", describe(y));
       labels ??= new Int32Array(count);
@@ -74,9 +102,8 @@ export function toRows(where: string, arg: string, data: unknown, nIn: number, n
       if (!isVector(y) || y.length !== nOut) {
         throw new ShapeError(where, `${arg}[${i}]${outField}`, `a vector of length ${nOut} (the network's output size) or a class index`, describe(y));
       }
-      checkFinite(where, arg, y, 0, nOut, i, outField);
       outputs ??= new Float32Array(count * nOut);
-      for (let j = 0; j < nOut; j++) outputs[i * nOut + j] = y[j];
+      copyFinite(where, arg, y, nOut, outputs, i * nOut, i, outField);
     }
   }
   return { count, inputs, outputs, labels };

@@ -40,8 +40,40 @@ export interface ParsedModel {
 
 const NIELSEN_COSTS: Record<string, Cost> = { QuadraticCost: "quadratic", CrossEntropyCost: "cross-entropy" };
 const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+/** Largest number of layers a model may declare. */
+export const MAX_LAYERS = 1000;
+/** Base offset assumed for the size check, as in the Network constructor. */
+const SIZE_CHECK_BASE = 1024;
+/** A count for a message: as given while exact, in exponent form beyond 2^53 ("8.11e+31"). */
+const big = (text: string, x: number): string => (x < 2 ** 53 ? text : x.toExponential(2));
+/** x is a number that stays finite as a float32 (1e39 is finite in f64 but Infinity in f32). */
+const finite32 = (x: unknown): x is number => typeof x === "number" && Number.isFinite(Math.fround(x));
 
+/**
+ * Validates an untrusted model (object or JSON text) and returns it as flat float32 parameters.
+ *
+ * Order of work, so that a hostile file cannot make the loader allocate more than the input
+ * it already is: (1) scalar fields and layer sizes, (2) the total memory the network would
+ * need (the arena's `plan(...).end`, all 7 parameter-sized buffers included) against 4 GiB,
+ * (3) a full walk of weights, biases and optimizer state checking shapes, types and float32
+ * finiteness, and only then (4) the allocation of the parameter arrays, filled by a second
+ * walk that re-checks every value (a getter or Proxy cannot swap in NaN between the passes).
+ * Only own properties of known keys are read, so "__proto__" / "constructor" keys do nothing;
+ * nothing is evaluated. Every failure is a ModelFormatError naming the offending path.
+ */
 export function parseModel(where: string, input: unknown): ParsedModel {
+  try {
+    return parse(where, input);
+  } catch (e) {
+    if (e instanceof ModelFormatError) throw e;
+    // A throwing getter or Proxy trap in a caller-built object, or an engine limit hit by the
+    // input itself (e.g. nesting too deep): still a typed error, never a raw one.
+    throw new ModelFormatError(where, "json", "a plain model object or JSON text",
+      `a value that could not be read (${e instanceof Error ? `${e.name}: ${e.message}` : describe(e)})`);
+  }
+}
+
+function parse(where: string, input: unknown): ParsedModel {
   let json = input;
   if (typeof json === "string") {
     try { json = JSON.parse(json); } catch (e) {
@@ -55,19 +87,32 @@ export function parseModel(where: string, input: unknown): ParsedModel {
   const get = (k: string): unknown => (has(j, k) ? j[k] : undefined);
   const fail = (arg: string, expected: string, v: unknown): never => { throw new ModelFormatError(where, `json.${arg}`, expected, describe(v)); };
 
+  // ---- (1) scalar fields and sizes ----------------------------------------------------------
+  const format = get("format");
+  if (format !== undefined && format !== "nabla") fail("format", '"nabla" (or absent, for network2.py files)', format);
+  const version = get("version");
+  if (format === "nabla" && version !== undefined && version !== 1) fail("version", "1", version);
+
   const sizesRaw = get("sizes");
-  if (!Array.isArray(sizesRaw) || sizesRaw.length < 2 || sizesRaw.length > 1000) fail("sizes", "an array of 2 to 1000 layer sizes", sizesRaw);
-  const sizes = (sizesRaw as unknown[]).map((n, l) =>
-    typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= 2 ** 28 ? n : fail(`sizes[${l}]`, "a positive integer ≤ 2^28", n));
+  if (!Array.isArray(sizesRaw) || sizesRaw.length < 2 || sizesRaw.length > MAX_LAYERS) fail("sizes", `an array of 2 to ${MAX_LAYERS} layer sizes`, sizesRaw);
+  const nLayers = (sizesRaw as unknown[]).length;
+  const sizes: number[] = [];
+  for (let l = 0; l < nLayers; l++) {
+    const n = (sizesRaw as unknown[])[l];
+    // Any safe integer here: the 4 GiB check below then says how large the network would be.
+    if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 1) fail(`sizes[${l}]`, "a positive integer", n);
+    sizes.push(n as number);
+  }
   const L = sizes.length - 1;
-  // Refuse an oversized model before allocating anything.
-  const need = plan(sizes, 0, 1).end;
+
+  // ---- (2) total size, before anything proportional to it is allocated -----------------------
+  const need = plan(sizes, SIZE_CHECK_BASE, 1).end;
   if (need > MAX_BYTES) {
+    const shown = sizes.length > 8 ? `[${sizes.slice(0, 8).join(",")},…] (${sizes.length} layers)` : JSON.stringify(sizes);
     throw new ModelFormatError(where, "json.sizes", "a network that fits in 4 GiB of WebAssembly memory",
-      `${JSON.stringify(sizes.length > 8 ? sizes.slice(0, 8).concat(["…" as never]) : sizes)}, which would need ${(need / 2 ** 30).toFixed(1)} GiB (${parameterCount(sizes)} parameters)`);
+      `${shown}, which would need ${big((need / 2 ** 30).toFixed(1), need / 2 ** 30)} GiB (${big(String(parameterCount(sizes)), parameterCount(sizes))} parameters, 7 buffers of each)`);
   }
 
-  const nabla = get("format") === "nabla";
   let cost: Cost;
   const c = get("cost");
   if (c === undefined) cost = "quadratic";
@@ -81,83 +126,111 @@ export function parseModel(where: string, input: unknown): ParsedModel {
   const a = get("activation");
   if (Array.isArray(a)) {
     if (a.length !== L - 1) fail("activation", `an array of ${L - 1} hidden-layer activations`, a);
-    a.forEach((x, i) => activations.push(act(x, `activation[${i}]`)));
+    for (let i = 0; i < L - 1; i++) activations.push(act(a[i], `activation[${i}]`));
   } else {
     const h = a === undefined ? "sigmoid" : act(a, "activation");
     for (let l = 0; l < L - 1; l++) activations.push(h);
   }
+  activations.forEach((h, i) => { if (h === "softmax") fail(`activation[${i}]`, "an element-wise activation (softmax is for the output layer only)", h); });
   const out = get("output");
-  activations.push(out === undefined ? (cost === "log-likelihood" ? "softmax" : "sigmoid") : act(out, "output"));
+  const output = out === undefined ? (cost === "log-likelihood" ? "softmax" : "sigmoid") : act(out, "output");
+  // The same activation × cost pairings the constructor enforces (δ^L = a − y needs them).
+  if (cost === "log-likelihood" && output !== "softmax") fail("output", '"softmax" with the log-likelihood cost', output);
+  if (cost === "cross-entropy" && output !== "sigmoid") fail("output", '"sigmoid" with the cross-entropy cost', output);
+  if (cost === "quadratic" && output === "softmax") fail("cost", '"log-likelihood" with a softmax output', cost);
+  activations.push(output);
 
   const initRaw = get("init");
-  const init: Init = initRaw === undefined ? (nabla ? "scaled" : "scaled")
+  const init: Init = initRaw === undefined ? "scaled"
     : typeof initRaw === "string" && (INITS as readonly string[]).includes(initRaw) ? (initRaw as Init) : fail("init", INITS.join(", "), initRaw);
   const seedRaw = get("seed");
   const seed = seedRaw === undefined ? undefined
     : typeof seedRaw === "number" && Number.isInteger(seedRaw) && seedRaw >= 0 && seedRaw < 2 ** 32 ? seedRaw : fail("seed", "an integer from 0 to 2^32 − 1", seedRaw);
 
-  // Weights: L matrices (sizes[l+1] × sizes[l]); biases: L vectors, plain or as Nielsen's column vectors [[b], ...].
-  const count = parameterCount(sizes);
-  const params = new Float32Array(count);
-  let wLen = 0;
-  for (let l = 0; l < L; l++) wLen += sizes[l + 1] * sizes[l];
-  const W = get("weights"), B = get("biases");
-  if (!Array.isArray(W) || W.length !== L) fail("weights", `an array of ${L} weight matrices`, W);
-  if (!Array.isArray(B) || B.length !== L) fail("biases", `an array of ${L} bias vectors`, B);
-  let p = 0, q = wLen;
-  for (let l = 0; l < L; l++) {
-    const rows = (W as unknown[])[l], nOut = sizes[l + 1], nIn = sizes[l];
-    if (!Array.isArray(rows) || rows.length !== nOut) fail(`weights[${l}]`, `an array of ${nOut} rows (sizes[${l + 1}])`, rows);
-    for (let r = 0; r < nOut; r++) {
-      const row = (rows as unknown[])[r];
-      if (!Array.isArray(row) || row.length !== nIn) fail(`weights[${l}][${r}]`, `an array of ${nIn} numbers (sizes[${l}])`, row);
-      for (let k = 0; k < nIn; k++) {
-        const x = (row as unknown[])[k];
-        if (typeof x !== "number" || !Number.isFinite(x)) fail(`weights[${l}][${r}][${k}]`, "a finite number", x);
-        params[p++] = x as number;
-      }
-    }
-    const bs = (B as unknown[])[l];
-    if (!Array.isArray(bs) || bs.length !== nOut) fail(`biases[${l}]`, `an array of ${nOut} numbers (sizes[${l + 1}])`, bs);
-    for (let r = 0; r < nOut; r++) {
-      let x = (bs as unknown[])[r];
-      if (Array.isArray(x) && x.length === 1) x = x[0]; // network2.py stores biases as column vectors
-      if (typeof x !== "number" || !Number.isFinite(x)) fail(`biases[${l}][${r}]`, "a finite number", x);
-      params[q++] = x as number;
-    }
-  }
-
   const rngRaw = get("rng");
   let rng: number[] | undefined;
   if (rngRaw !== undefined) {
-    if (!Array.isArray(rngRaw) || rngRaw.length !== 4 || !rngRaw.every((x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32) || rngRaw.every((x) => x === 0)) {
-      fail("rng", "4 unsigned 32-bit integers, not all 0", rngRaw);
+    if (!Array.isArray(rngRaw) || rngRaw.length !== 4) fail("rng", "4 unsigned 32-bit integers, not all 0", rngRaw);
+    rng = [];
+    for (let i = 0; i < 4; i++) {
+      const x = (rngRaw as unknown[])[i];
+      if (typeof x !== "number" || !Number.isInteger(x) || x < 0 || x >= 2 ** 32) fail(`rng[${i}]`, "an unsigned 32-bit integer", x);
+      rng.push(x as number);
     }
-    rng = rngRaw as number[];
+    if (rng.every((x) => x === 0)) fail("rng", "4 unsigned 32-bit integers, not all 0", rngRaw);
   }
 
-  let optimizer: ParsedModel["optimizer"];
+  // ---- (3) first walk: shapes, types, finiteness — nothing allocated -------------------------
+  const count = parameterCount(sizes);
+  const W = get("weights"), B = get("biases");
+  if (!Array.isArray(W) || W.length !== L) fail("weights", `an array of ${L} weight matrices`, W);
+  if (!Array.isArray(B) || B.length !== L) fail("biases", `an array of ${L} bias vectors`, B);
+  // Walks weights then biases (the arena's order), calling put(value) for each parameter.
+  const walkParams = (put: (x: number) => void): void => {
+    for (let l = 0; l < L; l++) {
+      const rows = (W as unknown[])[l], nOut = sizes[l + 1], nIn = sizes[l];
+      if (!Array.isArray(rows) || rows.length !== nOut) fail(`weights[${l}]`, `an array of ${nOut} rows (sizes[${l + 1}])`, rows);
+      for (let r = 0; r < nOut; r++) {
+        const row = (rows as unknown[])[r];
+        if (!Array.isArray(row) || row.length !== nIn) fail(`weights[${l}][${r}]`, `an array of ${nIn} numbers (sizes[${l}])`, row);
+        for (let k = 0; k < nIn; k++) {
+          const x = (row as unknown[])[k];
+          if (!finite32(x)) fail(`weights[${l}][${r}][${k}]`, "a finite number (within the float32 range)", x);
+          put(x as number);
+        }
+      }
+    }
+    for (let l = 0; l < L; l++) {
+      const bs = (B as unknown[])[l], nOut = sizes[l + 1];
+      if (!Array.isArray(bs) || bs.length !== nOut) fail(`biases[${l}]`, `an array of ${nOut} numbers (sizes[${l + 1}])`, bs);
+      for (let r = 0; r < nOut; r++) {
+        let x = (bs as unknown[])[r];
+        if (Array.isArray(x) && x.length === 1) x = x[0]; // network2.py stores biases as column vectors
+        if (!finite32(x)) fail(`biases[${l}][${r}]`, "a finite number (within the float32 range)", x);
+        put(x as number);
+      }
+    }
+  };
+  walkParams(() => {});
+
+  let optName: Optimizer["name"] | undefined, optT = 0;
+  let o: Record<string, unknown> = {};
   const optRaw = get("optimizer");
   if (optRaw !== undefined) {
-    if (optRaw === null || typeof optRaw !== "object") fail("optimizer", "{ name, t, state1, state2? }", optRaw);
-    const o = optRaw as Record<string, unknown>;
+    if (optRaw === null || typeof optRaw !== "object" || Array.isArray(optRaw)) fail("optimizer", "{ name, t, state1, state2? }", optRaw);
+    o = optRaw as Record<string, unknown>;
     const name = has(o, "name") ? o.name : undefined;
     if (name !== "sgd" && name !== "momentum" && name !== "adam") fail("optimizer.name", '"sgd", "momentum" or "adam"', name);
+    optName = name as Optimizer["name"];
     const t = has(o, "t") ? o.t : 0;
-    if (typeof t !== "number" || !Number.isInteger(t) || t < 0) fail("optimizer.t", "a non-negative integer", t);
+    if (typeof t !== "number" || !Number.isSafeInteger(t) || t < 0) fail("optimizer.t", "a non-negative integer", t);
+    optT = t as number;
+  }
+  const stateKeys = optName === "adam" ? ["state1", "state2"] : optName === "momentum" ? ["state1"] : [];
+  const walkState = (k: string, put: (x: number) => void): void => {
+    const v = has(o, k) ? o[k] : undefined;
+    if (!Array.isArray(v) || v.length !== count) fail(`optimizer.${k}`, `an array of ${count} numbers (one per parameter)`, v);
+    for (let i = 0; i < count; i++) {
+      const x = (v as unknown[])[i];
+      if (!finite32(x)) fail(`optimizer.${k}[${i}]`, "a finite number (within the float32 range)", x);
+      put(x as number);
+    }
+  };
+  for (const k of stateKeys) walkState(k, () => {});
+
+  // ---- (4) allocate, then copy (re-checking each value) --------------------------------------
+  const params = new Float32Array(count);
+  let p = 0;
+  walkParams((x) => { params[p++] = x; });
+  let optimizer: ParsedModel["optimizer"];
+  if (optName === "momentum" || optName === "adam") {
     const vec = (k: string): Float32Array => {
-      const v = has(o, k) ? o[k] : undefined;
-      if (!Array.isArray(v) || v.length !== count) fail(`optimizer.${k}`, `an array of ${count} numbers (one per parameter)`, v);
-      const out = new Float32Array(count);
-      for (let i = 0; i < count; i++) {
-        const x = (v as unknown[])[i];
-        if (typeof x !== "number" || !Number.isFinite(x)) fail(`optimizer.${k}[${i}]`, "a finite number", x);
-        out[i] = x as number;
-      }
-      return out;
+      const v = new Float32Array(count);
+      let i = 0;
+      walkState(k, (x) => { v[i++] = x; });
+      return v;
     };
-    optimizer = name === "sgd" ? undefined
-      : { name: name as Optimizer["name"], t: t as number, state1: vec("state1"), state2: name === "adam" ? vec("state2") : null };
+    optimizer = { name: optName, t: optT, state1: vec("state1"), state2: optName === "adam" ? vec("state2") : null };
   }
   return { sizes, activations, cost, init, seed, params, rng, optimizer };
 }

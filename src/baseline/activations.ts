@@ -33,6 +33,14 @@ export function activateRow(F: Float32Array, row: number, n: number, act: number
   if (act === SOFTMAX) {
     let zmax = F[row];
     for (let j = 1; j < n; j++) if (F[row + j] > zmax) zmax = F[row + j];
+    if (zmax === Infinity || zmax === -Infinity) {
+      // z beyond the float32 range: e^(z − max) would be e^(∞ − ∞) = NaN. The limit puts all
+      // the mass on the entries equal to the max, shared equally.
+      let ties = 0;
+      for (let j = 0; j < n; j++) if (F[row + j] === zmax) ties++;
+      for (let j = 0; j < n; j++) F[row + j] = F[row + j] === zmax ? 1 / ties : 0;
+      return;
+    }
     let sum = 0;
     for (let j = 0; j < n; j++) {
       const e = Math.exp(F[row + j] - zmax);

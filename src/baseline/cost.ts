@@ -1,6 +1,7 @@
 // Σ_x C_x over a batch; same guarded logs as assembly/cost.ts.
 import { QUADRATIC, CROSS_ENTROPY } from "./bp1.js";
-const safeLog = (x: number): number => Math.log(x > 1e-45 ? x : 1e-45);
+// ln 0 is guarded, NaN is not hidden: a NaN output must make the cost NaN (the divergence guard and evaluate() rely on it).
+const safeLog = (x: number): number => Math.log(x > 1e-45 || x !== x ? x : 1e-45);
 
 export function cost(F: Float32Array, a: number, y: number, n: number, m: number, kind: number): number {
   const len = n * m;

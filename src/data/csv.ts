@@ -157,8 +157,8 @@ export function csvTable(rows: readonly CsvRow[], file = "CSV", o: CsvTableOptio
     }
     for (let k = 0; k < nIn; k++) {
       const x = csvNumber(fields[cols[k]]);
-      if (!Number.isFinite(x)) {
-        throw new DatasetError(WHERE, `${file} line ${line}, column ${JSON.stringify(names[cols[k]])}`, "a finite number", JSON.stringify(fields[cols[k]]));
+      if (!Number.isFinite(Math.fround(x))) { // 1e39 is finite in float64 but Infinity as float32
+        throw new DatasetError(WHERE, `${file} line ${line}, column ${JSON.stringify(names[cols[k]])}`, "a finite number (within the float32 range)", JSON.stringify(fields[cols[k]]));
       }
       inputs[r * nIn + k] = x;
     }
