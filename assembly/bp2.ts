@@ -5,27 +5,98 @@
 import { ld, st, ld4, st4, madd } from "./ptr";
 import { activatePrime, activatePrime4 } from "./activations";
 
+/** deltaNext[i] in all four lanes (one broadcast load). */
+// @ts-ignore: decorator
+@inline function dsplat(p: usize, i: i32): v128 {
+  return v128.load32_splat(p + (<usize>i << 2));
+}
+
 /**
  * delta is (m, n), deltaNext is (m, nNext), wNext is (nNext, n), a = a^l is (m, n).
- * Blocking: 4 columns k of wNext per pass, accumulated over all rows j.
+ *
+ * Blocking (SIMD builds): 2 samples × 16 columns k (four vectors) per pass, 8 accumulators,
+ * summed over the rows j of wNext: per j, 4 vector loads of wNext[j, k..k+15] and 2 broadcast
+ * loads of δNext[s, j] feed 8 multiply-adds. σ'(a) is applied as each vector is stored.
+ * Strips of 16 columns are the outer loop, sample pairs the inner one, so a strip of wNext is
+ * re-read from cache rather than memory. Leftover columns run 2 samples × 1 vector, then
+ * scalar; an odd last sample runs as a pair with itself (its second result is overwritten).
  */
 export function bp2(delta: usize, deltaNext: usize, wNext: usize, a: usize, n: i32, nNext: i32, m: i32, act: i32): void {
-  for (let s = 0; s < m; s++) {
+  const rowBytes = <usize>n << 2;
+  let s = 0;
+  if (ASC_FEATURE_SIMD) {
+    const kv = n & ~3, k16 = n & ~15;
+    // Column strips outer, sample pairs inner: one 16-column strip of wNext (nNext rows × 64 B)
+    // is reused from cache by every pair instead of all of wNext streaming past each pair.
+    for (let k = 0; k < k16; k += 16) {
+      for (s = 0; s < m; s += 2) {
+        const two = s + 1 < m;
+        const dn0 = deltaNext + (<usize>(s * nNext) << 2);
+        const dn1 = two ? dn0 + (<usize>nNext << 2) : dn0;
+        const o0 = s * n, o1 = two ? o0 + n : o0;
+        let p0 = f32x4.splat(0), p1 = f32x4.splat(0), p2 = f32x4.splat(0), p3 = f32x4.splat(0);
+        let q0 = f32x4.splat(0), q1 = f32x4.splat(0), q2 = f32x4.splat(0), q3 = f32x4.splat(0);
+        let wj = wNext + (<usize>k << 2), pe = dn0, pf = dn1;
+        const end = dn0 + (<usize>nNext << 2);
+        while (pe < end) {
+          const e = v128.load32_splat(pe), f = v128.load32_splat(pf);
+          pe += 4; pf += 4;
+          const r0 = v128.load(wj), r1 = v128.load(wj, 16), r2 = v128.load(wj, 32), r3 = v128.load(wj, 48);
+          p0 = madd(e, r0, p0); p1 = madd(e, r1, p1); p2 = madd(e, r2, p2); p3 = madd(e, r3, p3);
+          q0 = madd(f, r0, q0); q1 = madd(f, r1, q1); q2 = madd(f, r2, q2); q3 = madd(f, r3, q3);
+          wj += rowBytes;
+        }
+        // o1 == o0 for a lone last sample: store its q's first so the p's (the real values) win.
+        st4(delta, o1 + k, f32x4.mul(q0, activatePrime4(ld4(a, o1 + k), act)));
+        st4(delta, o1 + k + 4, f32x4.mul(q1, activatePrime4(ld4(a, o1 + k + 4), act)));
+        st4(delta, o1 + k + 8, f32x4.mul(q2, activatePrime4(ld4(a, o1 + k + 8), act)));
+        st4(delta, o1 + k + 12, f32x4.mul(q3, activatePrime4(ld4(a, o1 + k + 12), act)));
+        st4(delta, o0 + k, f32x4.mul(p0, activatePrime4(ld4(a, o0 + k), act)));
+        st4(delta, o0 + k + 4, f32x4.mul(p1, activatePrime4(ld4(a, o0 + k + 4), act)));
+        st4(delta, o0 + k + 8, f32x4.mul(p2, activatePrime4(ld4(a, o0 + k + 8), act)));
+        st4(delta, o0 + k + 12, f32x4.mul(p3, activatePrime4(ld4(a, o0 + k + 12), act)));
+      }
+    }
+    for (s = 0; s < m; s += 2) {
+      const two = s + 1 < m;
+      const dn0 = deltaNext + (<usize>(s * nNext) << 2);
+      const dn1 = two ? dn0 + (<usize>nNext << 2) : dn0;
+      const o0 = s * n, o1 = two ? o0 + n : o0;
+      let k = k16;
+      for (; k < kv; k += 4) {
+        let p0 = f32x4.splat(0), q0 = f32x4.splat(0);
+        let wj = wNext + (<usize>k << 2);
+        for (let j = 0; j < nNext; j++, wj += rowBytes) {
+          const r0 = v128.load(wj);
+          p0 = madd(dsplat(dn0, j), r0, p0);
+          q0 = madd(dsplat(dn1, j), r0, q0);
+        }
+        st4(delta, o1 + k, f32x4.mul(q0, activatePrime4(ld4(a, o1 + k), act)));
+        st4(delta, o0 + k, f32x4.mul(p0, activatePrime4(ld4(a, o0 + k), act)));
+      }
+      for (; k < n; k++) {
+        let p: f32 = 0, q: f32 = 0;
+        for (let j = 0; j < nNext; j++) {
+          const r = ld(wNext, j * n + k);
+          p += ld(dn0, j) * r;
+          q += ld(dn1, j) * r;
+        }
+        st(delta, o1 + k, q * activatePrime(ld(a, o1 + k), act));
+        st(delta, o0 + k, p * activatePrime(ld(a, o0 + k), act));
+      }
+    }
+    return;
+  }
+  // Scalar build: per sample, δ row = Σ_j δNext_j · (row j of wNext), then ⊙ σ'(a).
+  for (; s < m; s++) {
     const dn = deltaNext + (<usize>(s * nNext) << 2);
     const out = delta + (<usize>(s * n) << 2);
     const as = a + (<usize>(s * n) << 2);
-    let k = 0;
-    if (ASC_FEATURE_SIMD) {
-      for (; k + 4 <= n; k += 4) {
-        let acc = f32x4.splat(0);
-        for (let j = 0; j < nNext; j++) acc = madd(f32x4.splat(ld(dn, j)), ld4(wNext, j * n + k), acc);
-        st4(out, k, f32x4.mul(acc, activatePrime4(ld4(as, k), act)));
-      }
+    for (let k = 0; k < n; k++) st(out, k, 0);
+    for (let j = 0; j < nNext; j++) {
+      const e = ld(dn, j), wj = wNext + <usize>j * rowBytes;
+      for (let k = 0; k < n; k++) st(out, k, ld(out, k) + e * ld(wj, k));
     }
-    for (; k < n; k++) {
-      let sum: f32 = 0;
-      for (let j = 0; j < nNext; j++) sum += ld(dn, j) * ld(wNext, j * n + k);
-      st(out, k, sum * activatePrime(ld(as, k), act));
-    }
+    for (let k = 0; k < n; k++) st(out, k, ld(out, k) * activatePrime(ld(as, k), act));
   }
 }

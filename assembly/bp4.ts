@@ -1,27 +1,228 @@
 // BP4, the gradient for the weights:  ∂C/∂w^l_jk = a^(l−1)_k δ^l_j
 // Summed over the mini-batch: nablaW = Σ_x δ^(x,l) (a^(x,l−1))^T = deltaᵀ · aPrev.
+//
+// bp4sgd fuses BP3, BP4 and the plain SGD step of one layer: the summed gradient of each
+// block of weights goes straight from registers into w, never through nablaW. Its sums
+// are formed in exactly the order bp3/bp4 form them, and the update is sgd's formula, so
+// it gives what bp3 + bp4 + sgd give (bit for bit, up to the sign of a zero).
 import { ld, st, ld4, st4, madd } from "./ptr";
+import { sign4, sign } from "./sgd";
+
+/** Scratch for the repacked δ (static, below heapBase): batches up to 4096 samples × 64 rows, or 128 × 2048. */
+const PACK_BYTES: usize = 262144;
+const PACK = memory.data(<i32>PACK_BYTES, 16);
+/** Below this batch size δ is small and cache-resident: no repacking. */
+const PACK_MIN_M: i32 = 32;
+
+/** δ (m, nOut) → PACK as [⌈nOut/4⌉][m][4], the last block zero-padded. */
+function packDelta(delta: usize, nOut: i32, m: i32): void {
+  const blockBytes = <usize>m << 4;
+  for (let s = 0; s < m; s++) {
+    const row = delta + (<usize>(s * nOut) << 2), dst = PACK + (<usize>s << 4);
+    let j = 0;
+    for (; j + 4 <= nOut; j += 4) v128.store(dst + <usize>(j >> 2) * blockBytes, v128.load(row + (<usize>j << 2)));
+    if (j < nOut) {
+      const p = dst + <usize>(j >> 2) * blockBytes;
+      v128.store(p, f32x4.splat(0));
+      for (let t = 0; j + t < nOut; t++) store<f32>(p + (<usize>t << 2), load<f32>(row + (<usize>(j + t) << 2)));
+    }
+  }
+}
+
+/** Where δ[0, j] lives for the BP4 loops: in PACK when packed, else in delta. */
+// @ts-ignore: decorator
+@inline function deltaAt(packed: bool, delta: usize, j: i32, m: i32): usize {
+  return packed ? PACK + <usize>(j >> 2) * (<usize>m << 4) + (<usize>(j & 3) << 2) : delta + (<usize>j << 2);
+}
+
+/** Stores the gradient vector g at element i of dst, or applies the SGD step to w = dst with it. */
+// @ts-ignore: decorator
+@inline function put4(dst: usize, i: i32, g: v128, fused: bool, vs: v128, vd: v128, vl: v128, hasL1: bool): void {
+  if (fused) {
+    const wv = ld4(dst, i);
+    const r = f32x4.sub(f32x4.mul(vd, wv), f32x4.mul(vs, g));
+    // As in sgd: without an L1 term, skip subtracting ±0.
+    st4(dst, i, hasL1 ? f32x4.sub(r, f32x4.mul(vl, sign4(wv))) : r);
+  } else {
+    st4(dst, i, g);
+  }
+}
+
+/** Scalar counterpart of put4. */
+// @ts-ignore: decorator
+@inline function put(dst: usize, i: i32, g: f32, fused: bool, scale: f32, decay: f32, l1: f32): void {
+  if (fused) {
+    const wi = ld(dst, i);
+    const r = decay * wi - scale * g;
+    st(dst, i, l1 != 0 ? r - l1 * sign(wi) : r);
+  } else {
+    st(dst, i, g);
+  }
+}
+
+/**
+ * dst[j, k] = Σ_s delta[s, j] · aPrev[s, k] (fused: w[j, k] = decay·w − scale·that − l1·sgn(w)).
+ *
+ * Blocking (SIMD builds): 4 rows j × 8 columns k (two vectors) per pass, 8 accumulators,
+ * the batch iterated inside: per sample, 4 broadcast loads of δ[s, j..j+3] and 2 vector loads
+ * of aPrev[s, k..k+7] feed 8 multiply-adds, and each output vector is stored once.
+ * The nOut % 4 last rows run as a pair × 8 columns, then a lone row × 8 columns; a leftover
+ * 4-column vector runs 1 row × 1 vector, and the nIn % 4 last columns are scalar. The scalar build runs 2 rows × 2 columns.
+ */
+// @ts-ignore: decorator
+@inline function bp4Core(dst: usize, delta: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32,
+                         fused: bool, scale: f32, decay: f32, l1: f32): void {
+  const rowBytes = <usize>nIn << 2;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vs = f32x4.splat(scale), vd = f32x4.splat(decay), vl = f32x4.splat(l1), hasL1 = l1 != 0;
+    const kv = nIn & ~3;
+    const xEnd = aPrev + <usize>m * rowBytes; // one past the last sample's row (k = 0)
+    // At larger batches δ is first repacked into blocks of 4 columns, [j/4][s][j%4], so the
+    // broadcasts for a row block read one contiguous stream instead of a column of δ with a
+    // stride of nOut floats (at nOut = 512 such a column maps onto 2 of L1's 64 sets and thrashes).
+    const packed = m >= PACK_MIN_M && <usize>((nOut + 3) >> 2) * <usize>m * 16 <= PACK_BYTES;
+    const dStride: usize = packed ? 16 : <usize>nOut << 2;
+    if (packed) packDelta(delta, nOut, m);
+    let k = 0;
+    // Columns outer, rows inner: the 8-column strip of aPrev (m rows) stays in L1 while every
+    // row block of dst passes over it; δ (m × nOut) is the small operand re-read per strip.
+    for (; k + 8 <= nIn; k += 8) {
+      const kb = <usize>k << 2;
+      let j = 0;
+      for (; j + 4 <= nOut; j += 4) {
+        let a00 = f32x4.splat(0), a10 = f32x4.splat(0), a20 = f32x4.splat(0), a30 = f32x4.splat(0);
+        let a01 = f32x4.splat(0), a11 = f32x4.splat(0), a21 = f32x4.splat(0), a31 = f32x4.splat(0);
+        // x walks down the strip, e along δ[·, j..j+3]; all offsets within a step are constants.
+        let x = aPrev + kb, e = deltaAt(packed, delta, j, m);
+        const end = xEnd + kb;
+        while (x < end) {
+          const u = v128.load(x), v = v128.load(x, 16);
+          const e0 = v128.load32_splat(e), e1 = v128.load32_splat(e, 4);
+          a00 = madd(e0, u, a00); a01 = madd(e0, v, a01);
+          a10 = madd(e1, u, a10); a11 = madd(e1, v, a11);
+          const e2 = v128.load32_splat(e, 8), e3 = v128.load32_splat(e, 12);
+          a20 = madd(e2, u, a20); a21 = madd(e2, v, a21);
+          a30 = madd(e3, u, a30); a31 = madd(e3, v, a31);
+          x += rowBytes; e += dStride;
+        }
+        const d0 = dst + <usize>j * rowBytes, d1 = d0 + rowBytes, d2 = d1 + rowBytes, d3 = d2 + rowBytes;
+        put4(d0, k, a00, fused, vs, vd, vl, hasL1); put4(d0, k + 4, a01, fused, vs, vd, vl, hasL1);
+        put4(d1, k, a10, fused, vs, vd, vl, hasL1); put4(d1, k + 4, a11, fused, vs, vd, vl, hasL1);
+        put4(d2, k, a20, fused, vs, vd, vl, hasL1); put4(d2, k + 4, a21, fused, vs, vd, vl, hasL1);
+        put4(d3, k, a30, fused, vs, vd, vl, hasL1); put4(d3, k + 4, a31, fused, vs, vd, vl, hasL1);
+      }
+      for (; j + 2 <= nOut; j += 2) {
+        let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
+        let x = aPrev + kb, e = deltaAt(packed, delta, j, m);
+        const end = xEnd + kb;
+        while (x < end) {
+          const u = v128.load(x), v = v128.load(x, 16);
+          const e0 = v128.load32_splat(e), e1 = v128.load32_splat(e, 4);
+          a00 = madd(e0, u, a00); a01 = madd(e0, v, a01);
+          a10 = madd(e1, u, a10); a11 = madd(e1, v, a11);
+          x += rowBytes; e += dStride;
+        }
+        const d0 = dst + <usize>j * rowBytes, d1 = d0 + rowBytes;
+        put4(d0, k, a00, fused, vs, vd, vl, hasL1); put4(d0, k + 4, a01, fused, vs, vd, vl, hasL1);
+        put4(d1, k, a10, fused, vs, vd, vl, hasL1); put4(d1, k + 4, a11, fused, vs, vd, vl, hasL1);
+      }
+      if (j < nOut) {
+        let a00 = f32x4.splat(0), a01 = f32x4.splat(0);
+        let x = aPrev + kb, e = deltaAt(packed, delta, j, m);
+        const end = xEnd + kb;
+        while (x < end) {
+          const e0 = v128.load32_splat(e);
+          a00 = madd(e0, v128.load(x), a00); a01 = madd(e0, v128.load(x, 16), a01);
+          x += rowBytes; e += dStride;
+        }
+        const d0 = dst + <usize>j * rowBytes;
+        put4(d0, k, a00, fused, vs, vd, vl, hasL1); put4(d0, k + 4, a01, fused, vs, vd, vl, hasL1);
+      }
+    }
+    // A last 4-column vector, if any: 1 vector × 1 row per pass.
+    for (; k < kv; k += 4) {
+      const kb = <usize>k << 2;
+      for (let j = 0; j < nOut; j++) {
+        let acc = f32x4.splat(0);
+        let x = aPrev + kb, e = deltaAt(packed, delta, j, m);
+        const end = xEnd + kb;
+        while (x < end) {
+          acc = madd(v128.load32_splat(e), v128.load(x), acc);
+          x += rowBytes; e += dStride;
+        }
+        put4(dst + <usize>j * rowBytes, k, acc, fused, vs, vd, vl, hasL1);
+      }
+    }
+    // The nIn % 4 last columns, scalar.
+    for (; k < nIn; k++) {
+      for (let j = 0; j < nOut; j++) {
+        let g: f32 = 0;
+        for (let s = 0; s < m; s++) g += ld(delta, s * nOut + j) * ld(aPrev, s * nIn + k);
+        put(dst + <usize>j * rowBytes, k, g, fused, scale, decay, l1);
+      }
+    }
+    return;
+  }
+  // Scalar build: 2 rows × 2 columns per pass.
+  for (; j < nOut; j += 2) {
+    const two = j + 1 < nOut;
+    const d0 = dst + <usize>j * rowBytes, d1 = d0 + rowBytes;
+    let k = 0;
+    for (; k + 2 <= nIn; k += 2) {
+      let g00: f32 = 0, g01: f32 = 0, g10: f32 = 0, g11: f32 = 0;
+      for (let s = 0; s < m; s++) {
+        const x = s * nIn + k, e0 = ld(delta, s * nOut + j), e1 = two ? ld(delta, s * nOut + j + 1) : <f32>0;
+        const u = ld(aPrev, x), v = ld(aPrev, x + 1);
+        g00 += e0 * u; g01 += e0 * v; g10 += e1 * u; g11 += e1 * v;
+      }
+      put(d0, k, g00, fused, scale, decay, l1); put(d0, k + 1, g01, fused, scale, decay, l1);
+      if (two) { put(d1, k, g10, fused, scale, decay, l1); put(d1, k + 1, g11, fused, scale, decay, l1); }
+    }
+    if (k < nIn) {
+      let g0: f32 = 0, g1: f32 = 0;
+      for (let s = 0; s < m; s++) {
+        const u = ld(aPrev, s * nIn + k);
+        g0 += ld(delta, s * nOut + j) * u;
+        if (two) g1 += ld(delta, s * nOut + j + 1) * u;
+      }
+      put(d0, k, g0, fused, scale, decay, l1);
+      if (two) put(d1, k, g1, fused, scale, decay, l1);
+    }
+  }
+}
 
 /**
  * nablaW[j, k] = Σ_s delta[s, j] · aPrev[s, k]. Overwrites nablaW.
  * nablaW is (nOut, nIn), delta is (m, nOut), aPrev is (m, nIn).
- * Blocking: per row j, 4 columns k per pass, accumulated over the batch.
  */
 export function bp4(nablaW: usize, delta: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32): void {
-  for (let j = 0; j < nOut; j++) {
-    const row = nablaW + (<usize>(j * nIn) << 2);
-    let k = 0;
-    if (ASC_FEATURE_SIMD) {
-      for (; k + 4 <= nIn; k += 4) {
-        let acc = f32x4.splat(0);
-        for (let s = 0; s < m; s++) acc = madd(f32x4.splat(ld(delta, s * nOut + j)), ld4(aPrev, s * nIn + k), acc);
-        st4(row, k, acc);
-      }
-    }
-    for (; k < nIn; k++) {
-      let sum: f32 = 0;
-      for (let s = 0; s < m; s++) sum += ld(delta, s * nOut + j) * ld(aPrev, s * nIn + k);
-      st(row, k, sum);
+  bp4Core(nablaW, delta, aPrev, nIn, nOut, m, false, 0, 0, 0);
+}
+
+/**
+ * BP3 + BP4 + the SGD step for one layer, without writing the gradients anywhere:
+ *   b = b − scale · Σ_s delta[s, :]
+ *   w = decay · w − scale · deltaᵀ aPrev − l1 · sgn(w)
+ * w is (nOut, nIn), b is (nOut), delta is (m, nOut), aPrev is (m, nIn).
+ * Same as bp3 + bp4 into scratch, then sgd(w, ·, scale, decay, l1) and sgd(b, ·, scale, 1, 0).
+ */
+export function bp4sgd(w: usize, b: usize, delta: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32,
+                       scale: f32, decay: f32, l1: f32): void {
+  // Biases: Σ_s δ in bp3's order (vectors of 4 j's, then scalar), then b·1 − scale·Σ.
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vs = f32x4.splat(scale);
+    for (; j + 4 <= nOut; j += 4) {
+      let acc = f32x4.splat(0);
+      for (let s = 0; s < m; s++) acc = f32x4.add(acc, ld4(delta, s * nOut + j));
+      st4(b, j, f32x4.sub(ld4(b, j), f32x4.mul(vs, acc)));
     }
   }
+  for (; j < nOut; j++) {
+    let sum: f32 = 0;
+    for (let s = 0; s < m; s++) sum += ld(delta, s * nOut + j);
+    st(b, j, ld(b, j) - scale * sum);
+  }
+  bp4Core(w, delta, aPrev, nIn, nOut, m, true, scale, decay, l1);
 }

@@ -9,7 +9,7 @@ import { QUADRATIC, CROSS_ENTROPY } from "./bp1";
 
 // @ts-ignore: decorator
 @inline function safeLog(x: f64): f64 {
-  return Math.log(x > 1e-45 ? x : 1e-45);
+  return Math.log(x > 1e-45 || x != x ? x : 1e-45); // ln 0 guarded; NaN is kept, not hidden
 }
 
 /** Σ_x C_x over m samples; a and y are (m, n). */

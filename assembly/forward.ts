@@ -2,54 +2,287 @@
 //   z^l = w^l a^(l−1) + b^l,   a^l = σ(z^l)
 // Batch-major: row s of aPrev is sample s, so each z_j is a contiguous dot
 // product of row j of w with row s of aPrev.
-import { ld, st, ld4, hsum, madd } from "./ptr";
+import { ld, st, ld4, st4, madd } from "./ptr";
 import { SOFTMAX, activate } from "./activations";
+import { hasActivate4, activate4 } from "./vmath";
+
+/**
+ * Sums each of four accumulators across its lanes: returns (Σa0, Σa1, Σa2, Σa3).
+ * A 4×4 transpose folded into the adds: 6 shuffles + 3 adds instead of 12 extracts + 12 adds.
+ */
+// @ts-ignore: decorator
+@inline export function hsum4(a0: v128, a1: v128, a2: v128, a3: v128): v128 {
+  const u0 = f32x4.add(v128.shuffle<f32>(a0, a1, 0, 4, 1, 5), v128.shuffle<f32>(a0, a1, 2, 6, 3, 7)); // a0 02 a1 02 a0 13 a1 13
+  const u1 = f32x4.add(v128.shuffle<f32>(a2, a3, 0, 4, 1, 5), v128.shuffle<f32>(a2, a3, 2, 6, 3, 7));
+  return f32x4.add(v128.shuffle<f32>(u0, u1, 0, 1, 4, 5), v128.shuffle<f32>(u0, u1, 2, 3, 6, 7));
+}
+
+/**
+ * z = Σ_k x[k]·y[k] + bias over n floats (SIMD builds), formed exactly as the blocked paths form
+ * each of their z's — lanes summed (l0 + l2) + (l1 + l3) as hsum4 does, bias added, then the
+ * n % 4 tail as multiply-adds — so a neuron's value never depends on the batch it ran in.
+ */
+// @ts-ignore: decorator
+@inline function dotBias(x: usize, y: usize, n: i32, bias: f32): f32 {
+  const kv = n & ~3;
+  let c = f32x4.splat(0);
+  for (let k = 0; k < kv; k += 4) c = madd(ld4(x, k), ld4(y, k), c);
+  const sum = (f32x4.extract_lane(c, 0) + f32x4.extract_lane(c, 2)) + (f32x4.extract_lane(c, 1) + f32x4.extract_lane(c, 3));
+  let z = f32x4.splat(sum + bias);
+  for (let k = kv; k < n; k++) z = madd(f32x4.splat(ld(x, k)), f32x4.splat(ld(y, k)), z);
+  return f32x4.extract_lane(z, 0);
+}
+
+/** Largest finite f32: z is clamped to ±F32_MAX so no layer ever hands ±∞ to the next. */
+const F32_MAX: f32 = 3.4028234663852886e38;
+
+/**
+ * z = w·x + bias in float64, clamped to ±F32_MAX: the fallback when the f32 sum came out NaN
+ * (∞ − ∞ from products beyond the float32 range). Rare, and a function of (row, sample) only.
+ */
+function exactZ(wRow: usize, x: usize, nIn: i32, bias: f32): f32 {
+  let z: f64 = 0;
+  for (let k = 0; k < nIn; k++) z += <f64>ld(wRow, k) * <f64>ld(x, k);
+  z += <f64>bias;
+  return <f32>min(max(z, -<f64>F32_MAX), <f64>F32_MAX);
+}
+
+/** A z computed in f32, made safe: NaN → exactZ, ±∞ → ±F32_MAX. */
+// @ts-ignore: decorator
+@inline function guard1(z: f32, wRow: usize, x: usize, nIn: i32, bias: f32): f32 {
+  if (z != z) return exactZ(wRow, x, nIn, bias);
+  return min(max(z, -F32_MAX), F32_MAX);
+}
+
+/** guard1 on the z's of rows j..j+3 (rows of w from w0) for the sample at x. */
+// @ts-ignore: decorator
+@inline function guard4(z: v128, w0: usize, rowBytes: usize, x: usize, nIn: i32, b: usize, j: i32): v128 {
+  if (v128.any_true(f32x4.ne(z, z))) {
+    z = f32x4(exactZ(w0, x, nIn, ld(b, j)), exactZ(w0 + rowBytes, x, nIn, ld(b, j + 1)),
+              exactZ(w0 + 2 * rowBytes, x, nIn, ld(b, j + 2)), exactZ(w0 + 3 * rowBytes, x, nIn, ld(b, j + 3)));
+  }
+  return f32x4.min(f32x4.max(z, f32x4.splat(-F32_MAX)), f32x4.splat(F32_MAX));
+}
+
+/** (w0[k], w1[k], w2[k], w3[k]) for rows nIn floats apart. */
+// @ts-ignore: decorator
+@inline function column4(w0: usize, nIn: i32, k: i32): v128 {
+  const stride = <usize>nIn << 2;
+  const p = w0 + (<usize>k << 2);
+  let v = f32x4.splat(load<f32>(p));
+  v = f32x4.replace_lane(v, 1, load<f32>(p + stride));
+  v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * stride));
+  return f32x4.replace_lane(v, 3, load<f32>(p + 3 * stride));
+}
 
 /**
  * a = σ(aPrev · wᵀ + b).
  * a is (m, nOut), w is (nOut, nIn), b is (nOut), aPrev is (m, nIn).
- * Blocking: per sample, 4 rows of w at a time share each 4-lane load of the
- * sample's activations (4 accumulators); the k % 4 tail and j % 4 rows are scalar.
+ *
+ * Blocking (SIMD builds): 4 rows of w × 2 samples per pass, 8 accumulators. Each step of
+ * 4 k's loads 4 w vectors and 2 x vectors and does 8 multiply-adds, so every weight
+ * load serves two samples and every input load four rows. At the end of the pass the
+ * four row sums of each sample are reduced together (hsum4), the k % 4 tail is added as
+ * a column vector, then bias and σ are applied to the 4 z's in-register and stored once.
+ * An odd last sample runs the same with 4 accumulators. The nOut % 4 last rows run in pairs
+ * × 4 samples (8 accumulators), a lone row × 4 samples (4 accumulators), leftovers one dot
+ * product at a time; σ for those rows is scalar, after. tanh and softmax are applied afterwards
+ * by activateRow. Every z is guarded before σ: a NaN (∞ − ∞ from products beyond the f32 range)
+ * is recomputed in float64, and ±∞ is clamped to ±F32_MAX, so outputs stay finite for any
+ * finite weights and inputs.
  */
 export function forward(a: usize, w: usize, b: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32, act: i32): void {
-  for (let s = 0; s < m; s++) {
-    const x = aPrev + (<usize>(s * nIn) << 2);
-    const out = a + (<usize>(s * nOut) << 2);
-    let j = 0;
-    if (ASC_FEATURE_SIMD) {
-      for (; j + 4 <= nOut; j += 4) {
-        const w0 = w + (<usize>(j * nIn) << 2);
-        const w1 = w0 + (<usize>nIn << 2);
-        const w2 = w1 + (<usize>nIn << 2);
-        const w3 = w2 + (<usize>nIn << 2);
-        let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
-        let k = 0;
-        for (; k + 4 <= nIn; k += 4) {
-          const xv = ld4(x, k);
-          acc0 = madd(ld4(w0, k), xv, acc0);
-          acc1 = madd(ld4(w1, k), xv, acc1);
-          acc2 = madd(ld4(w2, k), xv, acc2);
-          acc3 = madd(ld4(w3, k), xv, acc3);
+  if (ASC_FEATURE_SIMD) {
+    // Panels of samples whose inputs (≤ ~128 KiB) stay in L2 while all of w passes over them;
+    // at training batch sizes this is one panel.
+    const panel = max(2, (32768 / nIn) & ~1);
+    for (let s0 = 0; s0 < m; s0 += panel) {
+      forwardPanel(a + (<usize>(s0 * nOut) << 2), w, b, aPrev + (<usize>(s0 * nIn) << 2), nIn, nOut, min(panel, m - s0), act);
+    }
+    return;
+  }
+  forwardScalar(a, w, b, aPrev, nIn, nOut, m, act);
+}
+
+/** forward() for the SIMD builds, on m ≤ panel samples. */
+// @ts-ignore: decorator
+@inline function forwardPanel(a: usize, w: usize, b: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32, act: i32): void {
+  let j = 0;
+  {
+    const inRegs = hasActivate4(act);
+    const kv = nIn & ~3; // k's covered by whole vectors
+    const rowBytes = <usize>nIn << 2;
+    for (; j + 4 <= nOut; j += 4) {
+      const w0 = w + <usize>j * rowBytes;
+      const bias = ld4(b, j);
+      let s = 0;
+      for (; s + 2 <= m; s += 2) {
+        const x0 = aPrev + <usize>s * rowBytes, x1 = x0 + rowBytes;
+        let a00 = f32x4.splat(0), a10 = f32x4.splat(0), a20 = f32x4.splat(0), a30 = f32x4.splat(0);
+        let a01 = f32x4.splat(0), a11 = f32x4.splat(0), a21 = f32x4.splat(0), a31 = f32x4.splat(0);
+        // Two pointers walk along w's row j and aPrev's row s; the other rows are loaded at
+        // loop-invariant distances from them (measured faster in V8 than six pointers or unrolling).
+        let p = w0, q = x0;
+        const end = x0 + (<usize>kv << 2);
+        while (q < end) {
+          const u = v128.load(q), v = v128.load(q + rowBytes);
+          const r0 = v128.load(p), r1 = v128.load(p + rowBytes), r2 = v128.load(p + 2 * rowBytes), r3 = v128.load(p + 3 * rowBytes);
+          a00 = madd(r0, u, a00); a10 = madd(r1, u, a10); a20 = madd(r2, u, a20); a30 = madd(r3, u, a30);
+          a01 = madd(r0, v, a01); a11 = madd(r1, v, a11); a21 = madd(r2, v, a21); a31 = madd(r3, v, a31);
+          p += 16; q += 16;
         }
-        let z0 = hsum(acc0), z1 = hsum(acc1), z2 = hsum(acc2), z3 = hsum(acc3);
-        for (; k < nIn; k++) {
-          const xk = ld(x, k);
-          z0 += ld(w0, k) * xk; z1 += ld(w1, k) * xk;
-          z2 += ld(w2, k) * xk; z3 += ld(w3, k) * xk;
+        let z0 = f32x4.add(hsum4(a00, a10, a20, a30), bias);
+        let z1 = f32x4.add(hsum4(a01, a11, a21, a31), bias);
+        for (let k = kv; k < nIn; k++) {
+          const c = column4(w0, nIn, k);
+          z0 = madd(c, f32x4.splat(ld(x0, k)), z0);
+          z1 = madd(c, f32x4.splat(ld(x1, k)), z1);
         }
-        st(out, j,     z0 + ld(b, j));
-        st(out, j + 1, z1 + ld(b, j + 1));
-        st(out, j + 2, z2 + ld(b, j + 2));
-        st(out, j + 3, z3 + ld(b, j + 3));
+        z0 = guard4(z0, w0, rowBytes, x0, nIn, b, j);
+        z1 = guard4(z1, w0, rowBytes, x1, nIn, b, j);
+        if (inRegs) { z0 = activate4(z0, act); z1 = activate4(z1, act); }
+        st4(a, s * nOut + j, z0);
+        st4(a, (s + 1) * nOut + j, z1);
+      }
+      if (s < m) {
+        const x0 = aPrev + <usize>s * rowBytes;
+        let a00 = f32x4.splat(0), a10 = f32x4.splat(0), a20 = f32x4.splat(0), a30 = f32x4.splat(0);
+        let p = w0, q = x0;
+        const end = x0 + (<usize>kv << 2);
+        while (q < end) {
+          const u = v128.load(q);
+          a00 = madd(v128.load(p), u, a00); a10 = madd(v128.load(p + rowBytes), u, a10);
+          a20 = madd(v128.load(p + 2 * rowBytes), u, a20); a30 = madd(v128.load(p + 3 * rowBytes), u, a30);
+          p += 16; q += 16;
+        }
+        let z0 = f32x4.add(hsum4(a00, a10, a20, a30), bias);
+        for (let k = kv; k < nIn; k++) z0 = madd(column4(w0, nIn, k), f32x4.splat(ld(x0, k)), z0);
+        z0 = guard4(z0, w0, rowBytes, x0, nIn, b, j);
+        if (inRegs) z0 = activate4(z0, act);
+        st4(a, s * nOut + j, z0);
       }
     }
-    for (; j < nOut; j++) {
-      const wj = w + (<usize>(j * nIn) << 2);
-      let z: f32 = 0;
-      for (let k = 0; k < nIn; k++) z += ld(wj, k) * ld(x, k);
-      st(out, j, z + ld(b, j));
+    // The last nOut % 4 rows: a pair of rows × 4 samples per pass (8 accumulators: 2 w loads and
+    // 4 x loads feed 8 multiply-adds), then a lone row × 4 samples; odd samples one at a time.
+    let jj = j;
+    for (; jj + 2 <= nOut; jj += 2) {
+      const wj = w + <usize>jj * rowBytes;
+      const b0 = ld(b, jj), b1 = ld(b, jj + 1);
+      let s = 0;
+      for (; s + 4 <= m; s += 4) {
+        let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
+        let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
+        let p = wj, q = aPrev + <usize>s * rowBytes;
+        const end = wj + (<usize>kv << 2);
+        while (p < end) {
+          const r0 = v128.load(p), r1 = v128.load(p + rowBytes);
+          const u0 = v128.load(q), u1 = v128.load(q + rowBytes), u2 = v128.load(q + 2 * rowBytes), u3 = v128.load(q + 3 * rowBytes);
+          c00 = madd(r0, u0, c00); c01 = madd(r0, u1, c01); c02 = madd(r0, u2, c02); c03 = madd(r0, u3, c03);
+          c10 = madd(r1, u0, c10); c11 = madd(r1, u1, c11); c12 = madd(r1, u2, c12); c13 = madd(r1, u3, c13);
+          p += 16; q += 16;
+        }
+        // lanes: (row 0, s), (row 1, s), (row 0, s+1), (row 1, s+1), then the same for s+2, s+3
+        let zA = f32x4.add(hsum4(c00, c10, c01, c11), f32x4(b0, b1, b0, b1));
+        let zB = f32x4.add(hsum4(c02, c12, c03, c13), f32x4(b0, b1, b0, b1));
+        for (let k = kv; k < nIn; k++) {
+          const wk = f32x4(ld(wj, k), ld(wj, k + nIn), ld(wj, k), ld(wj, k + nIn));
+          const q = aPrev + <usize>s * rowBytes + (<usize>k << 2);
+          const x01 = f32x4(load<f32>(q), load<f32>(q), load<f32>(q + rowBytes), load<f32>(q + rowBytes));
+          const x23 = f32x4(load<f32>(q + 2 * rowBytes), load<f32>(q + 2 * rowBytes), load<f32>(q + 3 * rowBytes), load<f32>(q + 3 * rowBytes));
+          zA = madd(wk, x01, zA);
+          zB = madd(wk, x23, zB);
+        }
+        const o = a + (<usize>(s * nOut + jj) << 2), ob = <usize>nOut << 2;
+        v128.store64_lane(o, zA, 0);
+        v128.store64_lane(o + ob, zA, 1);
+        v128.store64_lane(o + 2 * ob, zB, 0);
+        v128.store64_lane(o + 3 * ob, zB, 1);
+      }
+      for (; s < m; s++) {
+        st(a, s * nOut + jj, dotBias(wj, aPrev + <usize>s * rowBytes, nIn, b0));
+        st(a, s * nOut + jj + 1, dotBias(wj + rowBytes, aPrev + <usize>s * rowBytes, nIn, b1));
+      }
     }
-    activateRow(out, nOut, act);
+    for (; jj < nOut; jj++) {
+      const wj = w + <usize>jj * rowBytes;
+      const bj = ld(b, jj);
+      let s = 0;
+      for (; s + 4 <= m; s += 4) {
+        const x0 = aPrev + <usize>s * rowBytes;
+        let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+        let p = wj, q = x0;
+        const end = wj + (<usize>kv << 2);
+        while (p < end) {
+          const r = v128.load(p);
+          c0 = madd(r, v128.load(q), c0); c1 = madd(r, v128.load(q + rowBytes), c1);
+          c2 = madd(r, v128.load(q + 2 * rowBytes), c2); c3 = madd(r, v128.load(q + 3 * rowBytes), c3);
+          p += 16; q += 16;
+        }
+        let z = f32x4.add(hsum4(c0, c1, c2, c3), f32x4.splat(bj));
+        for (let k = kv; k < nIn; k++) {
+          const p = aPrev + (<usize>k << 2) + <usize>s * rowBytes;
+          let xc = f32x4.splat(load<f32>(p));
+          xc = f32x4.replace_lane(xc, 1, load<f32>(p + rowBytes));
+          xc = f32x4.replace_lane(xc, 2, load<f32>(p + 2 * rowBytes));
+          xc = f32x4.replace_lane(xc, 3, load<f32>(p + 3 * rowBytes));
+          z = madd(f32x4.splat(ld(wj, k)), xc, z);
+        }
+        st(a, s * nOut + jj, f32x4.extract_lane(z, 0));
+        st(a, (s + 1) * nOut + jj, f32x4.extract_lane(z, 1));
+        st(a, (s + 2) * nOut + jj, f32x4.extract_lane(z, 2));
+        st(a, (s + 3) * nOut + jj, f32x4.extract_lane(z, 3));
+      }
+      for (; s < m; s++) st(a, s * nOut + jj, dotBias(wj, aPrev + <usize>s * rowBytes, nIn, bj));
+    }
+    // The tail rows' z's: guard, then σ (scalar) unless activateRow does it below.
+    for (let s = 0; s < m; s++) {
+      for (let t = j; t < nOut; t++) {
+        const z = guard1(ld(a, s * nOut + t), w + <usize>t * rowBytes, aPrev + <usize>s * rowBytes, nIn, ld(b, t));
+        st(a, s * nOut + t, inRegs ? activate(z, act) : z);
+      }
+    }
+    if (!inRegs) for (let s = 0; s < m; s++) activateRow(a + (<usize>(s * nOut) << 2), nOut, act);
+  }
+}
+
+/**
+ * The scalar build: 2 rows × 2 samples per pass (4 accumulators), so each weight and each
+ * input load is used twice; odd rows and samples run 1 × 2 or 1 × 1.
+ */
+function forwardScalar(a: usize, w: usize, b: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32, act: i32): void {
+  const rowBytes = <usize>nIn << 2;
+  for (let s = 0; s < m; s += 2) {
+    const two = s + 1 < m;
+    const x0 = aPrev + <usize>s * rowBytes, x1 = two ? x0 + rowBytes : x0;
+    let j = 0;
+    for (; j + 2 <= nOut; j += 2) {
+      const w0 = w + <usize>j * rowBytes, w1 = w0 + rowBytes;
+      let z00: f32 = 0, z10: f32 = 0, z01: f32 = 0, z11: f32 = 0;
+      for (let k = 0; k < nIn; k++) {
+        const u = ld(x0, k), v = ld(x1, k), r0 = ld(w0, k), r1 = ld(w1, k);
+        z00 += r0 * u; z10 += r1 * u; z01 += r0 * v; z11 += r1 * v;
+      }
+      st(a, s * nOut + j, z00 + ld(b, j));
+      st(a, s * nOut + j + 1, z10 + ld(b, j + 1));
+      if (two) {
+        st(a, (s + 1) * nOut + j, z01 + ld(b, j));
+        st(a, (s + 1) * nOut + j + 1, z11 + ld(b, j + 1));
+      }
+    }
+    if (j < nOut) {
+      const wj = w + <usize>j * rowBytes;
+      let z0: f32 = 0, z1: f32 = 0;
+      for (let k = 0; k < nIn; k++) { const r = ld(wj, k); z0 += r * ld(x0, k); z1 += r * ld(x1, k); }
+      st(a, s * nOut + j, z0 + ld(b, j));
+      if (two) st(a, (s + 1) * nOut + j, z1 + ld(b, j));
+    }
+    for (let t = 0; t < nOut; t++) {
+      const wt = w + <usize>t * rowBytes, bt = ld(b, t);
+      st(a, s * nOut + t, guard1(ld(a, s * nOut + t), wt, x0, nIn, bt));
+      if (two) st(a, (s + 1) * nOut + t, guard1(ld(a, (s + 1) * nOut + t), wt, x1, nIn, bt));
+    }
+    activateRow(a + (<usize>(s * nOut) << 2), nOut, act);
+    if (two) activateRow(a + (<usize>((s + 1) * nOut) << 2), nOut, act);
   }
 }
 

@@ -4,7 +4,7 @@ export { forward } from "./forward";
 export { bp1 } from "./bp1";
 export { bp2 } from "./bp2";
 export { bp3 } from "./bp3";
-export { bp4 } from "./bp4";
+export { bp4, bp4sgd } from "./bp4";
 export { sgd } from "./sgd";
 export { momentum } from "./momentum";
 export { adam } from "./adam";

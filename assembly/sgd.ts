@@ -27,13 +27,19 @@ export function sgd(w: usize, nablaW: usize, len: i32, scale: f32, decay: f32, l
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const vs = f32x4.splat(scale), vd = f32x4.splat(decay), vl = f32x4.splat(l1);
-    for (; i + 4 <= len; i += 4) {
-      const wv = ld4(w, i);
-      st4(w, i, f32x4.sub(f32x4.sub(f32x4.mul(vd, wv), f32x4.mul(vs, ld4(nablaW, i))), f32x4.mul(vl, sign4(wv))));
+    if (l1 == 0) {
+      // No L1 term (the usual case): − l1·sgn(w) would subtract ±0, which changes nothing but the sign of a zero.
+      for (; i + 4 <= len; i += 4) st4(w, i, f32x4.sub(f32x4.mul(vd, ld4(w, i)), f32x4.mul(vs, ld4(nablaW, i))));
+    } else {
+      for (; i + 4 <= len; i += 4) {
+        const wv = ld4(w, i);
+        st4(w, i, f32x4.sub(f32x4.sub(f32x4.mul(vd, wv), f32x4.mul(vs, ld4(nablaW, i))), f32x4.mul(vl, sign4(wv))));
+      }
     }
   }
   for (; i < len; i++) {
     const wi = ld(w, i);
-    st(w, i, decay * wi - scale * ld(nablaW, i) - l1 * sign(wi));
+    const r = decay * wi - scale * ld(nablaW, i);
+    st(w, i, l1 != 0 ? r - l1 * sign(wi) : r);
   }
 }

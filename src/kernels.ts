@@ -30,6 +30,13 @@ export interface Kernels {
   bp3(nablaB: number, delta: number, n: number, m: number): void;
   /** BP4: nablaW = δᵀ aPrev. nablaW (nOut,nIn), delta (m,nOut), aPrev (m,nIn). Overwrites. */
   bp4(nablaW: number, delta: number, aPrev: number, nIn: number, nOut: number, m: number): void;
+  /**
+   * BP3 + BP4 + the SGD step of one layer, without writing the gradients: b = b − scale·Σ_s δ[s,:],
+   * w = decay·w − scale·δᵀ aPrev − l1·sgn(w). w (nOut,nIn), b (nOut), delta (m,nOut), aPrev (m,nIn).
+   * Same result as bp3 + bp4, then sgd on w (scale, decay, l1) and on b (scale, 1, 0).
+   */
+  bp4sgd(w: number, b: number, delta: number, aPrev: number, nIn: number, nOut: number, m: number,
+         scale: number, decay: number, l1: number): void;
   /** w = decay·w − scale·g − l1·sgn(w). */
   sgd(w: number, g: number, len: number, scale: number, decay: number, l1: number): void;
   /** v = μv − scale·g; w = decay·w + v − l1·sgn(w). */

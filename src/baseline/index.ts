@@ -6,7 +6,7 @@ import { forward } from "./forward.js";
 import { bp1 } from "./bp1.js";
 import { bp2 } from "./bp2.js";
 import { bp3 } from "./bp3.js";
-import { bp4 } from "./bp4.js";
+import { bp4, bp4sgd } from "./bp4.js";
 import { sgd, momentum, adam } from "./update.js";
 import { cost, allFinite } from "./cost.js";
 
@@ -24,6 +24,8 @@ export function createJsKernels(): Kernels {
     bp2: (delta, dn, wn, a, n, nn, m, act) => bp2(f(), delta >>> 2, dn >>> 2, wn >>> 2, a >>> 2, n, nn, m, act),
     bp3: (nablaB, delta, n, m) => bp3(f(), nablaB >>> 2, delta >>> 2, n, m),
     bp4: (nablaW, delta, aPrev, nIn, nOut, m) => bp4(f(), nablaW >>> 2, delta >>> 2, aPrev >>> 2, nIn, nOut, m),
+    bp4sgd: (w, b, delta, aPrev, nIn, nOut, m, scale, decay, l1) =>
+      bp4sgd(f(), w >>> 2, b >>> 2, delta >>> 2, aPrev >>> 2, nIn, nOut, m, scale, decay, l1),
     sgd: (w, g, len, scale, decay, l1) => sgd(f(), w >>> 2, g >>> 2, len, scale, decay, l1),
     momentum: (w, v, g, len, mu, scale, decay, l1) => momentum(f(), w >>> 2, v >>> 2, g >>> 2, len, mu, scale, decay, l1),
     adam: (w, m1, m2, g, len, gs, lrt, b1, b2, eps, decay, l1) =>

@@ -1,0 +1,84 @@
+// The blocked kernels compute a sample's row along different code paths depending on where it
+// falls in the batch (pairs, a lone last sample, panels, tail rows). Each row must come out the
+// same, bit for bit, whatever batch it ran in: forward and BP2 of a batch of m equal, row by
+// row, the same kernel run on that one sample alone. Shapes leave every remainder mod 4 and
+// batch sizes cross the pair, block-of-4 and panel boundaries.
+import { describe, it, expect } from "vitest";
+import { BACKENDS, lab, floats } from "./helpers.js";
+import { Random } from "../src/random.js";
+
+const SHAPES: [number, number][] = [
+  // [nIn, nOut]
+  [1, 1], [3, 2], [5, 3], [6, 5], [7, 6], [17, 7], [30, 10], [9, 30], [784, 30], [41, 13],
+];
+const BATCHES = [1, 2, 3, 5, 8, 11, 45, 97];
+
+describe.each(BACKENDS)("batch invariance on %s", (backend) => {
+  it.each(SHAPES)("forward nIn=%i nOut=%i: each row of a batch equals that sample alone", (nIn, nOut) => {
+    for (const act of [0, 1, 2, 5]) {
+      for (const m of BATCHES) {
+        if (nIn * m > 40_000) continue;
+        const rng = new Random(nIn * 17 + nOut * 3 + m + act);
+        const L = lab(backend);
+        const w = floats(rng, nOut * nIn, -0.5, 0.5), b = floats(rng, nOut), x = floats(rng, m * nIn, 0, 1);
+        const pw = L.alloc(w.length, w), pb = L.alloc(nOut, b), px = L.alloc(x.length, x), pa = L.alloc(m * nOut), p1 = L.alloc(nOut);
+        L.k.forward(pa, pw, pb, px, nIn, nOut, m, act);
+        const batch = L.read(pa, m * nOut);
+        for (const s of new Set([0, m >> 1, m - 1])) {
+          L.k.forward(p1, pw, pb, px + s * nIn * 4, nIn, nOut, 1, act);
+          const one = L.read(p1, nOut);
+          for (let j = 0; j < nOut; j++) {
+            if (batch[s * nOut + j] !== one[j]) {
+              expect(batch[s * nOut + j], `act=${act} m=${m} row ${s} neuron ${j}`).toBe(one[j]);
+            }
+          }
+        }
+      }
+    }
+  });
+
+  it.each(SHAPES)("bp2 n=%i nNext=%i: each row of a batch equals that sample alone", (n, nNext) => {
+    for (const m of BATCHES) {
+      if (n * m > 40_000) continue;
+      const rng = new Random(n * 5 + nNext * 11 + m);
+      const L = lab(backend);
+      const wNext = floats(rng, nNext * n), dNext = floats(rng, m * nNext), a = floats(rng, m * n, 0.01, 0.99);
+      const pw = L.alloc(wNext.length, wNext), pdn = L.alloc(dNext.length, dNext), pa = L.alloc(a.length, a);
+      const pd = L.alloc(m * n), p1 = L.alloc(n);
+      L.k.bp2(pd, pdn, pw, pa, n, nNext, m, 0);
+      const batch = L.read(pd, m * n);
+      for (const s of new Set([0, m >> 1, m - 1])) {
+        L.k.bp2(p1, pdn + s * nNext * 4, pw, pa + s * n * 4, n, nNext, 1, 0);
+        const one = L.read(p1, n);
+        for (let k = 0; k < n; k++) {
+          if (batch[s * n + k] !== one[k]) expect(batch[s * n + k], `m=${m} row ${s} column ${k}`).toBe(one[k]);
+        }
+      }
+    }
+  });
+});
+
+// σ is computed two ways inside forward: four lanes at once (a polynomial e^x) for blocks of 4
+// rows, Mathf.exp for the nOut % 4 last rows. Both must give σ(z) over the whole float range:
+// exact 0 and 1 far out, subnormal values (correctly scaled) between e^−104 and e^−87.
+describe.each(BACKENDS)("sigmoid across the float range on %s", (backend) => {
+  it("vector rows and scalar rows agree with float64 σ, down to the subnormals", () => {
+    const L = lab(backend);
+    const nOut = 6; // rows 0–3 run in a vector block, rows 4–5 in the scalar tail (SIMD builds)
+    const pw = L.alloc(nOut, new Array(nOut).fill(1)), pb = L.alloc(nOut), px = L.alloc(1), pa = L.alloc(nOut);
+    const zs = [-1e30, -1e4, -150, -104, -103.9, -103.5, -101, -100, -95, -90, -88.5, -87.3, -87, -80, -30, -1, -1e-3, 0, 1e-3, 1, 15, 17, 30, 88, 1e4, 1e30];
+    for (const z of zs) {
+      new Float32Array(L.k.memory.buffer)[px >>> 2] = z;
+      L.k.forward(pa, pw, pb, px, 1, nOut, 1, 0);
+      const a = L.read(pa, nOut);
+      const zf = Math.fround(z); // what the kernel sees
+      const want = zf >= 0 ? 1 / (1 + Math.exp(-zf)) : Math.exp(zf) / (1 + Math.exp(zf));
+      for (let j = 0; j < nOut; j++) {
+        const err = Math.abs(a[j] - want);
+        expect(err, `z=${z} row ${j}: got ${a[j]}, want ${want}`).toBeLessThanOrEqual(1e-6 * want + 1.5e-45);
+      }
+      if (z <= -104) expect(a.every((v) => v === 0), `z=${z} gives exactly 0`).toBe(true);
+      if (z >= 30) expect(a.every((v) => v === 1), `z=${z} gives exactly 1`).toBe(true);
+    }
+  });
+});
