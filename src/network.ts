@@ -13,7 +13,7 @@ import { activationCode, costCode, type Activation, type BackendName, type Cost,
 import { createKernels } from "./wasm.js";
 import { plan, parameterCount, MAX_BYTES, PAGE, type Plan } from "./arena.js";
 import { Random } from "./random.js";
-import { toRows, argmax, type Data, type Rows, type Vector } from "./data.js";
+import { toRows, argmax, finite32, type Data, type Rows, type Vector } from "./data.js";
 import {
   checkSizes, resolveNetworkOptions, resolveTrainOptions, checkKeys,
   type NetworkOptions, type TrainOptions, type EpochStats, type Init, type Optimizer,
@@ -90,7 +90,14 @@ export class Network {
     this.seed = o.seed;
     this.#acts = o.activations.map(activationCode);
     this.#cost = costCode(o.cost);
-    this.#k = createKernels(o.backend, where);
+    try {
+      this.#k = createKernels(o.backend, where);
+    } catch (e) {
+      if (e instanceof NablaError) throw e;
+      // V8 reserves ~10 GiB of address space per WebAssembly.Memory: about 12,900 live networks fill 64-bit user space.
+      throw new NablaError(where, "the network's memory", "a new WebAssembly memory", `a refusal from the engine (${(e as Error).message})`,
+        "Every live network holds its own memory until it is garbage-collected: dispose() networks you no longer need and drop references to them");
+    }
     this.backend = this.#k.name;
     this.#plan = plan(s, this.#k.heapBase(), 1);
     this.#F = new Float32Array(this.#k.memory.buffer);
@@ -184,6 +191,22 @@ export class Network {
     }
   }
 
+  /**
+   * BP1–BP4 fused with the plain SGD step (kernels.bp4sgd does BP3, BP4 and the update of one
+   * layer in a single pass, so ∇w never goes through memory). Bit-identical to #backward then
+   * #update with "sgd" (test/fused.test.ts).
+   */
+  #backwardSgd(m: number, eta: number, lambda: number, l1: number, n: number): void {
+    const k = this.#k!, p = this.#plan, s = this.sizes, L = s.length - 1;
+    const scale = eta / m, decay = 1 - (eta * lambda) / n, l1s = (eta * l1) / n;
+    k.bp1(p.delta[L - 1], p.a[L], p.y, s[L], m, this.#acts[L - 1], this.#cost);
+    for (let l = L - 1; l >= 0; l--) {
+      // δ^(l−1) needs w^l before the step changes it.
+      if (l > 0) k.bp2(p.delta[l - 1], p.delta[l], p.w[l], p.a[l], s[l], s[l + 1], m, this.#acts[l - 1]);
+      k.bp4sgd(p.w[l], p.b[l], p.delta[l], p.a[l], s[l], s[l + 1], m, scale, decay, l1s);
+    }
+  }
+
   /** One optimizer step from the summed gradients of m samples, n = training-set size. */
   #update(m: number, eta: number, lambda: number, l1: number, n: number, opt: Optimizer): void {
     const k = this.#k!, p = this.#plan;
@@ -203,22 +226,25 @@ export class Network {
     }
   }
 
-  /** Copies rows idx[start .. start+m) of the data into a[0] and y (one-hot for class labels). */
+  /** Copies rows idx[start .. start+m) of the data into a[0] and y (one-hot for class labels; none without targets). */
   #load(rows: Rows, idx: Uint32Array | null, start: number, m: number): void {
     const F = this.#heap(), nIn = this.sizes[0], nOut = this.sizes[this.sizes.length - 1];
     const x0 = this.#plan.a[0] >>> 2, y0 = this.#plan.y >>> 2;
     const { inputs, outputs, labels } = rows;
-    for (let r = 0; r < m; r++) {
-      const i = idx ? idx[start + r] : start + r;
-      const src = i * nIn, dst = x0 + r * nIn;
-      for (let k = 0; k < nIn; k++) F[dst + k] = inputs[src + k];
-      const yd = y0 + r * nOut;
-      if (outputs) {
-        for (let j = 0; j < nOut; j++) F[yd + j] = outputs[i * nOut + j];
-      } else {
-        F.fill(0, yd, yd + nOut);
-        F[yd + labels![i]] = 1;
+    // Float32Array → Float32Array set() is a memcpy: one per batch in order, one per row when shuffled.
+    if (!idx) {
+      F.set(inputs.subarray(start * nIn, (start + m) * nIn), x0);
+      if (outputs) F.set(outputs.subarray(start * nOut, (start + m) * nOut), y0);
+    } else {
+      for (let r = 0; r < m; r++) {
+        const i = idx[start + r];
+        F.set(inputs.subarray(i * nIn, (i + 1) * nIn), x0 + r * nIn);
+        if (outputs) F.set(outputs.subarray(i * nOut, (i + 1) * nOut), y0 + r * nOut);
       }
+    }
+    if (!outputs && labels) {
+      F.fill(0, y0, y0 + m * nOut);
+      for (let r = 0; r < m; r++) F[y0 + r * nOut + labels![idx ? idx[start + r] : start + r]] = 1;
     }
   }
 
@@ -270,13 +296,10 @@ export class Network {
     const evalChunk = (r: Rows | null) => (r ? Math.min(r.count, CHUNK) : 0);
     this.#ensureCapacity(where, Math.max(Math.min(o.batchSize, rows.count), evalChunk(test), o.monitorTraining ? evalChunk(rows) : 0));
     const p = this.#plan, n = rows.count, m = o.batchSize;
-    if (o.optimizer.name !== this.#opt.name) {
-      // A different optimizer starts from zero state.
-      this.#heap().fill(0, p.opt1 >>> 2, p.snapshot >>> 2);
-      this.#opt = { name: o.optimizer.name, t: 0 };
-    }
+    // A different optimizer starts from zero state: done in epoch 0 after the snapshot, so a
+    // divergence in epoch 0 restores the previous optimizer's state (a failed call changes nothing).
+    const switchOptimizer = o.optimizer.name !== this.#opt.name;
     const idx = new Uint32Array(n);
-    for (let i = 0; i < n; i++) idx[i] = i;
     const stateBytes = p.snapshot - p.params;
     const history: EpochStats[] = [];
     const progressEvery = Math.max(1, Math.ceil(n / m / 100));
@@ -285,25 +308,39 @@ export class Network {
       const t0 = performance.now();
       // Snapshot for the divergence guard: parameters, optimizer state, generator, Adam's t.
       new Uint8Array(k.memory.buffer).copyWithin(p.snapshot, p.params, p.params + stateBytes);
-      const rngBefore = Uint32Array.from(this.#rng.state), tBefore = this.#opt.t;
+      const rngBefore = Uint32Array.from(this.#rng.state), optBefore = { ...this.#opt };
       const restore = (batch: number): never => {
         new Uint8Array(k.memory.buffer).copyWithin(p.params, p.snapshot, p.snapshot + stateBytes);
         this.#rng.state.set(rngBefore);
-        this.#opt.t = tBefore;
+        this.#opt = optBefore;
         throw new DivergenceError(where, epoch, batch, eta, history);
       };
+      if (epoch === 0 && switchOptimizer) {
+        this.#heap().fill(0, p.opt1 >>> 2, p.snapshot >>> 2);
+        this.#opt = { name: o.optimizer.name, t: 0 };
+      }
+      // Each epoch's order depends only on the generator state (not on earlier epochs' orders),
+      // so training stopped after any epoch and resumed from toJSON() continues exactly.
+      for (let i = 0; i < n; i++) idx[i] = i;
       if (o.shuffle) this.#rng.shuffle(idx);
       let costSum = 0;
       for (let start = 0, batch = 0; start < n; start += m, batch++) {
         const mb = Math.min(m, n - start);
         this.#load(rows, idx, start, mb);
         this.#forward(mb);
-        const c = k.cost(p.a[L], p.y, nOut, mb, this.#cost);
+        // this.#plan, not p: an onEpoch/onProgress callback may have grown the batch buffers.
+        const c = k.cost(this.#plan.a[L], this.#plan.y, nOut, mb, this.#cost);
         if (!Number.isFinite(c)) restore(batch);
         costSum += c;
-        this.#backward(mb);
-        this.#update(mb, eta, o.lambda, o.l1, n, o.optimizer);
-        if (o.onProgress && batch % progressEvery === 0) o.onProgress(start + mb, n);
+        if (o.optimizer.name === "sgd") this.#backwardSgd(mb, eta, o.lambda, o.l1, n);
+        else {
+          this.#backward(mb);
+          this.#update(mb, eta, o.lambda, o.l1, n, o.optimizer);
+        }
+        if (o.onProgress && batch % progressEvery === 0) {
+          o.onProgress(start + mb, n);
+          if (this.disposed) return history;
+        }
       }
       if (!k.allFinite(p.params, p.paramsLen)) restore(-1);
       const seconds = (performance.now() - t0) / 1000;
@@ -318,14 +355,14 @@ export class Network {
         Object.assign(stats, { testCost: e.cost, correct: e.correct, total: e.total, accuracy: e.accuracy });
       }
       history.push(stats);
-      if (o.onEpoch?.(stats) === false) break;
+      if (o.onEpoch?.(stats) === false || this.disposed) break; // a callback may stop training or dispose the network
       if (test) {
         if (stats.accuracy! > best) { best = stats.accuracy!; sinceBest = 0; } else sinceBest++;
         if (o.earlyStopping && sinceBest >= o.earlyStopping) break;
         if (o.patience && sinceBest >= o.patience) {
           eta /= 2;
           sinceBest = 0;
-          if (eta < o.eta / 128) break;
+          if (eta <= o.eta / 128) break; // network2's exercise: stop once η has dropped to η₀/128
         }
       }
     }
@@ -360,10 +397,20 @@ export class Network {
     const where = "feedforwardBatch(inputs, out)";
     this.#live(where);
     const nIn = this.sizes[0], L = this.sizes.length - 1, nOut = this.sizes[L];
-    const flat = inputs instanceof Float32Array ? inputs
-      : Array.isArray(inputs) ? toRows(where, "inputs", inputs.map((x) => [x, 0] as const), nIn, nOut).inputs
-      : (() => { throw new DataError(where, "inputs", `a Float32Array of rows of ${nIn} or an array of vectors`, describe(inputs)); })();
-    const rows = toRows(where, "inputs", { inputs: flat, labels: new Uint8Array(flat.length / nIn || 0) }, nIn, nOut);
+    let rows: Rows;
+    if (inputs instanceof Float32Array) {
+      if (inputs.length === 0 || inputs.length % nIn !== 0) {
+        throw new ShapeError(where, "inputs", `a non-empty Float32Array whose length is a multiple of ${nIn}`, `length ${inputs.length}`);
+      }
+      // Finiteness is checked in wasm (kernels.allFinite), chunk by chunk, once the rows are in
+      // linear memory: a JS pass over every input would cost as much as the forward pass itself.
+      rows = { count: inputs.length / nIn, inputs, outputs: null, labels: null };
+    } else if (Array.isArray(inputs)) {
+      rows = toRows(where, "inputs", inputs.map((x) => [x, 0] as const), nIn, nOut);
+    } else {
+      throw new DataError(where, "inputs", `a Float32Array of rows of ${nIn} or an array of vectors`, describe(inputs));
+    }
+    const k = this.#k!;
     const result = out ?? new Float32Array(rows.count * nOut);
     if (result.length !== rows.count * nOut) throw new ShapeError(where, "out", `a Float32Array of length ${rows.count * nOut}`, describe(out));
     const chunk = Math.min(rows.count, Math.max(CHUNK, this.#plan.capacity));
@@ -371,6 +418,11 @@ export class Network {
     for (let start = 0; start < rows.count; start += chunk) {
       const m = Math.min(chunk, rows.count - start);
       this.#load(rows, null, start, m);
+      if (!k.allFinite(this.#plan.a[0], m * nIn)) {
+        // Name the first bad value. Rows before this chunk may already be in `out`; the network is unchanged.
+        const from = start * nIn, bad = rows.inputs.subarray(from, from + m * nIn).findIndex((v) => !Number.isFinite(v));
+        throw new DataError(where, `inputs[${start + Math.floor(bad / nIn)}][${bad % nIn}]`, "a finite number", describe(rows.inputs[from + bad]));
+      }
       this.#forward(m);
       const aL = this.#plan.a[L] >>> 2;
       result.set(this.#heap().subarray(aL, aL + m * nOut), start * nOut);
@@ -398,13 +450,13 @@ export class Network {
     return at.map((off, l) => {
       const nIn = this.sizes[l], nOut = this.sizes[l + 1], base = off >>> 2;
       const m: number[][] = new Array(nOut);
-      for (let j = 0; j < nOut; j++) m[j] = Array.from(F.subarray(base + j * nIn, base + (j + 1) * nIn));
+      for (let j = 0; j < nOut; j++) m[j] = Array.from(F.subarray(base + j * nIn, base + (j + 1) * nIn), plusZero);
       return m;
     });
   }
 
   #vectors(F: Float32Array, at: readonly number[]): number[][] {
-    return at.map((off, l) => Array.from(F.subarray(off >>> 2, (off >>> 2) + this.sizes[l + 1])));
+    return at.map((off, l) => Array.from(F.subarray(off >>> 2, (off >>> 2) + this.sizes[l + 1]), plusZero));
   }
 
   /** weights[l][j][k]: a copy, as nested arrays. Assign nested arrays of the same shape to set them. */
@@ -455,9 +507,9 @@ export class Network {
       json.optimizer = {
         name: this.#opt.name,
         t: this.#opt.t,
-        state1: Array.from(F.subarray(p.opt1 >>> 2, (p.opt1 >>> 2) + p.paramsLen)),
+        state1: Array.from(F.subarray(p.opt1 >>> 2, (p.opt1 >>> 2) + p.paramsLen), plusZero),
       };
-      if (this.#opt.name === "adam") json.optimizer.state2 = Array.from(F.subarray(p.opt2 >>> 2, (p.opt2 >>> 2) + p.paramsLen));
+      if (this.#opt.name === "adam") json.optimizer.state2 = Array.from(F.subarray(p.opt2 >>> 2, (p.opt2 >>> 2) + p.paramsLen), plusZero);
     }
     return json;
   }
@@ -491,15 +543,20 @@ export class Network {
   }
 }
 
+/** −0 → +0 (JSON text has no −0; toJSON must write what fromJSON will read back). */
+const plusZero = (v: number): number => v + 0;
+
 function vectorToF32(where: string, arg: string, x: unknown, n: number): Float32Array {
   if (!(Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView))) || (x as ArrayLike<number>).length !== n) {
     throw new ShapeError(where, arg, `a vector of length ${n} (the network's input size)`, describe(x));
   }
-  const v = x as ArrayLike<number>;
+  const v = x as ArrayLike<number>, out = new Float32Array(n);
   for (let k = 0; k < n; k++) {
-    if (typeof v[k] !== "number" || !Number.isFinite(v[k])) throw new DataError(where, `${arg}[${k}]`, "a finite number", describe(v[k]));
+    const x = v[k];
+    if (!finite32(x)) throw new DataError(where, `${arg}[${k}]`, "a finite number (within the float32 range)", describe(x));
+    out[k] = x;
   }
-  return Float32Array.from(v);
+  return out;
 }
 
 /** Checks nested arrays against per-layer shapes ([rows, cols] or [len]) and flattens them in order. */
@@ -510,7 +567,7 @@ function flatten(where: string, arg: string, v: unknown, shapes: number[][]): Fl
   const out = new Float32Array(total);
   let p = 0;
   const leaf = (x: unknown, path: string) => {
-    if (typeof x !== "number" || !Number.isFinite(x)) throw new DataError(where, path, "a finite number", describe(x));
+    if (!finite32(x)) throw new DataError(where, path, "a finite number (within the float32 range)", describe(x));
     out[p++] = x;
   };
   shapes.forEach((s, l) => {

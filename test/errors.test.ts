@@ -62,6 +62,13 @@ describe("bad input", () => {
     expectError(() => net.train([{ input: [0, 0, 0], output: [Infinity, 0] }]), DataError, "data[0].output[0]", "Infinity");
     expectError(() => net.train([{ input: [0, 0, 0], output: 2 }]), DataError, "data[0].output", "0 to 1", "2");
     expectError(() => net.feedforward([0, -Infinity, 0]), DataError, "x[1]", "-Infinity");
+    // feedforwardBatch checks finiteness in wasm chunk by chunk (256 rows): first and a later chunk.
+    for (const [row, col] of [[0, 0], [257, 2], [299, 1]]) {
+      const batch = new Float32Array(300 * 3).fill(0.5);
+      batch[row * 3 + col] = row === 257 ? Infinity : NaN;
+      expectError(() => net.feedforwardBatch(batch), DataError, `inputs[${row}][${col}]`, "finite");
+    }
+    expectError(() => net.feedforwardBatch(new Float32Array(7)), ShapeError, "inputs", "multiple of 3", "length 7");
     const inputs = new Float32Array([0, 0, 0, 1, 1, NaN]);
     expectError(() => net.train({ inputs, labels: [0, 1] }), DataError, "data.inputs[1][2]", "NaN");
     expectError(() => net.train({ inputs: new Float32Array(4), labels: [0] }), ShapeError, "data.inputs", "multiple of 3");
