@@ -1,36 +1,58 @@
-// Loading the kernels: the wasm builds are inlined as base64 (src/generated/wasm.ts),
-// decoded and compiled once per build, then instantiated once per network (each
-// network owns its own linear memory). `backend: "wasm"` picks the best build the
-// engine validates: relaxed SIMD, then SIMD, then scalar.
-import * as bytes from "./generated/wasm.js";
+// Loading the kernels. Each wasm build is a base64 string in a module of its own
+// (src/generated/wasm-*.ts). The Node entry (src/node.ts) registers all three at import, so
+// `new Network(...)` is synchronous there for every backend; a page calls `await init()`,
+// which detects the engine's features with tiny probe modules and imports only the best
+// build, so a page downloads one build, not three. Each build is compiled once and
+// instantiated once per network (each network owns its own linear memory).
+// `backend: "wasm"` picks the best build the engine validates: relaxed SIMD, SIMD, scalar.
 import type { BackendName, Kernels } from "./kernels.js";
 import { createJsKernels } from "./baseline/index.js";
 import { BackendError } from "./errors.js";
 
 export const BACKENDS = ["wasm", "wasm-relaxed", "wasm-simd", "wasm-scalar", "js"] as const;
 export type BackendOption = (typeof BACKENDS)[number];
-type WasmBuild = "relaxed" | "simd" | "scalar";
+export type WasmBuild = "relaxed" | "simd" | "scalar";
+const BUILDS: readonly WasmBuild[] = ["relaxed", "simd", "scalar"];
 
-const decoded = new Map<WasmBuild, Uint8Array<ArrayBuffer>>();
+const sources = new Map<WasmBuild, string>();
 const compiled = new Map<WasmBuild, WebAssembly.Module>();
 
+/** Makes a build's bytes available (base64). The Node entry registers all three; init() what it loads. */
+export function registerBuild(build: WasmBuild, base64: string): void {
+  sources.set(build, base64);
+}
+
+/** The modules init() imports, one per build (bundlers split each into a chunk of its own). */
+const loaders: Record<WasmBuild, () => Promise<{ default: string }>> = {
+  relaxed: () => import("./generated/wasm-relaxed.js"),
+  simd: () => import("./generated/wasm-simd.js"),
+  scalar: () => import("./generated/wasm-scalar.js"),
+};
+
 function wasmBytes(build: WasmBuild): Uint8Array<ArrayBuffer> {
-  let b = decoded.get(build);
-  if (!b) {
-    const s = atob(bytes[build]);
-    b = new Uint8Array(s.length);
-    for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
-    decoded.set(build, b);
-  }
+  const s = atob(sources.get(build)!);
+  const b = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
   return b;
 }
 
+// Feature probes: one function () → v128 using f32x4.add (SIMD) or f32x4.relaxed_madd (relaxed SIMD).
+const splat0 = [0x43, 0, 0, 0, 0, 0xfd, 0x13]; // f32.const 0; f32x4.splat
+// Module: type () → v128, one function; its body is [0 locals, ...body, end], so the body
+// size is body.length + 2 and the code section's size body.length + 4.
+const probe = (body: number[]) => new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7b, 3, 2, 1, 0,
+  10, body.length + 4, 1, body.length + 2, 0, ...body, 0x0b]);
+const PROBES: Record<WasmBuild, Uint8Array<ArrayBuffer> | null> = {
+  simd: probe([...splat0, ...splat0, 0xfd, 0xe4, 0x01]),
+  relaxed: probe([...splat0, ...splat0, ...splat0, 0xfd, 0x85, 0x02]),
+  scalar: null,
+};
 const valid = new Map<WasmBuild, boolean>();
 
-/** Whether this engine can run the given wasm build (validated once, then remembered). */
+/** Whether this engine can run the given wasm build (probed once, then remembered). */
 export function supports(build: WasmBuild): boolean {
   let v = valid.get(build);
-  if (v === undefined) valid.set(build, (v = WebAssembly.validate(wasmBytes(build))));
+  if (v === undefined) valid.set(build, (v = PROBES[build] === null || WebAssembly.validate(PROBES[build]!)));
   return v;
 }
 
@@ -42,26 +64,36 @@ export function bestBuild(): WasmBuild {
 /** The backends this engine can run, best first. */
 export function availableBackends(): BackendName[] {
   const out: BackendName[] = [];
-  for (const b of ["relaxed", "simd", "scalar"] as const) if (supports(b)) out.push(`wasm-${b}`);
+  for (const b of BUILDS) if (supports(b)) out.push(`wasm-${b}`);
   out.push("js");
   return out;
 }
 
 /**
- * Compiles the wasm builds ahead of time, off the main thread where the engine allows.
- * Optional in Node and in workers; call it once in a browser page before creating a
- * network on the main thread (browsers refuse to compile large modules synchronously there).
+ * Loads and compiles wasm builds asynchronously: by default the one `backend: "wasm"` uses
+ * here; pass backends (e.g. `["wasm-scalar"]`) to load others. Required once in a browser page
+ * (and in a worker) before `new Network(...)`; optional in Node, whose entry has every build.
  */
-export async function init(): Promise<void> {
-  for (const b of ["relaxed", "simd", "scalar"] as const) {
-    if (!compiled.has(b) && supports(b)) compiled.set(b, await WebAssembly.compile(wasmBytes(b) as BufferSource));
+export async function init(backends: readonly BackendOption[] = ["wasm"]): Promise<void> {
+  for (const backend of backends) {
+    if (backend === "js" || !(BACKENDS as readonly string[]).includes(backend)) continue;
+    const build: WasmBuild = backend === "wasm" ? bestBuild() : (backend.slice(5) as WasmBuild);
+    if (!supports(build)) continue; // createKernels says so if it is asked for
+    if (!sources.has(build)) registerBuild(build, (await loaders[build]()).default);
+    if (!compiled.has(build)) compiled.set(build, await WebAssembly.compile(wasmBytes(build)));
   }
 }
 
-function moduleFor(build: WasmBuild): WebAssembly.Module {
+function moduleFor(build: WasmBuild, where: string): WebAssembly.Module {
   let m = compiled.get(build);
   if (!m) {
-    m = new WebAssembly.Module(wasmBytes(build) as BufferSource);
+    try {
+      m = new WebAssembly.Module(wasmBytes(build));
+    } catch (e) {
+      // Older browsers refuse synchronous compiles of more than 4 KB on the main thread.
+      throw new BackendError(where, "options.backend", "a build this thread can compile synchronously",
+        `a refusal: ${(e as Error).message}`, "In a browser page, call `await init()` once first");
+    }
     compiled.set(build, m);
   }
   return m;
@@ -79,7 +111,11 @@ export function createKernels(backend: BackendOption, where: string): Kernels {
     throw new BackendError(where, "options.backend", `one this engine supports (${availableBackends().join(", ")})`,
       JSON.stringify(backend), build === "relaxed" ? "Relaxed SIMD needs Node 22+ or --experimental-wasm-relaxed-simd" : "");
   }
-  const e = new WebAssembly.Instance(moduleFor(build), {}).exports as unknown as WasmExports;
+  if (!sources.has(build)) {
+    throw new BackendError(where, "options.backend", `a loaded build: call \`await init(${backend === "wasm" ? "" : `["${backend}"]`})\` first`,
+      `${JSON.stringify(backend)} (wasm-${build}) before it was loaded`, "In Node, import \"nabla\" (its Node entry loads every build)");
+  }
+  const e = new WebAssembly.Instance(moduleFor(build, where), {}).exports as unknown as WasmExports;
   return {
     name: `wasm-${build}`,
     memory: e.memory,
@@ -89,6 +125,7 @@ export function createKernels(backend: BackendOption, where: string): Kernels {
     bp2: e.bp2,
     bp3: e.bp3,
     bp4: e.bp4,
+    bp4sgd: e.bp4sgd,
     sgd: e.sgd,
     momentum: e.momentum,
     adam: e.adam,

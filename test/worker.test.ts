@@ -13,7 +13,7 @@ const open: W.NetworkWorker[] = [];
 beforeAll(async () => {
   assertDistFresh();
   // @ts-ignore: dist/ is JavaScript built from src/ (same types)
-  lib = await import("../dist/index.js");
+  lib = await import("../dist/node.js");
   // @ts-ignore
   ({ NetworkWorker } = await import("../dist/worker/index.js"));
 });

@@ -1,5 +1,6 @@
 // The CLI's dispatcher: `run(argv, io)` → exit code. Tests call it with captured output;
 // src/cli/main.ts calls it for the real process.
+import "../node.js"; // every wasm build, registered: networks are created synchronously
 import { NablaError } from "../errors.js";
 import { UsageError, closest } from "./args.js";
 import { HELP, MAIN_HELP } from "./help.js";

@@ -6,7 +6,7 @@
 // one call for all epochs: each epoch's order depends only on the generator state), returning to the event loop between
 // epochs so that a cancel message, or the caller's onEpoch verdict, is seen there.
 import { Network } from "../network.js";
-import { init } from "../wasm.js";
+import { init, BACKENDS, type BackendOption } from "../wasm.js";
 import { resolveTrainOptions } from "../options.js";
 import { DivergenceError, NablaError, OptionError } from "../errors.js";
 import type { EpochStats, TrainOptions } from "../options.js";
@@ -148,12 +148,14 @@ async function handle(req: Request): Promise<void> {
       case "create":
         net?.dispose();
         net = null;
+        await loadBackend(args[1]);
         net = new Network(args[0] as number[], args[1] as never);
         result = describeNet(net);
         break;
       case "fromJSON":
         net?.dispose();
         net = null;
+        await loadBackend(args[1]);
         net = Network.fromJSON(args[0], args[1] as never);
         result = describeNet(net);
         break;
@@ -185,6 +187,12 @@ async function handle(req: Request): Promise<void> {
   } catch (e) {
     port.post({ id, ok: false, error: toWire(e) });
   }
+}
+
+/** Loads the wasm build options.backend names, if it is one (init() at start loaded the default). */
+async function loadBackend(options: unknown): Promise<void> {
+  const backend = (options as { backend?: unknown } | undefined)?.backend;
+  if (typeof backend === "string" && (BACKENDS as readonly string[]).includes(backend)) await init([backend as BackendOption]);
 }
 
 void (async () => {

@@ -133,7 +133,7 @@ describe.skipIf(!haveChromium)("the demo page in headless Chromium", () => {
 
     // Node computes the same activations from the file (wasm-relaxed in the page may round differently).
     // @ts-ignore: dist/ is JavaScript built from src/
-    const { Network } = await import("../../dist/index.js");
+    const { Network } = await import("../../dist/node.js");
     const out = Network.fromJSON(json).feedforward(s.lastInput!);
     for (let j = 0; j < 10; j++) expect(Math.abs(out[j] - before[j])).toBeLessThan(1e-5);
     expect(problems).toEqual([]);
