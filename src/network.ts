@@ -226,8 +226,12 @@ export class Network {
     }
   }
 
-  /** Copies rows idx[start .. start+m) of the data into a[0] and y (one-hot for class labels; none without targets). */
-  #load(rows: Rows, idx: Uint32Array | null, start: number, m: number): void {
+  /**
+   * Copies rows idx[start .. start+m) of the data into a[0] and y (one-hot for class labels; none
+   * without targets). With idx, `views` holds each row's view, made once per train() call
+   * (rowViews), so the per-row copies allocate nothing; without idx the rows are contiguous.
+   */
+  #load(rows: Rows, idx: Uint32Array | null, start: number, m: number, views: RowViews | null = null): void {
     const F = this.#heap(), nIn = this.sizes[0], nOut = this.sizes[this.sizes.length - 1];
     const x0 = this.#plan.a[0] >>> 2, y0 = this.#plan.y >>> 2;
     const { inputs, outputs, labels } = rows;
@@ -236,10 +240,11 @@ export class Network {
       F.set(inputs.subarray(start * nIn, (start + m) * nIn), x0);
       if (outputs) F.set(outputs.subarray(start * nOut, (start + m) * nOut), y0);
     } else {
+      const { x, y } = views!;
       for (let r = 0; r < m; r++) {
         const i = idx[start + r];
-        F.set(inputs.subarray(i * nIn, (i + 1) * nIn), x0 + r * nIn);
-        if (outputs) F.set(outputs.subarray(i * nOut, (i + 1) * nOut), y0 + r * nOut);
+        F.set(x[i], x0 + r * nIn);
+        if (y) F.set(y[i], y0 + r * nOut);
       }
     }
     if (!outputs && labels) {
@@ -299,7 +304,7 @@ export class Network {
     // A different optimizer starts from zero state: done in epoch 0 after the snapshot, so a
     // divergence in epoch 0 restores the previous optimizer's state (a failed call changes nothing).
     const switchOptimizer = o.optimizer.name !== this.#opt.name;
-    const idx = new Uint32Array(n);
+    const idx = new Uint32Array(n), views = rowViews(rows, nIn, nOut);
     const stateBytes = p.snapshot - p.params;
     const history: EpochStats[] = [];
     const progressEvery = Math.max(1, Math.ceil(n / m / 100));
@@ -326,7 +331,7 @@ export class Network {
       let costSum = 0;
       for (let start = 0, batch = 0; start < n; start += m, batch++) {
         const mb = Math.min(m, n - start);
-        this.#load(rows, idx, start, mb);
+        this.#load(rows, idx, start, mb, views);
         this.#forward(mb);
         // this.#plan, not p: an onEpoch/onProgress callback may have grown the batch buffers.
         const c = k.cost(this.#plan.a[L], this.#plan.y, nOut, mb, this.#cost);
@@ -545,6 +550,23 @@ export class Network {
 
 /** −0 → +0 (JSON text has no −0; toJSON must write what fromJSON will read back). */
 const plusZero = (v: number): number => v + 0;
+
+/** One Float32Array view per row of inputs (and outputs), for copying shuffled rows without allocating. */
+interface RowViews {
+  x: Float32Array[];
+  y: Float32Array[] | null;
+}
+
+function rowViews(rows: Rows, nIn: number, nOut: number): RowViews {
+  const x: Float32Array[] = new Array(rows.count);
+  for (let i = 0; i < rows.count; i++) x[i] = rows.inputs.subarray(i * nIn, (i + 1) * nIn);
+  let y: Float32Array[] | null = null;
+  if (rows.outputs) {
+    y = new Array(rows.count);
+    for (let i = 0; i < rows.count; i++) y[i] = rows.outputs.subarray(i * nOut, (i + 1) * nOut);
+  }
+  return { x, y };
+}
 
 function vectorToF32(where: string, arg: string, x: unknown, n: number): Float32Array {
   if (!(Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView))) || (x as ArrayLike<number>).length !== n) {
