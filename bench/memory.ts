@@ -2,6 +2,7 @@
 // of its own so nothing else inflates it. The data are synthetic (seeded uniform pixels and
 // labels; MNIST's size, not its content): the point is what training adds on top of the dataset.
 // Run: node --import tsx bench/memory.ts [backend]  → prints one JSON line.
+import "../src/node.js"; // registers every wasm build, as `import "nabla"` does in Node
 import { Network } from "../src/network.js";
 import { Random } from "../src/random.js";
 
