@@ -207,15 +207,16 @@ export class Network {
     }
   }
 
-  /** One optimizer step from the summed gradients of m samples, n = training-set size. */
+  /**
+   * One momentum or Adam step from the summed gradients of m samples, n = training-set size.
+   * (Plain SGD is fused into #backwardSgd; kernels.sgd stays as its unfused reference, tested
+   * against it in test/fused.test.ts.)
+   */
   #update(m: number, eta: number, lambda: number, l1: number, n: number, opt: Optimizer): void {
     const k = this.#k!, p = this.#plan;
     const scale = eta / m, decay = 1 - (eta * lambda) / n, l1s = (eta * l1) / n;
     const wb = p.weightsLen * 4; // byte offset of the biases within each block
-    if (opt.name === "sgd") {
-      k.sgd(p.params, p.grads, p.weightsLen, scale, decay, l1s);
-      k.sgd(p.params + wb, p.grads + wb, p.biasesLen, scale, 1, 0);
-    } else if (opt.name === "momentum") {
+    if (opt.name === "momentum") {
       k.momentum(p.params, p.opt1, p.grads, p.weightsLen, opt.mu, scale, decay, l1s);
       k.momentum(p.params + wb, p.opt1 + wb, p.grads + wb, p.biasesLen, opt.mu, scale, 1, 0);
     } else {
