@@ -387,7 +387,8 @@ export class Network {
   feedforward(x: Vector): Float32Array {
     const where = "feedforward(x)";
     this.#live(where);
-    const rows = toRows(where, "x", { inputs: vectorToF32(where, "x", x, this.sizes[0]), labels: [0] }, this.sizes[0], this.sizes.at(-1)!);
+    // vectorToF32 checks length and float32 finiteness; one row, no targets.
+    const rows: Rows = { count: 1, inputs: vectorToF32(where, "x", x, this.sizes[0]), outputs: null, labels: null };
     this.#ensureCapacity(where, 1);
     this.#load(rows, null, 0, 1);
     this.#forward(1);

@@ -2,6 +2,7 @@
 // The JSON is untrusted: types, shapes, finiteness and the total size are checked
 // before anything is allocated; only known keys are read (no merging, so keys like
 // "__proto__" have no effect); nothing is evaluated.
+import { finite32 } from "./data.js";
 import { ModelFormatError, describe } from "./errors.js";
 import { ACTIVATIONS, COSTS, type Activation, type Cost } from "./kernels.js";
 import { INITS, type Init, type Optimizer } from "./options.js";
@@ -46,8 +47,6 @@ export const MAX_LAYERS = 1000;
 const SIZE_CHECK_BASE = 1024;
 /** A count for a message: as given while exact, in exponent form beyond 2^53 ("8.11e+31"). */
 const big = (text: string, x: number): string => (x < 2 ** 53 ? text : x.toExponential(2));
-/** x is a number that stays finite as a float32 (1e39 is finite in f64 but Infinity in f32). */
-const finite32 = (x: unknown): x is number => typeof x === "number" && Number.isFinite(Math.fround(x));
 
 /**
  * Validates an untrusted model (object or JSON text) and returns it as flat float32 parameters.
