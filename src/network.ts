@@ -13,6 +13,7 @@ import { activationCode, costCode, type Activation, type BackendName, type Cost,
 import { createKernels } from "./wasm.js";
 import { plan, parameterCount, MAX_BYTES, PAGE, type Plan } from "./arena.js";
 import { Random } from "./random.js";
+import { plateau, EARLY_STOP, SCHEDULE_DONE } from "./plateau.js";
 import { toRows, argmax, finite32, type Data, type Rows, type Vector } from "./data.js";
 import {
   checkSizes, resolveNetworkOptions, resolveTrainOptions, checkKeys,
@@ -309,9 +310,9 @@ export class Network {
     const stateBytes = p.snapshot - p.params;
     const history: EpochStats[] = [];
     const progressEvery = Math.max(1, Math.ceil(n / m / 100));
-    let eta = o.eta, best = -1, sinceBest = 0;
+    const watch = plateau(o.eta, o.earlyStopping, o.patience);
     for (let epoch = 0; epoch < o.epochs; epoch++) {
-      const t0 = performance.now();
+      const t0 = performance.now(), eta = watch.eta;
       // Snapshot for the divergence guard: parameters, optimizer state, generator, Adam's t.
       new Uint8Array(k.memory.buffer).copyWithin(p.snapshot, p.params, p.params + stateBytes);
       const rngBefore = Uint32Array.from(this.#rng.state), optBefore = { ...this.#opt };
@@ -363,13 +364,8 @@ export class Network {
       history.push(stats);
       if (o.onEpoch?.(stats) === false || this.disposed) break; // a callback may stop training or dispose the network
       if (test) {
-        if (stats.accuracy! > best) { best = stats.accuracy!; sinceBest = 0; } else sinceBest++;
-        if (o.earlyStopping && sinceBest >= o.earlyStopping) break;
-        if (o.patience && sinceBest >= o.patience) {
-          eta /= 2;
-          sinceBest = 0;
-          if (eta <= o.eta / 128) break; // network2's exercise: stop once η has dropped to η₀/128
-        }
+        const verdict = watch.next(stats.accuracy!);
+        if (verdict === EARLY_STOP || verdict === SCHEDULE_DONE) break;
       }
     }
     return history;

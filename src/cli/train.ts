@@ -10,6 +10,7 @@ import { DivergenceError, OptionError, ShapeError } from "../errors.js";
 import { parse, Values, UsageError, type OptionSpec } from "./args.js";
 import { loadDataset, type Dataset } from "./dataset.js";
 import { saveModel } from "./model.js";
+import { plateau, CONTINUE, HALVED, EARLY_STOP, SCHEDULE_DONE } from "../plateau.js";
 import { ProgressBar, duration, type Io } from "./progress.js";
 
 export const DATA_OPTIONS: OptionSpec = {
@@ -206,7 +207,9 @@ export async function trainCommand(args: readonly string[], io: Io): Promise<num
   if (io.signals) process.on("SIGINT", onSigint);
 
   const history: EpochStats[] = [];
-  let best = -1, bestEpoch = -1, sinceBest = 0, eta = s.eta, failure: unknown = null;
+  // The same tracker as Network.train: early stopping and the η schedule (network2.py).
+  const watch = plateau(s.eta, s.earlyStopping, s.schedule);
+  let best = -1, bestEpoch = -1, failure: unknown = null; // for the closing summary
   const t0 = performance.now();
   try {
     for (let e = 0; e < s.epochs; e++) {
@@ -214,7 +217,7 @@ export async function trainCommand(args: readonly string[], io: Io): Promise<num
       let stats: EpochStats;
       try {
         [stats] = net.train(data.train, {
-          epochs: 1, batchSize: s.batch, learningRate: eta, lambda: s.lambda, l1: s.l1, optimizer: s.optimizer,
+          epochs: 1, batchSize: s.batch, learningRate: watch.eta, lambda: s.lambda, l1: s.l1, optimizer: s.optimizer,
           shuffle: s.shuffle, monitorTraining: s.monitor,
           ...(data.test ? { testData: data.test } : {}),
           ...(bar ? { onProgress: (done: number, total: number) => bar.update(done, total) } : {}),
@@ -229,9 +232,8 @@ export async function trainCommand(args: readonly string[], io: Io): Promise<num
       history.push(stats);
       if (json) io.out(JSON.stringify(stats) + "\n");
       else if (!quiet) io.out(epochLine(e, stats) + "\n");
-      if (stats.accuracy !== undefined) {
-        if (stats.accuracy > best) { best = stats.accuracy; bestEpoch = e; sinceBest = 0; } else sinceBest++;
-      }
+      const verdict = stats.accuracy === undefined ? CONTINUE : watch.next(stats.accuracy);
+      if (stats.accuracy !== undefined && stats.accuracy > best) { best = stats.accuracy; bestEpoch = e; }
       // Let a pending SIGINT handler run (train() is synchronous). Twice: on the event loop's
       // very first turn (the first epoch runs while the module is still being evaluated) one
       // setImmediate resolves before libuv has polled its signal pipe.
@@ -241,19 +243,15 @@ export async function trainCommand(args: readonly string[], io: Io): Promise<num
         io.err(`Ctrl-C: stopped after epoch ${e}${save ? `; saving to ${save}` : ""}\n`);
         break;
       }
-      if (s.earlyStopping && bestEpoch >= 0 && e - bestEpoch >= s.earlyStopping) {
+      if (verdict === EARLY_STOP) {
         say(`early stopping: no better test accuracy in the last ${s.earlyStopping} epochs`);
         break;
       }
-      if (s.schedule && sinceBest >= s.schedule) {
-        eta /= 2;
-        sinceBest = 0;
-        if (eta < s.eta / 128) {
-          say(`schedule: η fell below η₀/128 after ${s.schedule} epochs without a better test accuracy; stopping`);
-          break;
-        }
-        say(`schedule: no better test accuracy in ${s.schedule} epochs; η halved to ${eta}`);
+      if (verdict === SCHEDULE_DONE) {
+        say(`schedule: η reached η₀/128 after ${s.schedule} epochs without a better test accuracy; stopping`);
+        break;
       }
+      if (verdict === HALVED) say(`schedule: no better test accuracy in ${s.schedule} epochs; η halved to ${watch.eta}`);
     }
   } finally {
     if (io.signals) process.off("SIGINT", onSigint);

@@ -8,6 +8,7 @@
 import { Network } from "../network.js";
 import { init, BACKENDS, type BackendOption } from "../wasm.js";
 import { resolveTrainOptions } from "../options.js";
+import { plateau, EARLY_STOP, SCHEDULE_DONE } from "../plateau.js";
 import { DivergenceError, NablaError, OptionError } from "../errors.js";
 import type { EpochStats, TrainOptions } from "../options.js";
 import type { Data } from "../data.js";
@@ -80,14 +81,14 @@ async function train(id: number, data: Data, options: WorkerTrainOptions = {}): 
   }
   running = { id, cancelled: false, verdict: null };
   try {
-    let eta = o.eta, best = -1, sinceBest = 0;
+    const watch = plateau(o.eta, o.earlyStopping, o.patience);
     for (let epoch = 0; epoch < o.epochs; epoch++) {
       let stats: EpochStats;
       try {
         [stats] = n.train(data, {
           ...each,
           epochs: 1,
-          learningRate: eta,
+          learningRate: watch.eta,
           onProgress: progress ? (done, total) => port.post({ id, event: "progress", done, total, epoch }) : undefined,
         });
       } catch (e) {
@@ -104,14 +105,9 @@ async function train(id: number, data: Data, options: WorkerTrainOptions = {}): 
         await tick();
       }
       if (running.cancelled) break;
-      if (rest.testData !== undefined) { // as in Network.train
-        if (stats.accuracy! > best) { best = stats.accuracy!; sinceBest = 0; } else sinceBest++;
-        if (o.earlyStopping && sinceBest >= o.earlyStopping) break;
-        if (o.patience && sinceBest >= o.patience) {
-          eta /= 2;
-          sinceBest = 0;
-          if (eta <= o.eta / 128) break; // as Network.train (test/worker.test.ts checks they agree)
-        }
+      if (rest.testData !== undefined) { // the same tracker as Network.train (test/worker.test.ts checks they agree)
+        const verdict = watch.next(stats.accuracy!);
+        if (verdict === EARLY_STOP || verdict === SCHEDULE_DONE) break;
       }
     }
     return history;
