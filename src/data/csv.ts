@@ -5,6 +5,7 @@
 // ends. Blank lines are skipped. Every error names the file and the line.
 import { readFileSync } from "node:fs";
 import { DatasetError } from "../errors.js";
+import { finite32 } from "../data.js";
 
 const WHERE = "CSV";
 
@@ -157,7 +158,7 @@ export function csvTable(rows: readonly CsvRow[], file = "CSV", o: CsvTableOptio
     }
     for (let k = 0; k < nIn; k++) {
       const x = csvNumber(fields[cols[k]]);
-      if (!Number.isFinite(Math.fround(x))) { // 1e39 is finite in float64 but Infinity as float32
+      if (!finite32(x)) { // 1e39 is finite in float64 but Infinity as float32
         throw new DatasetError(WHERE, `${file} line ${line}, column ${JSON.stringify(names[cols[k]])}`, "a finite number (within the float32 range)", JSON.stringify(fields[cols[k]]));
       }
       inputs[r * nIn + k] = x;
