@@ -160,7 +160,8 @@ describe.each(BACKENDS)("kernels on %s", (backend) => {
   });
 
   it("allFinite finds NaN and ±Infinity anywhere, tails included", () => {
-    for (const len of [1, 3, 4, 5, 17]) {
+    // 36 and 39: two 16-float steps, then a 4-float step, then (39) a scalar tail.
+    for (const len of [1, 3, 4, 5, 17, 36, 39]) {
       for (const bad of [NaN, Infinity, -Infinity]) {
         for (let at = 0; at < len; at++) {
           const L = lab(backend);
@@ -171,6 +172,9 @@ describe.each(BACKENDS)("kernels on %s", (backend) => {
       }
       const L = lab(backend);
       expect(L.k.allFinite(L.alloc(len, floats(new Random(3), len, -3e38, 3e38)), len)).toBe(1);
+      // The extremes of the finite range are finite: ±F32_MAX, the smallest subnormal, −0.
+      const edge = Float32Array.from({ length: len }, (_, i) => [3.4028234663852886e38, -3.4028234663852886e38, 1e-45, -0][i % 4]);
+      expect(L.k.allFinite(L.alloc(len, edge), len)).toBe(1);
     }
   });
 });
