@@ -17,22 +17,6 @@ import { hasActivate4, activate4 } from "./vmath";
   return f32x4.add(v128.shuffle<f32>(u0, u1, 0, 1, 4, 5), v128.shuffle<f32>(u0, u1, 2, 3, 6, 7));
 }
 
-/**
- * z = Σ_k x[k]·y[k] + bias over n floats (SIMD builds), formed exactly as the blocked paths form
- * each of their z's — lanes summed (l0 + l2) + (l1 + l3) as hsum4 does, bias added, then the
- * n % 4 tail as multiply-adds — so a neuron's value never depends on the batch it ran in.
- */
-// @ts-ignore: decorator
-@inline function dotBias(x: usize, y: usize, n: i32, bias: f32): f32 {
-  const kv = n & ~3;
-  let c = f32x4.splat(0);
-  for (let k = 0; k < kv; k += 4) c = madd(ld4(x, k), ld4(y, k), c);
-  const sum = (f32x4.extract_lane(c, 0) + f32x4.extract_lane(c, 2)) + (f32x4.extract_lane(c, 1) + f32x4.extract_lane(c, 3));
-  let z = f32x4.splat(sum + bias);
-  for (let k = kv; k < n; k++) z = madd(f32x4.splat(ld(x, k)), f32x4.splat(ld(y, k)), z);
-  return f32x4.extract_lane(z, 0);
-}
-
 /** Largest finite f32: z is clamped to ±F32_MAX so no layer ever hands ±∞ to the next. */
 const F32_MAX: f32 = 3.4028234663852886e38;
 
@@ -54,14 +38,30 @@ function exactZ(wRow: usize, x: usize, nIn: i32, bias: f32): f32 {
   return min(max(z, -F32_MAX), F32_MAX);
 }
 
-/** guard1 on the z's of rows j..j+3 (rows of w from w0) for the sample at x. */
+/**
+ * Lane i of z, recomputed by exactZ when it is NaN: lane i is the z of the row at w_i (bias b_i)
+ * for the sample at x_i. Other lanes are kept, so every z stays a function of (row, sample) only.
+ */
+function fixNaN(z: v128, w0: usize, w1: usize, w2: usize, w3: usize, x0: usize, x1: usize, x2: usize, x3: usize,
+                b0: f32, b1: f32, b2: f32, b3: f32, nIn: i32): v128 {
+  const z0 = f32x4.extract_lane(z, 0), z1 = f32x4.extract_lane(z, 1), z2 = f32x4.extract_lane(z, 2), z3 = f32x4.extract_lane(z, 3);
+  return f32x4(z0 != z0 ? exactZ(w0, x0, nIn, b0) : z0, z1 != z1 ? exactZ(w1, x1, nIn, b1) : z1,
+               z2 != z2 ? exactZ(w2, x2, nIn, b2) : z2, z3 != z3 ? exactZ(w3, x3, nIn, b3) : z3);
+}
+
+/** guard1 in four lanes (lane i: row w_i, sample x_i, bias b_i): NaN → exactZ, ±∞ → ±F32_MAX. */
+// @ts-ignore: decorator
+@inline function guardLanes(z: v128, w0: usize, w1: usize, w2: usize, w3: usize, x0: usize, x1: usize, x2: usize, x3: usize,
+                            b0: f32, b1: f32, b2: f32, b3: f32, nIn: i32): v128 {
+  if (v128.any_true(f32x4.ne(z, z))) z = fixNaN(z, w0, w1, w2, w3, x0, x1, x2, x3, b0, b1, b2, b3, nIn);
+  return f32x4.min(f32x4.max(z, f32x4.splat(-F32_MAX)), f32x4.splat(F32_MAX));
+}
+
+/** guardLanes on the z's of rows j..j+3 (rows of w from w0) for the sample at x. */
 // @ts-ignore: decorator
 @inline function guard4(z: v128, w0: usize, rowBytes: usize, x: usize, nIn: i32, b: usize, j: i32): v128 {
-  if (v128.any_true(f32x4.ne(z, z))) {
-    z = f32x4(exactZ(w0, x, nIn, ld(b, j)), exactZ(w0 + rowBytes, x, nIn, ld(b, j + 1)),
-              exactZ(w0 + 2 * rowBytes, x, nIn, ld(b, j + 2)), exactZ(w0 + 3 * rowBytes, x, nIn, ld(b, j + 3)));
-  }
-  return f32x4.min(f32x4.max(z, f32x4.splat(-F32_MAX)), f32x4.splat(F32_MAX));
+  return guardLanes(z, w0, w0 + rowBytes, w0 + 2 * rowBytes, w0 + 3 * rowBytes, x, x, x, x,
+                    ld(b, j), ld(b, j + 1), ld(b, j + 2), ld(b, j + 3), nIn);
 }
 
 /** (w0[k], w1[k], w2[k], w3[k]) for rows nIn floats apart. */
@@ -85,9 +85,11 @@ function exactZ(wRow: usize, x: usize, nIn: i32, bias: f32): f32 {
  * four row sums of each sample are reduced together (hsum4), the k % 4 tail is added as
  * a column vector, then bias and σ are applied to the 4 z's in-register and stored once.
  * An odd last sample runs the same with 4 accumulators. The nOut % 4 last rows run in pairs
- * × 4 samples (8 accumulators), a lone row × 4 samples (4 accumulators), leftovers one dot
- * product at a time; σ for those rows is scalar, after. tanh and softmax are applied afterwards
- * by activateRow. Every z is guarded before σ: a NaN (∞ − ∞ from products beyond the f32 range)
+ * × 4 samples (8 accumulators), then a lone row × 4 samples (4 accumulators); a last group of
+ * fewer than 4 samples repeats its last sample, and their z's also get σ in-register. Every z is
+ * formed the same way — each accumulator's lanes summed as hsum4 does, bias added, then the
+ * nIn % 4 tail — so a neuron's value never depends on the batch it ran in. tanh and softmax are
+ * applied afterwards by activateRow. Every z is guarded before σ: a NaN (∞ − ∞ from products beyond the f32 range)
  * is recomputed in float64, and ±∞ is clamped to ±F32_MAX, so outputs stay finite for any
  * finite weights and inputs.
  */
@@ -163,82 +165,79 @@ export function forward(a: usize, w: usize, b: usize, aPrev: usize, nIn: i32, nO
       }
     }
     // The last nOut % 4 rows: a pair of rows × 4 samples per pass (8 accumulators: 2 w loads and
-    // 4 x loads feed 8 multiply-adds), then a lone row × 4 samples; odd samples one at a time.
+    // 4 x loads feed 8 multiply-adds), then a lone row × 4 samples. When m is not a multiple of 4
+    // the last pass repeats its last sample in the missing places (d1..d3 clamped) and stores only
+    // the real ones, so leftover samples run at the speed of the others. The z's come out as
+    // vectors, so the guard and σ work in-register here too.
     let jj = j;
     for (; jj + 2 <= nOut; jj += 2) {
-      const wj = w + <usize>jj * rowBytes;
+      const wj = w + <usize>jj * rowBytes, wj1 = wj + rowBytes;
       const b0 = ld(b, jj), b1 = ld(b, jj + 1);
-      let s = 0;
-      for (; s + 4 <= m; s += 4) {
+      const bias = f32x4(b0, b1, b0, b1);
+      for (let s = 0; s < m; s += 4) {
+        const last = m - 1 - s; // samples s + min(i, last) stand in for s + i
+        const d1 = <usize>min(1, last) * rowBytes, d2 = <usize>min(2, last) * rowBytes, d3 = <usize>min(3, last) * rowBytes;
+        const x0 = aPrev + <usize>s * rowBytes;
         let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
         let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
-        let p = wj, q = aPrev + <usize>s * rowBytes;
+        let p = wj, q = x0;
         const end = wj + (<usize>kv << 2);
         while (p < end) {
           const r0 = v128.load(p), r1 = v128.load(p + rowBytes);
-          const u0 = v128.load(q), u1 = v128.load(q + rowBytes), u2 = v128.load(q + 2 * rowBytes), u3 = v128.load(q + 3 * rowBytes);
+          const u0 = v128.load(q), u1 = v128.load(q + d1), u2 = v128.load(q + d2), u3 = v128.load(q + d3);
           c00 = madd(r0, u0, c00); c01 = madd(r0, u1, c01); c02 = madd(r0, u2, c02); c03 = madd(r0, u3, c03);
           c10 = madd(r1, u0, c10); c11 = madd(r1, u1, c11); c12 = madd(r1, u2, c12); c13 = madd(r1, u3, c13);
           p += 16; q += 16;
         }
         // lanes: (row 0, s), (row 1, s), (row 0, s+1), (row 1, s+1), then the same for s+2, s+3
-        let zA = f32x4.add(hsum4(c00, c10, c01, c11), f32x4(b0, b1, b0, b1));
-        let zB = f32x4.add(hsum4(c02, c12, c03, c13), f32x4(b0, b1, b0, b1));
+        let zA = f32x4.add(hsum4(c00, c10, c01, c11), bias);
+        let zB = f32x4.add(hsum4(c02, c12, c03, c13), bias);
         for (let k = kv; k < nIn; k++) {
-          const wk = f32x4(ld(wj, k), ld(wj, k + nIn), ld(wj, k), ld(wj, k + nIn));
-          const q = aPrev + <usize>s * rowBytes + (<usize>k << 2);
-          const x01 = f32x4(load<f32>(q), load<f32>(q), load<f32>(q + rowBytes), load<f32>(q + rowBytes));
-          const x23 = f32x4(load<f32>(q + 2 * rowBytes), load<f32>(q + 2 * rowBytes), load<f32>(q + 3 * rowBytes), load<f32>(q + 3 * rowBytes));
+          const wk = f32x4(ld(wj, k), ld(wj1, k), ld(wj, k), ld(wj1, k));
+          const q = x0 + (<usize>k << 2);
+          const x01 = f32x4(load<f32>(q), load<f32>(q), load<f32>(q + d1), load<f32>(q + d1));
+          const x23 = f32x4(load<f32>(q + d2), load<f32>(q + d2), load<f32>(q + d3), load<f32>(q + d3));
           zA = madd(wk, x01, zA);
           zB = madd(wk, x23, zB);
         }
+        zA = guardLanes(zA, wj, wj1, wj, wj1, x0, x0, x0 + d1, x0 + d1, b0, b1, b0, b1, nIn);
+        zB = guardLanes(zB, wj, wj1, wj, wj1, x0 + d2, x0 + d2, x0 + d3, x0 + d3, b0, b1, b0, b1, nIn);
+        if (inRegs) { zA = activate4(zA, act); zB = activate4(zB, act); }
         const o = a + (<usize>(s * nOut + jj) << 2), ob = <usize>nOut << 2;
         v128.store64_lane(o, zA, 0);
-        v128.store64_lane(o + ob, zA, 1);
-        v128.store64_lane(o + 2 * ob, zB, 0);
-        v128.store64_lane(o + 3 * ob, zB, 1);
-      }
-      for (; s < m; s++) {
-        st(a, s * nOut + jj, dotBias(wj, aPrev + <usize>s * rowBytes, nIn, b0));
-        st(a, s * nOut + jj + 1, dotBias(wj + rowBytes, aPrev + <usize>s * rowBytes, nIn, b1));
+        if (last >= 1) v128.store64_lane(o + ob, zA, 1);
+        if (last >= 2) v128.store64_lane(o + 2 * ob, zB, 0);
+        if (last >= 3) v128.store64_lane(o + 3 * ob, zB, 1);
       }
     }
     for (; jj < nOut; jj++) {
       const wj = w + <usize>jj * rowBytes;
       const bj = ld(b, jj);
-      let s = 0;
-      for (; s + 4 <= m; s += 4) {
+      for (let s = 0; s < m; s += 4) {
+        const last = m - 1 - s;
+        const d1 = <usize>min(1, last) * rowBytes, d2 = <usize>min(2, last) * rowBytes, d3 = <usize>min(3, last) * rowBytes;
         const x0 = aPrev + <usize>s * rowBytes;
         let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
         let p = wj, q = x0;
         const end = wj + (<usize>kv << 2);
         while (p < end) {
           const r = v128.load(p);
-          c0 = madd(r, v128.load(q), c0); c1 = madd(r, v128.load(q + rowBytes), c1);
-          c2 = madd(r, v128.load(q + 2 * rowBytes), c2); c3 = madd(r, v128.load(q + 3 * rowBytes), c3);
+          c0 = madd(r, v128.load(q), c0); c1 = madd(r, v128.load(q + d1), c1);
+          c2 = madd(r, v128.load(q + d2), c2); c3 = madd(r, v128.load(q + d3), c3);
           p += 16; q += 16;
         }
         let z = f32x4.add(hsum4(c0, c1, c2, c3), f32x4.splat(bj));
         for (let k = kv; k < nIn; k++) {
-          const p = aPrev + (<usize>k << 2) + <usize>s * rowBytes;
-          let xc = f32x4.splat(load<f32>(p));
-          xc = f32x4.replace_lane(xc, 1, load<f32>(p + rowBytes));
-          xc = f32x4.replace_lane(xc, 2, load<f32>(p + 2 * rowBytes));
-          xc = f32x4.replace_lane(xc, 3, load<f32>(p + 3 * rowBytes));
+          const q = x0 + (<usize>k << 2);
+          const xc = f32x4(load<f32>(q), load<f32>(q + d1), load<f32>(q + d2), load<f32>(q + d3));
           z = madd(f32x4.splat(ld(wj, k)), xc, z);
         }
+        z = guardLanes(z, wj, wj, wj, wj, x0, x0 + d1, x0 + d2, x0 + d3, bj, bj, bj, bj, nIn);
+        if (inRegs) z = activate4(z, act);
         st(a, s * nOut + jj, f32x4.extract_lane(z, 0));
-        st(a, (s + 1) * nOut + jj, f32x4.extract_lane(z, 1));
-        st(a, (s + 2) * nOut + jj, f32x4.extract_lane(z, 2));
-        st(a, (s + 3) * nOut + jj, f32x4.extract_lane(z, 3));
-      }
-      for (; s < m; s++) st(a, s * nOut + jj, dotBias(wj, aPrev + <usize>s * rowBytes, nIn, bj));
-    }
-    // The tail rows' z's: guard, then σ (scalar) unless activateRow does it below.
-    for (let s = 0; s < m; s++) {
-      for (let t = j; t < nOut; t++) {
-        const z = guard1(ld(a, s * nOut + t), w + <usize>t * rowBytes, aPrev + <usize>s * rowBytes, nIn, ld(b, t));
-        st(a, s * nOut + t, inRegs ? activate(z, act) : z);
+        if (last >= 1) st(a, (s + 1) * nOut + jj, f32x4.extract_lane(z, 1));
+        if (last >= 2) st(a, (s + 2) * nOut + jj, f32x4.extract_lane(z, 2));
+        if (last >= 3) st(a, (s + 3) * nOut + jj, f32x4.extract_lane(z, 3));
       }
     }
     if (!inRegs) for (let s = 0; s < m; s++) activateRow(a + (<usize>(s * nOut) << 2), nOut, act);

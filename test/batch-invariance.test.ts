@@ -58,13 +58,14 @@ describe.each(BACKENDS)("batch invariance on %s", (backend) => {
   });
 });
 
-// σ is computed two ways inside forward: four lanes at once (a polynomial e^x) for blocks of 4
-// rows, Mathf.exp for the nOut % 4 last rows. Both must give σ(z) over the whole float range:
-// exact 0 and 1 far out, subnormal values (correctly scaled) between e^−104 and e^−87.
+// σ is computed two ways inside forward: four lanes at once (a polynomial e^x) in the SIMD builds,
+// for the blocks of 4 rows and the nOut % 4 last rows alike, and Mathf.exp in the scalar build.
+// Both must give σ(z) over the whole float range: exact 0 and 1 far out, subnormal values
+// (correctly scaled) between e^−104 and e^−87.
 describe.each(BACKENDS)("sigmoid across the float range on %s", (backend) => {
   it("vector rows and scalar rows agree with float64 σ, down to the subnormals", () => {
     const L = lab(backend);
-    const nOut = 6; // rows 0–3 run in a vector block, rows 4–5 in the scalar tail (SIMD builds)
+    const nOut = 7; // rows 0–3 run in a block of 4 rows, 4–5 as a pair, 6 alone (SIMD builds)
     const pw = L.alloc(nOut, new Array(nOut).fill(1)), pb = L.alloc(nOut), px = L.alloc(1), pa = L.alloc(nOut);
     const zs = [-1e30, -1e4, -150, -104, -103.9, -103.5, -101, -100, -95, -90, -88.5, -87.3, -87, -80, -30, -1, -1e-3, 0, 1e-3, 1, 15, 17, 30, 88, 1e4, 1e30];
     for (const z of zs) {
@@ -79,6 +80,58 @@ describe.each(BACKENDS)("sigmoid across the float range on %s", (backend) => {
       }
       if (z <= -104) expect(a.every((v) => v === 0), `z=${z} gives exactly 0`).toBe(true);
       if (z >= 30) expect(a.every((v) => v === 1), `z=${z} gives exactly 1`).toBe(true);
+    }
+  });
+});
+
+// When products overflow the float32 range, a z can come out NaN (∞ − ∞); forward recomputes
+// that z in float64 and clamps it. Only the NaN lanes are recomputed, so every other z stays the
+// float32 value it has in a batch where nothing overflows: each z is a function of its (row,
+// sample) alone, whichever rows and samples share its vector.
+describe.each(BACKENDS)("overflow guard on %s", (backend) => {
+  it.each([[4, 7], [5, 6], [8, 3], [9, 5]])("nIn=%i nOut=%i: a NaN z becomes the float64 value, its neighbours keep theirs", (nIn, nOut) => {
+    for (const m of [1, 2, 3, 5, 6]) {
+      for (const bad of [0, m - 1]) {
+        const rng = new Random(nIn * 31 + nOut * 7 + m);
+        const w = floats(rng, nOut * nIn, -0.5, 0.5), b = floats(rng, nOut), x = floats(rng, m * nIn, 0, 1);
+        const L = lab(backend);
+        const pw = L.alloc(w.length, w), pb = L.alloc(nOut, b), px = L.alloc(x.length, x), pa = L.alloc(m * nOut);
+        L.k.forward(pa, pw, pb, px, nIn, nOut, m, 4); // linear: a = z
+        const clean = L.read(pa, m * nOut);
+        // Sample `bad` gets x[0] = x[1] = 3e38; row nOut−1 gets w[0] = 2, w[1] = −2: its z for that
+        // sample is 6e38 − 6e38 + small = NaN in float32 (each product overflows), finite in float64.
+        const F = new Float32Array(L.k.memory.buffer);
+        F[(px >>> 2) + bad * nIn] = 3e38;
+        F[(px >>> 2) + bad * nIn + 1] = 3e38;
+        const jBad = nOut - 1;
+        F[(pw >>> 2) + jBad * nIn] = 2;
+        F[(pw >>> 2) + jBad * nIn + 1] = -2;
+        L.k.forward(pa, pw, pb, px, nIn, nOut, m, 4);
+        const got = L.read(pa, m * nOut);
+        const Fw = L.read(pw, nOut * nIn), Fx = L.read(px, m * nIn), Fb = L.read(pb, nOut);
+        for (let s = 0; s < m; s++) {
+          for (let j = 0; j < nOut; j++) {
+            const at = `m=${m} sample ${s} row ${j}`;
+            if (s === bad && j === jBad) {
+              let z = 0;
+              for (let k = 0; k < nIn; k++) z += Fw[j * nIn + k] * Fx[s * nIn + k];
+              z += Fb[j];
+              expect(got[s * nOut + j], at).toBe(Math.fround(z));
+            } else if (s === bad) {
+              // Other rows of the bad sample overflow honestly: clamped to ±F32_MAX or finite.
+              expect(Number.isFinite(got[s * nOut + j]), at).toBe(true);
+            } else if (j === jBad) {
+              // The changed row, other samples: nothing overflows, so its float32 value as computed alone.
+              L.k.forward(pa, pw, pb, px + s * nIn * 4, nIn, nOut, 1, 4);
+              const alone = L.read(pa, nOut)[j];
+              L.k.forward(pa, pw, pb, px, nIn, nOut, m, 4);
+              expect(got[s * nOut + j], at).toBe(alone);
+            } else {
+              expect(got[s * nOut + j], at).toBe(clean[s * nOut + j]);
+            }
+          }
+        }
+      }
     }
   });
 });
