@@ -37,10 +37,11 @@ function packDelta(delta: usize, nOut: i32, m: i32): void {
 
 /** Stores the gradient vector g at element i of dst, or applies the SGD step to w = dst with it. */
 // @ts-ignore: decorator
-@inline function put4(dst: usize, i: i32, g: v128, fused: bool, vs: v128, vd: v128, vl: v128, hasL1: bool): void {
+@inline function put4(dst: usize, i: i32, g: v128, fused: bool, plain: bool, vs: v128, vd: v128, vl: v128, hasL1: bool): void {
   if (fused) {
     const wv = ld4(dst, i);
-    const r = f32x4.sub(f32x4.mul(vd, wv), f32x4.mul(vs, g));
+    // plain (decay = 1, no L1; a compile-time constant): 1·w is w exactly, so the product is skipped.
+    const r = f32x4.sub(plain ? wv : f32x4.mul(vd, wv), f32x4.mul(vs, g));
     // As in sgd: without an L1 term, skip subtracting ±0.
     st4(dst, i, hasL1 ? f32x4.sub(r, f32x4.mul(vl, sign4(wv))) : r);
   } else {
@@ -71,11 +72,11 @@ function packDelta(delta: usize, nOut: i32, m: i32): void {
  */
 // @ts-ignore: decorator
 @inline function bp4Core(dst: usize, delta: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32,
-                         fused: bool, scale: f32, decay: f32, l1: f32): void {
+                         fused: bool, plain: bool, scale: f32, decay: f32, l1: f32): void {
   const rowBytes = <usize>nIn << 2;
   let j = 0;
   if (ASC_FEATURE_SIMD) {
-    const vs = f32x4.splat(scale), vd = f32x4.splat(decay), vl = f32x4.splat(l1), hasL1 = l1 != 0;
+    const vs = f32x4.splat(scale), vd = f32x4.splat(decay), vl = f32x4.splat(l1), hasL1 = !plain && l1 != 0;
     const kv = nIn & ~3;
     const xEnd = aPrev + <usize>m * rowBytes; // one past the last sample's row (k = 0)
     // At larger batches δ is first repacked into blocks of 4 columns, [j/4][s][j%4], so the
@@ -107,10 +108,10 @@ function packDelta(delta: usize, nOut: i32, m: i32): void {
           x += rowBytes; e += dStride;
         }
         const d0 = dst + <usize>j * rowBytes, d1 = d0 + rowBytes, d2 = d1 + rowBytes, d3 = d2 + rowBytes;
-        put4(d0, k, a00, fused, vs, vd, vl, hasL1); put4(d0, k + 4, a01, fused, vs, vd, vl, hasL1);
-        put4(d1, k, a10, fused, vs, vd, vl, hasL1); put4(d1, k + 4, a11, fused, vs, vd, vl, hasL1);
-        put4(d2, k, a20, fused, vs, vd, vl, hasL1); put4(d2, k + 4, a21, fused, vs, vd, vl, hasL1);
-        put4(d3, k, a30, fused, vs, vd, vl, hasL1); put4(d3, k + 4, a31, fused, vs, vd, vl, hasL1);
+        put4(d0, k, a00, fused, plain, vs, vd, vl, hasL1); put4(d0, k + 4, a01, fused, plain, vs, vd, vl, hasL1);
+        put4(d1, k, a10, fused, plain, vs, vd, vl, hasL1); put4(d1, k + 4, a11, fused, plain, vs, vd, vl, hasL1);
+        put4(d2, k, a20, fused, plain, vs, vd, vl, hasL1); put4(d2, k + 4, a21, fused, plain, vs, vd, vl, hasL1);
+        put4(d3, k, a30, fused, plain, vs, vd, vl, hasL1); put4(d3, k + 4, a31, fused, plain, vs, vd, vl, hasL1);
       }
       for (; j + 2 <= nOut; j += 2) {
         let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
@@ -124,8 +125,8 @@ function packDelta(delta: usize, nOut: i32, m: i32): void {
           x += rowBytes; e += dStride;
         }
         const d0 = dst + <usize>j * rowBytes, d1 = d0 + rowBytes;
-        put4(d0, k, a00, fused, vs, vd, vl, hasL1); put4(d0, k + 4, a01, fused, vs, vd, vl, hasL1);
-        put4(d1, k, a10, fused, vs, vd, vl, hasL1); put4(d1, k + 4, a11, fused, vs, vd, vl, hasL1);
+        put4(d0, k, a00, fused, plain, vs, vd, vl, hasL1); put4(d0, k + 4, a01, fused, plain, vs, vd, vl, hasL1);
+        put4(d1, k, a10, fused, plain, vs, vd, vl, hasL1); put4(d1, k + 4, a11, fused, plain, vs, vd, vl, hasL1);
       }
       if (j < nOut) {
         let a00 = f32x4.splat(0), a01 = f32x4.splat(0);
@@ -137,7 +138,7 @@ function packDelta(delta: usize, nOut: i32, m: i32): void {
           x += rowBytes; e += dStride;
         }
         const d0 = dst + <usize>j * rowBytes;
-        put4(d0, k, a00, fused, vs, vd, vl, hasL1); put4(d0, k + 4, a01, fused, vs, vd, vl, hasL1);
+        put4(d0, k, a00, fused, plain, vs, vd, vl, hasL1); put4(d0, k + 4, a01, fused, plain, vs, vd, vl, hasL1);
       }
     }
     // A last 4-column vector, if any: 1 vector × 1 row per pass.
@@ -151,7 +152,7 @@ function packDelta(delta: usize, nOut: i32, m: i32): void {
           acc = madd(v128.load32_splat(e), v128.load(x), acc);
           x += rowBytes; e += dStride;
         }
-        put4(dst + <usize>j * rowBytes, k, acc, fused, vs, vd, vl, hasL1);
+        put4(dst + <usize>j * rowBytes, k, acc, fused, plain, vs, vd, vl, hasL1);
       }
     }
     // The nIn % 4 last columns, scalar.
@@ -197,7 +198,7 @@ function packDelta(delta: usize, nOut: i32, m: i32): void {
  * nablaW is (nOut, nIn), delta is (m, nOut), aPrev is (m, nIn).
  */
 export function bp4(nablaW: usize, delta: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32): void {
-  bp4Core(nablaW, delta, aPrev, nIn, nOut, m, false, 0, 0, 0);
+  bp4Core(nablaW, delta, aPrev, nIn, nOut, m, false, false, 0, 0, 0);
 }
 
 /**
@@ -224,5 +225,8 @@ export function bp4sgd(w: usize, b: usize, delta: usize, aPrev: usize, nIn: i32,
     for (let s = 0; s < m; s++) sum += ld(delta, s * nOut + j);
     st(b, j, ld(b, j) - scale * sum);
   }
-  bp4Core(w, delta, aPrev, nIn, nOut, m, true, scale, decay, l1);
+  // Without weight decay or L1 (the common case) a copy of the kernel specialized at compile time
+  // skips the product decay·w; both copies give the same weights.
+  if (decay == 1 && l1 == 0) bp4Core(w, delta, aPrev, nIn, nOut, m, true, true, scale, 1, 0);
+  else bp4Core(w, delta, aPrev, nIn, nOut, m, true, false, scale, decay, l1);
 }
