@@ -54,7 +54,8 @@ function fixNaN(z: v128, w0: usize, w1: usize, w2: usize, w3: usize, x0: usize, 
 @inline function guardLanes(z: v128, w0: usize, w1: usize, w2: usize, w3: usize, x0: usize, x1: usize, x2: usize, x3: usize,
                             b0: f32, b1: f32, b2: f32, b3: f32, nIn: i32): v128 {
   if (v128.any_true(f32x4.ne(z, z))) z = fixNaN(z, w0, w1, w2, w3, x0, x1, x2, x3, b0, b1, b2, b3, nIn);
-  return f32x4.min(f32x4.max(z, f32x4.splat(-F32_MAX)), f32x4.splat(F32_MAX));
+  // pmin/pmax (one minps/maxps each): z has no NaN here unless exactZ made one, which they keep.
+  return f32x4.pmin(f32x4.pmax(z, f32x4.splat(-F32_MAX)), f32x4.splat(F32_MAX));
 }
 
 /** guardLanes on the z's of rows j..j+3 (rows of w from w0) for the sample at x. */
