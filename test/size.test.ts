@@ -53,7 +53,7 @@ describe("size budget", () => {
     console.log(`nabla as a page loads it: ${kb(p.total)} gzipped = JavaScript ${kb(p.entryGz)} + one wasm build ` +
       `(chunks: ${p.builds.map(kb).join(", ")})`);
     expect(p.builds.length, "one chunk per wasm build").toBe(3);
-    expect(Math.min(...p.builds)).toBeGreaterThan(4000); // the builds are really in those chunks...
+    expect(Math.min(...p.builds)).toBeGreaterThan(2500); // the builds are really in those chunks (the scalar one ≈ 3.9 KB)...
     expect(p.entryGz).toBeGreaterThan(5000); // ...and the library's code in the entry
     expect(p.total, `${kb(p.total)} exceeds the ${kb(BUDGET)} budget`).toBeLessThanOrEqual(BUDGET);
   });
