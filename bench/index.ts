@@ -47,7 +47,10 @@ for (const c of cases) {
       // Every run starts with one untimed warm-up epoch (wasm tier-up), as in bench:peers —
       // except the pure-JS backend on the large net (one timed epoch takes ~6 s there).
       const slowJs = b === "js" && c.name !== SMALL.name;
-      const res = trainNabla(c, b, split, slowJs ? 1 : Math.ceil(c.epochs / rounds), slowJs ? 0 : 1);
+      // An epoch of the small net lasts ~30 ms on the wasm builds: 10 per round there, so a
+      // burst of load from elsewhere cannot cover most of them.
+      const fast = c.name === SMALL.name && b !== "js" && !quick;
+      const res = trainNabla(c, b, split, slowJs ? 1 : fast ? 10 : Math.ceil(c.epochs / rounds), slowJs ? 0 : 1);
       log(`  ${c.name.padEnd(24)} ${res.engine.padEnd(20)} ${res.perEpoch.map((x) => fmt(x)).join(" ")} samples/s`);
       const prev = acc.get(res.engine);
       acc.set(res.engine, prev ? { ...res, perEpoch: [...prev.perEpoch, ...res.perEpoch], wall: Math.max(prev.wall!, res.wall) } : res);
@@ -140,6 +143,9 @@ say();
 say(`Epoch = ${SMALL.samples} samples for ${SMALL.name} (η=${SMALL.eta}), ${LARGE64.samples} for the large net (η=${LARGE64.eta}); ` +
   "rates are per epoch as Network.train reports them (shuffle, batch copy, forward, cost, BP1–BP4, update, NaN check), " +
   "after one untimed warm-up epoch per run (none for the pure-JS backend on the large net). " +
+  (quick ? "One run per engine, 2 timed epochs (BENCH_QUICK). " :
+    `Two runs per engine; timed epochs per run: ${SMALL.name} 10 on the wasm builds, ${Math.ceil(SMALL.epochs / 2)} for js and the JS port; ` +
+    "the large net 2 (1 for js). Test accuracy is after the last run's epochs, so it differs with their number. ") +
   "FLOP per sample = 2 × (forward + BP4 + BP2 multiply-adds) — activations, BP1, BP3 and the update are not counted.");
 say();
 
