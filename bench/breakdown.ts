@@ -73,7 +73,13 @@ function training(backend: BackendName, inputs: Float32Array, labels: Uint8Array
   // what the others left there, not its own data from its previous call.
   const fns = pieces.map(([, f]) => f);
   const inOrder = (ms(() => { for (let b = 0; b < batches; b++) for (const f of fns) f(b); }) * 1000) / batches;
-  return { out, total, inOrder, perSecond: (m / total) * 1e6, flops: trainFlops(SIZES) };
+  // What the row copy costs without the shuffle (rows in order), and with the rows in cache (the
+  // same 10 rows every batch): the difference to the shuffled copy is cache and TLB misses.
+  const copy = (row: (b: number, r: number) => number) => (ms(() => {
+    for (let b = 0; b < batches; b++) for (let r = 0; r < m; r++) F.set(rows[row(b, r)], (x >> 2) + r * N0);
+  }) * 1000) / batches;
+  const reference = [["copy 10 rows in, in order", copy((b, r) => b * m + r)], ["copy 10 rows in, the same 10 each time", copy((_, r) => r)]] as const;
+  return { out, total, inOrder, reference, perSecond: (m / total) * 1e6, flops: trainFlops(SIZES) };
 }
 
 function inference(backend: BackendName, inputs: Float32Array) {
@@ -112,6 +118,7 @@ for (const backend of list) {
   console.log(`  ${"sum".padEnd(34)} ${t.total.toFixed(2).padStart(7)}  → ${Math.round(t.perSecond).toLocaleString("en-US")} samples/s, ${((t.perSecond * t.flops) / 1e9).toFixed(1)} GFLOP/s`);
   const r = (10 / t.inOrder) * 1e6;
   console.log(`  ${"all of it, in train()'s order".padEnd(34)} ${t.inOrder.toFixed(2).padStart(7)}  → ${Math.round(r).toLocaleString("en-US")} samples/s, ${((r * t.flops) / 1e9).toFixed(1)} GFLOP/s`);
+  for (const [name, us] of t.reference) console.log(`  (for reference) ${name.padEnd(40)} ${us.toFixed(2).padStart(7)}`);
   const f = inference(backend, test10k);
   console.log(`${backend}: feedforwardBatch of 10,000 digits, [784,30,10] (ms, 256-row chunks)`);
   for (const [name, t2] of f.out) console.log(`  ${name.padEnd(34)} ${t2.toFixed(2).padStart(7)}  ${((100 * t2) / f.total).toFixed(0).padStart(3)}%`);
