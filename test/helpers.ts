@@ -6,7 +6,16 @@ import type { Kernels, BackendName } from "../src/kernels.js";
 import { Random } from "../src/random.js";
 
 /** Every backend this engine runs (wasm-relaxed only where validated). */
-export const BACKENDS: BackendName[] = availableBackends();
+/**
+ * Every backend this engine runs, or those named in NABLA_TEST_BACKENDS (vitest.config.ts's
+ * "relaxed" project sets it to run the relaxed build alone, in workers started with its V8 flag).
+ */
+export const BACKENDS: BackendName[] = process.env.NABLA_TEST_BACKENDS
+  ? availableBackends().filter((b) => process.env.NABLA_TEST_BACKENDS!.split(",").includes(b))
+  : availableBackends();
+if (process.env.NABLA_TEST_BACKENDS && BACKENDS.length === 0) {
+  throw new Error(`NABLA_TEST_BACKENDS=${process.env.NABLA_TEST_BACKENDS}, but this engine runs only ${availableBackends().join(", ")}`);
+}
 
 /** Kernels plus a bump allocator for f32 buffers in their memory. */
 export function lab(backend: BackendName) {
