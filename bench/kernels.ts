@@ -48,6 +48,7 @@ export function kernelBench(backends: BackendName[], peaks: Peaks, { timeMs = 12
       const w = alloc(nOut * nIn, -0.1, 0.1), b = alloc(nOut), g = alloc(nOut * nIn), gb = alloc(nOut);
       const x = alloc(m * nIn, 0, 1), a = alloc(m * nOut, 0.01, 0.99), y = alloc(m * nOut, 0, 1);
       const d = alloc(m * nOut, -0.1, 0.1), dPrev = alloc(m * nIn), aPrevAct = alloc(m * nIn, 0.01, 0.99);
+      const len = nIn * nOut, v = alloc(len, -0.01, 0.01), m1 = alloc(len, -0.01, 0.01), m2 = alloc(len, 0, 0.01);
       const mac = nIn * nOut * m;
       const peak = peakFor(peaks, backend);
       const cases: [string, () => void, number, boolean][] = [
@@ -59,6 +60,12 @@ export function kernelBench(backends: BackendName[], peaks: Peaks, { timeMs = 12
         ["sgd (weights)", () => k.sgd(w, g, nIn * nOut, 1e-9, 1, 0), 3 * nIn * nOut, false],
         ["bp3+bp4+sgd", () => { k.bp3(gb, d, nOut, m); k.bp4(g, d, x, nIn, nOut, m); k.sgd(w, g, nIn * nOut, 1e-9, 1, 0); k.sgd(b, gb, nOut, 1e-9, 1, 0); }, 2 * mac, true],
         ["bp4sgd (fused)", () => k.bp4sgd(w, b, d, x, nIn, nOut, m, 1e-9, 1, 0), 2 * mac, true],
+        // The other optimizers' steps over the weights (after bp4). FLOP per weight as written in
+        // assembly/momentum.ts (v = μv − s·g: 3; w = d·w + v: 2) and adam.ts (g scaled 1, m1 3,
+        // m2 4, step with sqrt and divide 4, w 2: 14), L1 terms not counted. Memory-bound: they
+        // stream 3 and 4 arrays of the layer's size.
+        ["momentum (weights)", () => k.momentum(w, v, g, len, 0.9, 1e-9, 1, 0), 5 * len, false],
+        ["adam (weights)", () => k.adam(w, m1, m2, g, len, 1, 1e-9, 0.9, 0.999, 1e-8, 1, 0), 14 * len, false],
       ];
       for (const [kernel, fn, flop, matrix] of cases) {
         const t = timeCall(`${backend} ${kernel} ${nIn}x${nOut} m=${m}`, fn, backend === "js" ? Math.max(timeMs, 200) : timeMs);
