@@ -90,9 +90,9 @@ function fixNaN(z: v128, w0: usize, w1: usize, w2: usize, w3: usize, x0: usize, 
  * fewer than 4 samples repeats its last sample, and their z's also get σ in-register. Every z is
  * formed the same way — each accumulator's lanes summed as hsum4 does, bias added, then the
  * nIn % 4 tail — so a neuron's value never depends on the batch it ran in. tanh and softmax are
- * applied afterwards by activateRow. Every z is guarded before σ: a NaN (∞ − ∞ from products beyond the f32 range)
- * is recomputed in float64, and ±∞ is clamped to ±F32_MAX, so outputs stay finite for any
- * finite weights and inputs.
+ * applied afterwards by activateRow. Every z is guarded before σ: a NaN (∞ − ∞ from products
+ * beyond the f32 range) is recomputed in float64, and ±∞ is clamped to ±F32_MAX, so outputs stay
+ * finite for any finite weights and inputs.
  */
 export function forward(a: usize, w: usize, b: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32, act: i32): void {
   if (ASC_FEATURE_SIMD) {
