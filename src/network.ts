@@ -72,7 +72,7 @@ export class Network {
     const restore = restoring;
     restoring = null;
     const s = checkSizes(where, "sizes", sizes);
-    const o = resolveNetworkOptions(where, s, options);
+    const o = resolveNetworkOptions(where, s.length - 1, options);
     if (restore) {
       o.cost = restore.cost;
       o.activations = restore.activations;

@@ -132,8 +132,7 @@ export interface ResolvedNetworkOptions {
 }
 
 /** Validates constructor options, resolving per-layer activations and checking activation × cost pairings. */
-export function resolveNetworkOptions(where: string, sizes: readonly number[], options: unknown): ResolvedNetworkOptions {
-  const L = sizes.length - 1;
+export function resolveNetworkOptions(where: string, L: number, options: unknown): ResolvedNetworkOptions {
   const o = checkKeys(where, "options", options, NET_KEYS);
   const seed = number(where, "options.seed", o.seed, Math.floor(Math.random() * 2 ** 32),
     (x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32, "an integer from 0 to 2^32 − 1");
@@ -168,11 +167,6 @@ export function resolveNetworkOptions(where: string, sizes: readonly number[], o
   }
   if (cost === "cross-entropy" && output !== "sigmoid") {
     throw new OptionError(where, "options.output", '"sigmoid" with the cross-entropy cost (use log-likelihood for softmax)', JSON.stringify(output));
-  }
-  if (output === "softmax" && sizes[L] < 2) {
-    // A softmax over one neuron is 1 whatever z is: its δ^L = a − y never moves the weights below.
-    throw new OptionError(where, "options.output", "an output layer of at least 2 neurons for softmax (over one neuron it is always 1 and cannot learn; use sigmoid with cross-entropy)",
-      `"softmax" on an output layer of ${sizes[L]} neuron`);
   }
   if (cost === "quadratic" && output === "softmax") {
     throw new OptionError(where, "options.cost", '"log-likelihood" with a softmax output (nabla does not implement the softmax Jacobian for other costs)', '"quadratic"');

@@ -42,9 +42,6 @@ describe("bad input", () => {
     expectError(() => new Network([2, 2], { sead: 1 } as never), OptionError, "options.sead", "unknown");
     expectError(() => new Network([2, 2], { cost: "quadratic", output: "softmax" }), OptionError, "log-likelihood");
     expectError(() => new Network([2, 3, 2], { activation: "softmax" }), OptionError, "output layer only");
-    // Softmax over a single neuron is the constant 1: refused, naming the layer size.
-    expectError(() => new Network([2, 3, 1], { cost: "log-likelihood" }), OptionError, "at least 2 neurons");
-    expectError(() => new Network([2, 1], { output: "softmax", cost: "log-likelihood" }), OptionError, "1 neuron");
   });
 
   it("wrong input or output length, by sample index", () => {
