@@ -15,6 +15,7 @@ export function adam(w: usize, m1: usize, m2: usize, g: usize, len: i32, gScale:
     const vg = f32x4.splat(gScale), vlr = f32x4.splat(lrt), vb1 = f32x4.splat(beta1), vb2 = f32x4.splat(beta2);
     const vc1 = f32x4.splat(1 - beta1), vc2 = f32x4.splat(1 - beta2), veps = f32x4.splat(eps);
     const vd = f32x4.splat(decay), vl = f32x4.splat(l1);
+    const hasL1 = l1 != 0;
     for (; i + 4 <= len; i += 4) {
       const gv = f32x4.mul(vg, ld4(g, i));
       const mv = f32x4.add(f32x4.mul(vb1, ld4(m1, i)), f32x4.mul(vc1, gv));
@@ -23,7 +24,9 @@ export function adam(w: usize, m1: usize, m2: usize, g: usize, len: i32, gScale:
       st4(m2, i, sv);
       const wv = ld4(w, i);
       const step = f32x4.div(f32x4.mul(vlr, mv), f32x4.add(f32x4.sqrt(sv), veps));
-      st4(w, i, f32x4.sub(f32x4.sub(f32x4.mul(vd, wv), step), f32x4.mul(vl, sign4(wv))));
+      const r = f32x4.sub(f32x4.mul(vd, wv), step);
+      // As in sgd: without an L1 term, skip subtracting ±0.
+      st4(w, i, hasL1 ? f32x4.sub(r, f32x4.mul(vl, sign4(wv))) : r);
     }
   }
   for (; i < len; i++) {

@@ -109,36 +109,38 @@ describe.each(BACKENDS)("kernels on %s", (backend) => {
     expect(L.guard(pw, nOut * nIn)).toBe(12345);
   });
 
-  it.each([1, 3, 5, 17, 784, 23550])("sgd, momentum, adam over %i parameters", (len) => {
+  it.each([1, 3, 5, 17, 784, 23550])("sgd, momentum, adam over %i parameters, with an L1 term and without (its own loop)", (len) => {
     const rng = new Random(len);
     const w = floats(rng, len), g = floats(rng, len), v = floats(rng, len, -0.1, 0.1), s2 = floats(rng, len, 0, 0.01);
     w[0] = 0; // sgn(0) = 0
-    const [scale, decay, l1, mu] = [0.3, 0.99, 0.01, 0.9];
-    {
-      const L = lab(backend);
-      const pw = L.alloc(len, w), pg = L.alloc(len, g);
-      L.k.sgd(pw, pg, len, scale, decay, l1);
-      expectClose(L.read(pw, len), w.map((wi, i) => decay * wi - scale * g[i] - l1 * Math.sign(wi)), 1e-6, "sgd");
-      expect(L.guard(pw, len)).toBe(12345);
-    }
-    {
-      const L = lab(backend);
-      const pw = L.alloc(len, w), pv = L.alloc(len, v), pg = L.alloc(len, g);
-      L.k.momentum(pw, pv, pg, len, mu, scale, decay, l1);
-      const vNew = v.map((vi, i) => mu * vi - scale * g[i]);
-      expectClose(L.read(pv, len), vNew, 1e-6, "momentum v");
-      expectClose(L.read(pw, len), w.map((wi, i) => decay * wi + vNew[i] - l1 * Math.sign(wi)), 1e-6, "momentum w");
-    }
-    {
-      const L = lab(backend);
-      const [gs, lrt, b1, b2, eps] = [0.1, 0.01, 0.9, 0.999, 1e-8];
-      const pw = L.alloc(len, w), pm = L.alloc(len, v), ps = L.alloc(len, s2), pg = L.alloc(len, g);
-      L.k.adam(pw, pm, ps, pg, len, gs, lrt, b1, b2, eps, decay, l1);
-      const m1 = v.map((mi, i) => b1 * mi + (1 - b1) * gs * g[i]);
-      const m2 = s2.map((si, i) => b2 * si + (1 - b2) * (gs * g[i]) ** 2);
-      expectClose(L.read(pm, len), m1, 1e-6, "adam m");
-      expectClose(L.read(ps, len), m2, 1e-6, "adam v");
-      expectClose(L.read(pw, len), w.map((wi, i) => decay * wi - (lrt * m1[i]) / (Math.sqrt(m2[i]) + eps) - l1 * Math.sign(wi)), 1e-5, "adam w");
+    const [scale, decay, mu] = [0.3, 0.99, 0.9];
+    for (const l1 of [0.01, 0]) {
+      {
+        const L = lab(backend);
+        const pw = L.alloc(len, w), pg = L.alloc(len, g);
+        L.k.sgd(pw, pg, len, scale, decay, l1);
+        expectClose(L.read(pw, len), w.map((wi, i) => decay * wi - scale * g[i] - l1 * Math.sign(wi)), 1e-6, `sgd l1=${l1}`);
+        expect(L.guard(pw, len)).toBe(12345);
+      }
+      {
+        const L = lab(backend);
+        const pw = L.alloc(len, w), pv = L.alloc(len, v), pg = L.alloc(len, g);
+        L.k.momentum(pw, pv, pg, len, mu, scale, decay, l1);
+        const vNew = v.map((vi, i) => mu * vi - scale * g[i]);
+        expectClose(L.read(pv, len), vNew, 1e-6, `momentum v l1=${l1}`);
+        expectClose(L.read(pw, len), w.map((wi, i) => decay * wi + vNew[i] - l1 * Math.sign(wi)), 1e-6, `momentum w l1=${l1}`);
+      }
+      {
+        const L = lab(backend);
+        const [gs, lrt, b1, b2, eps] = [0.1, 0.01, 0.9, 0.999, 1e-8];
+        const pw = L.alloc(len, w), pm = L.alloc(len, v), ps = L.alloc(len, s2), pg = L.alloc(len, g);
+        L.k.adam(pw, pm, ps, pg, len, gs, lrt, b1, b2, eps, decay, l1);
+        const m1 = v.map((mi, i) => b1 * mi + (1 - b1) * gs * g[i]);
+        const m2 = s2.map((si, i) => b2 * si + (1 - b2) * (gs * g[i]) ** 2);
+        expectClose(L.read(pm, len), m1, 1e-6, `adam m l1=${l1}`);
+        expectClose(L.read(ps, len), m2, 1e-6, `adam v l1=${l1}`);
+        expectClose(L.read(pw, len), w.map((wi, i) => decay * wi - (lrt * m1[i]) / (Math.sqrt(m2[i]) + eps) - l1 * Math.sign(wi)), 1e-5, `adam w l1=${l1}`);
+      }
     }
   });
 
