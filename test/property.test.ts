@@ -15,6 +15,8 @@ import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import { Network, ModelFormatError, DivergenceError, type Activation, type Cost, type NetworkJSON } from "../src/index.js";
 import { BACKENDS, expectClose } from "./helpers.js";
+// @ts-ignore: plain JavaScript shared with the browser page
+import { rng } from "./browser/problems.js";
 
 // Deterministic in CI; set FC_SEED=<n> (or FC_SEED=random) to explore other cases.
 const FC_SEED = process.env.FC_SEED === "random" ? Date.now() % 2 ** 31 : Number(process.env.FC_SEED ?? 20261124);
@@ -442,17 +444,8 @@ function attempt(f: () => unknown): string {
   }
 }
 
-/** A tiny seeded generator for test data (independent of the library's). */
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A tiny seeded generator for test data, independent of the library's (mulberry32, shared with the browser tests). */
+const mulberry: (seed: number) => () => number = rng;
 
 // Keep the import used even if a refactor drops the last ModelFormatError check above.
 void ModelFormatError;
