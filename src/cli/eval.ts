@@ -51,7 +51,7 @@ export async function evalCommand(args: readonly string[], io: Io): Promise<numb
   const { net, info } = loadModel(positionals[0], backend);
   const spec = v.string("data") ?? info?.spec;
   if (!spec) throw new UsageError(`${positionals[0]} does not say which data it was trained on: give --data`, "eval");
-  const data = loadDataset(spec, { ...opts, model: info ?? undefined });
+  const data = await loadDataset(spec, { ...opts, model: info ?? undefined });
   if (data.info.inputs !== net.sizes[0]) {
     throw new DataError("data", "--data", `samples of ${net.sizes[0]} inputs (the model's input size)`, `${spec} with ${data.info.inputs}`);
   }

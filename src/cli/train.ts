@@ -182,7 +182,7 @@ export async function trainCommand(args: readonly string[], io: Io): Promise<num
   trainSettings(v, null);
 
   const say = (s: string) => { if (!quiet) (json ? io.err : io.out)(s + "\n"); };
-  const data: Dataset = loadDataset(v.string("data") ?? "mnist", dataOpts);
+  const data: Dataset = await loadDataset(v.string("data") ?? "mnist", dataOpts);
   const s = trainSettings(v, data.info);
   if ((s.earlyStopping || s.schedule) && !data.test) {
     throw new UsageError(`--early-stopping and --schedule watch the test accuracy, and ${v.string("data") ?? "mnist"} has no test part here (--test-fraction 0?)`, "train");

@@ -1,9 +1,10 @@
 // CSV parser and label-column table: quoting, headers, string labels, errors naming the line.
 import { describe, it, expect } from "vitest";
-import { parseCsv, csvTable, hasHeader, standardization, standardize } from "../../src/data/csv.js";
+import { parseCsv, csvTable, hasHeader, type CsvClassTable } from "../../src/data/csv.js";
+import { standardization, standardize } from "../../src/data/standardize.js";
 import { DatasetError } from "../../src/errors.js";
 
-const table = (s: string, o = {}) => csvTable(parseCsv(s, "t.csv"), "t.csv", o);
+const table = (s: string, o = {}) => csvTable(parseCsv(s, "t.csv"), "t.csv", o) as CsvClassTable;
 const fails = (f: () => unknown, re: RegExp) => {
   try { f(); } catch (e) {
     expect(e).toBeInstanceOf(DatasetError);
@@ -72,7 +73,7 @@ describe("CSV tables", () => {
   });
 
   it("names the line and column of a bad row", () => {
-    fails(() => table(iris + "5.0,oops,setosa\n", { label: "species" }), /t\.csv line 6, column "sepal_width".*finite number.*"oops"/);
+    fails(() => table(iris + "5.0,oops,setosa\n", { label: "species" }), /t\.csv line 6, column "sepal_width".*finite decimal number.*"oops"/);
     fails(() => table(iris + "5.0,setosa\n", { label: "species" }), /t\.csv line 6.*3 fields.*2 fields/);
     fails(() => table(iris + "5.0,3.1,\n", { label: "species" }), /line 6.*label/);
     fails(() => table(iris, { label: "colour" }), /header's columns.*"colour"/);
