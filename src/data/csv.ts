@@ -162,6 +162,9 @@ export interface CsvNumericTable extends CsvTableBase {
 
 export type CsvTable = CsvClassTable | CsvNumericTable;
 
+/** Rows looked at to decide whether the first is a header. */
+const HEADER_LOOKAHEAD = 8;
+
 const isNum = (s: string | undefined) => s !== undefined && Number.isFinite(csvNumber(s));
 
 /**
@@ -177,14 +180,20 @@ export function hasHeader(rows: readonly CsvRow[]): boolean {
 
 /** Rows of numeric features and one label column. */
 export function csvTable(rows: Iterable<CsvRow>, file = "CSV", o: CsvTableOptions = {}): CsvTable {
+  // The first rows decide on the header (see hasHeader); the rest stream.
   const it = rows[Symbol.iterator]();
-  const r0 = it.next(), r1 = it.next();
-  if (r0.done) throw new DatasetError(WHERE, file, "a CSV file with at least one row", "an empty file");
-  const head: CsvRow[] = r1.done ? [r0.value] : [r0.value, r1.value];
+  const head: CsvRow[] = [];
+  while (head.length < HEADER_LOOKAHEAD) {
+    const r = it.next();
+    if (r.done) break;
+    head.push(r.value);
+  }
+  if (head.length === 0) throw new DatasetError(WHERE, file, "a CSV file with at least one row", "an empty file");
   const header = o.header ?? hasHeader(head);
-  const names = header ? r0.value.fields.map((f) => f.trim()) : r0.value.fields.map((_, c) => `column ${c}`);
+  const r0 = head[0];
+  const names = header ? r0.fields.map((f) => f.trim()) : r0.fields.map((_, c) => `column ${c}`);
   const width = names.length;
-  if (header && r1.done) {
+  if (header && head.length === 1) {
     throw new DatasetError(WHERE, file, "at least one data row after the header", `only the header row (${names.join(", ")})`);
   }
   if (width < 2) throw new DatasetError(WHERE, file, "at least 2 columns (features and a label)", `${width} column`);
@@ -193,7 +202,7 @@ export function csvTable(rows: Iterable<CsvRow>, file = "CSV", o: CsvTableOption
     names.forEach((name, c) => {
       const prev = seen.get(name);
       if (prev !== undefined) {
-        throw new DatasetError(WHERE, `${file} line ${r0.value.line}`, "a header whose column names are all different",
+        throw new DatasetError(WHERE, `${file} line ${r0.line}`, "a header whose column names are all different",
           `${JSON.stringify(name)} as columns ${prev} and ${c}`);
       }
       seen.set(name, c);
@@ -239,9 +248,8 @@ export function csvTable(rows: Iterable<CsvRow>, file = "CSV", o: CsvTableOption
   const lines: number[] = [];
   const distinct = new Map<string, number>(), texts: string[] = [], firstLine: number[] = [];
   const body = function* (): Generator<CsvRow> {
-    if (!header) yield r0.value;
-    if (!r1.done) yield r1.value;
-    for (let r = it.next(); !r.done; r = it.next()) yield r.value;
+    yield* header ? head.slice(1) : head;
+    if (head.length === HEADER_LOOKAHEAD) for (let r = it.next(); !r.done; r = it.next()) yield r.value;
   };
   for (const { line, fields } of body()) {
     if (fields.length !== width) {
