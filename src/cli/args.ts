@@ -116,7 +116,8 @@ export class Values {
   number(flag: string, test: (x: number) => boolean, expected: string): number | undefined {
     const s = this.string(flag);
     if (s === undefined) return undefined;
-    const x = s.trim() === "" ? NaN : Number(s);
+    // Decimal only, as in data files: "0x10", "Infinity" and "" are not numbers.
+    const x = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/.test(s) ? Number(s) : NaN;
     if (!Number.isFinite(x) || !test(x)) this.#fail(flag, expected, s);
     return x;
   }

@@ -16,9 +16,9 @@
 // Float32Array of pixels / 255, or the labels), so no whole-file byte buffer exists. Peak
 // memory of reading one file: its result (4 bytes per pixel, 1 per label) plus ≈ 128 KiB of
 // stream buffers, and the declared data is at most maxBytes (default MAX_IDX_BYTES).
-import { createReadStream, promises as fsp } from "node:fs";
+import { promises as fsp } from "node:fs";
 import { gunzipSync, createGunzip } from "node:zlib";
-import { pipeline } from "node:stream";
+import { pipeline, Readable } from "node:stream";
 import { DatasetError } from "../errors.js";
 
 export const IDX_IMAGES = 0x00000803;
@@ -161,11 +161,30 @@ async function open(file: string): Promise<{ fh: fsp.FileHandle; size: number | 
 async function streamIdx(file: string, magic: number, what: string, maxBytes: number,
   alloc: (dims: number[]) => void, put: (chunk: Uint8Array, offset: number) => void): Promise<number[]> {
   const { fh, size } = await open(file);
-  const head = new Uint8Array(2);
-  const { bytesRead } = await fh.read(head, 0, 2, 0);
-  const gz = bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
-  const raw = createReadStream("", { fd: fh.fd, autoClose: false, start: 0, highWaterMark: 64 * 1024 });
-  const src = gz ? pipeline(raw, createGunzip({ chunkSize: 64 * 1024 }), () => {}) : raw;
+  // No positional reads: pipes and process substitutions (idx:<(zcat …)) cannot seek. The
+  // first bytes decide on gzip; they are handed on with the rest.
+  const raw = fh.createReadStream({ autoClose: false, highWaterMark: 64 * 1024 });
+  const it = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first: Buffer[] = [];
+  let firstBytes = 0, ended = false;
+  try {
+    while (firstBytes < 2) {
+      const r = await it.next();
+      if (r.done) { ended = true; break; }
+      first.push(r.value); firstBytes += r.value.length;
+    }
+  } catch (e) {
+    raw.destroy();
+    await fh.close().catch(() => {});
+    throw new DatasetError(WHERE, file, "a readable file", `an error (${(e as Error).message})`);
+  }
+  const start = Buffer.concat(first);
+  const gz = start.length >= 2 && start[0] === 0x1f && start[1] === 0x8b;
+  const all = Readable.from((async function* () {
+    if (start.length > 0) yield start;
+    if (!ended) for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+  })(), { objectMode: false });
+  const src = gz ? pipeline(all, createGunzip({ chunkSize: 64 * 1024 }), () => {}) : all;
   const headerBytes = 4 + 4 * (magic & 0xff);
   let pending = new Uint8Array(0), dims: number[] | null = null, total = 0, got = 0;
   try {
@@ -175,7 +194,8 @@ async function streamIdx(file: string, magic: number, what: string, maxBytes: nu
         const joined = new Uint8Array(pending.length + chunk.length);
         joined.set(pending); joined.set(chunk, pending.length);
         if (joined.length < headerBytes) {
-          if (joined.length >= 4) dimsOf(joined.subarray(0, 4), file, magic, what);
+          // A wrong magic is reported as soon as it is seen (e.g. /dev/zero), not after more reading.
+          if (joined.length >= 4 && new DataView(joined.buffer, joined.byteOffset, 4).getUint32(0, false) !== magic) dimsOf(joined.subarray(0, 4), file, magic, what);
           pending = joined;
           continue;
         }
@@ -200,6 +220,7 @@ async function streamIdx(file: string, magic: number, what: string, maxBytes: nu
     if (gz) throw new DatasetError(WHERE, file, "a complete gzip file", `a damaged or truncated one (${msg})`);
     throw new DatasetError(WHERE, file, "a readable file", `an error (${msg})`);
   } finally {
+    all.destroy();
     raw.destroy();
     await fh.close().catch(() => {});
   }

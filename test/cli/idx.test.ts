@@ -126,3 +126,20 @@ describe("IDX images and labels", () => {
     expect((await errAsync(readIdxImages("/dev/zero"))).received).toMatch(/^magic 0x00000000/);
   });
 });
+
+describe("IDX from a pipe", () => {
+  it("reads a FIFO (no seeking; the header may arrive in pieces), plain and gzip", async () => {
+    const { execFileSync, spawn } = await import("node:child_process");
+    for (const [name, bytes] of [["fifo", images()], ["fifo-gz", gzipSync(images())]] as const) {
+      const fifo = tmp.path(name);
+      execFileSync("mkfifo", [fifo]);
+      // A writer that sends one byte, waits, then the rest.
+      const writer = spawn(process.execPath, ["-e", `const fs=require("fs");const b=Buffer.from(${JSON.stringify(Array.from(bytes))});` +
+        `const fd=fs.openSync(${JSON.stringify(fifo)},"w");fs.writeSync(fd,b,0,1);setTimeout(()=>{fs.writeSync(fd,b,1);fs.closeSync(fd)},100)`]);
+      const im = await readIdxImages(fifo);
+      await new Promise((r) => writer.on("close", r));
+      expect([im.count, im.rows, im.cols]).toEqual([3, 2, 3]);
+      expect(Array.from(im.inputs)).toEqual(Array.from(idxSet(images(), labels()).inputs));
+    }
+  });
+});

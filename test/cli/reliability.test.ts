@@ -151,6 +151,9 @@ describe("item 16: messages", () => {
     expect(r.err).not.toMatch(/ambiguous/);
     const eta = await nabla(["train", "--eta", "-0.5"]);
     expect(eta.err).toContain('--eta must be a number > 0, got "-0.5"');
+    // Flags read numbers as data files do: decimal only.
+    expect((await nabla(["train", "--eta", "0x10"])).err).toContain('--eta must be a number > 0, got "0x10"');
+    expect((await nabla(["train", "--epochs", "Infinity"])).err).toContain('--epochs must be an integer ≥ 1, got "Infinity"');
     const twice = await nabla(["train", "--data", "a.csv", "--data", "b.csv"]);
     expect(twice.code).toBe(2);
     expect(twice.err).toContain("--data is given twice (--data a.csv, then --data b.csv): give it once");
