@@ -92,7 +92,15 @@ export function modelSpec(file: string, spec: string | undefined): string {
     `Give the data with --data (e.g. --data ${printable(JSON.stringify(spec.length > 200 ? spec.slice(0, 200) + "…" : spec))} if you trust that path)`, "eval");
 }
 
+/** The rows of a then b: a view when they are adjacent in one buffer (a held-out split), else a copy. */
 function concat(a: Part, b: Part, nIn: number): Part {
+  const adjacent = (x: ArrayBufferView, y: ArrayBufferView, n: number, size: number) => x.buffer === y.buffer && x.byteOffset + n * size === y.byteOffset;
+  if (a.labels.constructor === b.labels.constructor && adjacent(a.inputs, b.inputs, a.count * nIn, 4) && adjacent(a.labels, b.labels, a.count, a.labels.BYTES_PER_ELEMENT)) {
+    const n = a.count + b.count;
+    const inputs = new Float32Array(a.inputs.buffer, a.inputs.byteOffset, n * nIn);
+    const labels = a.labels instanceof Int32Array ? new Int32Array(a.labels.buffer, a.labels.byteOffset, n) : new Uint8Array(a.labels.buffer, a.labels.byteOffset, n);
+    return { inputs, labels, count: n };
+  }
   const inputs = new Float32Array((a.count + b.count) * nIn), labels = new Int32Array(a.count + b.count);
   inputs.set(a.inputs.subarray(0, a.count * nIn));
   inputs.set(b.inputs.subarray(0, b.count * nIn), a.count * nIn);
