@@ -1,10 +1,16 @@
 // Untrusted data: the in-memory forms train/evaluate/feedforward/backprop accept (src/data.ts
-// toRows), and the file loaders of the CLI (src/data/idx.ts, csv.ts, pgm.ts). Every bad input
+// toRows), and the file loaders of `nabla/data` the CLI uses (src/data/idx.ts, csv.ts, pgm.ts) —
+// the file readers also in a child process whose peak RSS is measured. Every bad input
 // is a typed NablaError naming the sample (or file and line) — never a raw TypeError/RangeError,
 // a silent Infinity/NaN, a hang, or an allocation the input's own size does not justify.
-import { describe, it, expect } from "vitest";
+import { describe, it, expect, afterAll } from "vitest";
 import fc from "fast-check";
-import { gzipSync } from "node:zlib";
+import { gzipSync, createGzip } from "node:zlib";
+import { spawnSync } from "node:child_process";
+import { createWriteStream, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { pipeline as pipelineAsync } from "node:stream/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Network, NablaError, DataError, DivergenceError } from "../src/index.js";
 import { parseIdxImages, parseIdxLabels, idxSet, gunzipIfNeeded, encodeIdx, IDX_IMAGES, IDX_LABELS } from "../src/data/idx.js";
 import { parseCsv, csvTable } from "../src/data/csv.js";
@@ -182,7 +188,7 @@ describe("CSV loader fuzz", () => {
   it("the valid file parses (sanity check)", () => {
     const t = csvTable(parseCsv(valid));
     expect(t.count).toBe(3);
-    expect(t.classNames).toEqual(["cat", "dog"]);
+    expect(t.targetKind === "class" && t.classNames).toEqual(["cat", "dog"]);
   });
 
   it("random text: a NablaError, or a table of finite float32 numbers whose shape matches", () => {
@@ -197,7 +203,8 @@ describe("CSV loader fuzz", () => {
       if (t === "error") return;
       expect(t.inputs.length).toBe(t.count * t.features.length);
       expect(Array.from(t.inputs).every(Number.isFinite), `non-finite input from ${JSON.stringify(s)}`).toBe(true);
-      expect(Array.from(t.labels).every((l) => l >= 0 && l < t.classNames.length)).toBe(true);
+      if (t.targetKind === "class") expect(Array.from(t.labels).every((l) => l >= 0 && l < t.classNames.length)).toBe(true);
+      else expect(t.targets.length === t.count && Array.from(t.targets).every(Number.isFinite)).toBe(true);
     }), { numRuns: 400 });
   });
 
@@ -247,3 +254,87 @@ describe("PGM loader fuzz", () => {
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(2 ** 20);
   });
 });
+
+// ---- the CLI's file readers, in a child process with a bounded heap: peak RSS --------------------
+
+describe("file readers keep memory bounded (peak RSS of a child process)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "nabla-rss-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const data = new URL("../dist/data/index.js", import.meta.url).href;
+  const MiB = 2 ** 20;
+
+  /**
+   * Runs `code` (an expression awaiting a reader, with the `nabla/data` exports in scope) in a
+   * child with a 256 MB heap; returns its error message (or "ok") and the growth of its peak RSS
+   * over the peak after loading the module.
+   */
+  function child(code: string): { result: string; growth: number } {
+    const script = `import * as d from ${JSON.stringify(data)};
+      const base = process.resourceUsage().maxRSS * 1024;
+      let result = "ok";
+      try { await (async () => { ${code} })(); } catch (e) { result = (e?.name ?? "") + ": " + e?.message; }
+      console.log(JSON.stringify({ result, growth: process.resourceUsage().maxRSS * 1024 - base }));`;
+    const file = join(dir, `child-${Math.random().toString(36).slice(2)}.mjs`);
+    writeFileSync(file, script);
+    const r = spawnSync(process.execPath, ["--max-old-space-size=256", file], { encoding: "utf8", timeout: 120_000 });
+    if (r.status !== 0) throw new Error(`child exited with ${r.status} (${r.signal ?? ""}): ${r.stderr.slice(0, 500)}`);
+    const out = JSON.parse(r.stdout.trim().split("\n").at(-1)!);
+    if (process.env.NABLA_RSS_LOG) console.log(code.slice(0, 60), out);
+    return out;
+  }
+
+  it("a .gz IDX bomb (a 10-image header, then 512 MiB of zeros) is stopped after the declared size", async () => {
+    built();
+    const bomb = join(dir, "bomb-images.gz");
+    const gz = createGzip({ level: 1 });
+    const done = pipelineAsync(gz, createWriteStream(bomb));
+    gz.write(encodeIdx(IDX_IMAGES, [10, 28, 28], []));
+    const zeros = new Uint8Array(MiB);
+    for (let i = 0; i < 512; i++) if (!gz.write(zeros)) await new Promise((r) => gz.once("drain", r));
+    gz.end();
+    await done;
+    const { result, growth } = child(`await d.readIdxImages(${JSON.stringify(bomb)})`);
+    expect(result).toMatch(/^DatasetError: IDX: .*bomb-images\.gz must be 7856 bytes .* received at least \d+ bytes \(trailing data\?\)/);
+    expect(growth).toBeLessThan(32 * MiB); // before: the whole 512 MiB was inflated first
+  }, 120_000);
+
+  it("a declared size over maxBytes is refused from the header; /dev/zero is refused at once, as IDX and as CSV", () => {
+    built();
+    const huge = join(dir, "huge-labels");
+    writeFileSync(huge, encodeIdx(IDX_LABELS, [0xffffffff], [1, 2, 3]));
+    let r = child(`await d.readIdxLabels(${JSON.stringify(huge)})`);
+    expect(r.result).toMatch(/at most 268435456 bytes of data .* declaring 4294967295/);
+    expect(r.growth).toBeLessThan(16 * MiB);
+    r = child(`await d.readIdxImages("/dev/zero")`);
+    expect(r.result).toContain("magic 0x00000000");
+    expect(r.growth).toBeLessThan(16 * MiB);
+    // A stream without a size (a device, a pipe) is read up to maxBytes and no further.
+    r = child(`d.readCsvTable("/dev/zero", { maxBytes: 16 * 2 ** 20 })`);
+    expect(r.result).toContain("must be a file of at most 16 MiB");
+    expect(r.growth).toBeLessThan(48 * MiB);
+  });
+
+  it("a 40 MB single-line CSV is refused at the column limit, not an out-of-memory crash", () => {
+    built();
+    const wide = join(dir, "wide.csv");
+    writeFileSync(wide, "0,".repeat(20 * MiB) + "1\n");
+    const r = child(`d.readCsvTable(${JSON.stringify(wide)})`);
+    expect(r.result).toMatch(/wide\.csv line 1 must be at most 65536 fields per row/);
+    expect(r.growth).toBeLessThan(160 * MiB); // the file's bytes and its text; before: 20 M field strings (a V8 OOM)
+  });
+
+  it("a valid .gz IDX file is read in ≈ 4 bytes per pixel: no whole-file byte buffer, no intermediate copy", () => {
+    built();
+    const n = 20000, file = join(dir, "images.gz");
+    const pixels = new Uint8Array(n * 784);
+    for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 2654435761) >>> 24;
+    writeFileSync(file, gzipSync(encodeIdx(IDX_IMAGES, [n, 28, 28], pixels), { level: 1 }));
+    const r = child(`const im = await d.readIdxImages(${JSON.stringify(file)}); if (im.inputs.length !== ${n * 784} || im.inputs[5] !== Math.fround(${pixels[5]} / 255)) throw new Error("wrong pixels");`);
+    expect(r.result).toBe("ok");
+    expect(r.growth).toBeLessThan(4 * n * 784 + 24 * MiB); // the float32 result (62.7 MB) + stream buffers
+  });
+});
+
+function built(): void {
+  if (!existsSync(new URL("../dist/data/index.js", import.meta.url))) throw new Error("dist/data/index.js is missing: build first (npm run build)");
+}

@@ -22,9 +22,20 @@ export interface Parsed {
 
 /** parseArgs in strict mode; its errors become UsageErrors that name the flag. */
 export function parse(command: string, args: readonly string[], options: OptionSpec): Parsed {
+  // `--epochs -3`: parseArgs refuses a value starting with a dash as "ambiguous"; a negative
+  // number after a flag that takes a value is its value, and our own checks judge it.
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--") { joined.push(...args.slice(i)); break; }
+    const m = /^--([^=]+)$/.exec(a);
+    if (m && options[m[1]]?.type === "string" && i + 1 < args.length && /^-(\d|\.\d|Infinity)/.test(args[i + 1])) {
+      joined.push(`${a}=${args[++i]}`);
+    } else joined.push(a);
+  }
+  let r;
   try {
-    const r = parseArgs({ args: [...args], options, strict: true, allowPositionals: true, allowNegative: true } as ParseArgsConfig);
-    return { values: r.values as Parsed["values"], positionals: r.positionals };
+    r = parseArgs({ args: joined, options, strict: true, allowPositionals: true, allowNegative: true, tokens: true } as ParseArgsConfig);
   } catch (e) {
     const err = e as Error & { code?: string };
     let msg = err.message;
@@ -42,6 +53,17 @@ export function parse(command: string, args: readonly string[], options: OptionS
     }
     throw new UsageError(msg, command);
   }
+  // Each option at most once: a repeated --data would otherwise silently take the last, and
+  // --header --no-header contradict each other.
+  const seen = new Map<string, string>();
+  for (const t of r.tokens ?? []) {
+    if (t.kind !== "option") continue;
+    const shown = t.value !== undefined ? `${t.rawName} ${t.value}` : t.rawName;
+    const prev = seen.get(t.name);
+    if (prev !== undefined) throw new UsageError(`--${t.name} is given twice (${prev}, then ${shown}): give it once`, command);
+    seen.set(t.name, shown);
+  }
+  return { values: r.values as Parsed["values"], positionals: r.positionals };
 }
 
 /** The option name nearest to `name` by edit distance, if close enough to be a likely typo. */
@@ -94,7 +116,8 @@ export class Values {
   number(flag: string, test: (x: number) => boolean, expected: string): number | undefined {
     const s = this.string(flag);
     if (s === undefined) return undefined;
-    const x = s.trim() === "" ? NaN : Number(s);
+    // Decimal only, as in data files: "0x10", "Infinity" and "" are not numbers.
+    const x = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/.test(s) ? Number(s) : NaN;
     if (!Number.isFinite(x) || !test(x)) this.#fail(flag, expected, s);
     return x;
   }

@@ -5,11 +5,15 @@
 //   idx:<images>,<labels>[,<test images>,<test labels>]   IDX files, plain or .gz
 //   csv:<file>[,<test file>]            CSV with a label column (--label), features standardized
 //   <file>.csv                          the same as csv:<file>
+//
+// Loading goes through the readers of `nabla/data` (src/data/): bounded reads, IDX streamed
+// straight into float32, the held-out split and the standardization done in place.
 import { mnistSplit } from "../data/mnist.js";
 import { readIdxSet } from "../data/idx.js";
 import { loadFashion, DEFAULT_FASHION_DIR, FASHION_CLASSES } from "../data/fashion.js";
-import { readCsvTable, standardization, standardize, type CsvTable } from "../data/csv.js";
-import { Random } from "../random.js";
+import { readCsvTable, type CsvTable, type CsvClassTable } from "../data/csv.js";
+import { standardization, standardize } from "../data/standardize.js";
+import { holdout as splitRows } from "../data/split.js";
 import { DatasetError } from "../errors.js";
 import { UsageError } from "./args.js";
 
@@ -18,6 +22,14 @@ export interface Part {
   labels: Int32Array | Uint8Array;
   count: number;
 }
+
+/** --task: what the label column holds. */
+export const TASKS = ["classification", "regression"] as const;
+export type Task = (typeof TASKS)[number];
+
+/** The message for a regression target, which the CLI cannot train yet. */
+export const REGRESSION_PENDING = "training regression models from the CLI is not available yet (the library's regression support is being added; " +
+  "--task regression is accepted and will train once it lands). --task classification treats each distinct value as a class";
 
 /** What a model needs to know about its data; saved in the model file under "dataset". */
 export interface DatasetInfo {
@@ -65,6 +77,8 @@ export interface LoadOptions {
   standardize?: boolean;
   /** A saved model's dataset info: reuse its class names, feature columns and standardization. */
   model?: DatasetInfo;
+  /** --task; undefined detects (CSV: non-integer numeric labels are a regression target). */
+  task?: Task;
 }
 
 /** Seed of the train/test split of single-part datasets (fixed, so eval sees the same held-out rows). */
@@ -79,25 +93,14 @@ function maxLabel(...parts: (Part | null)[]): number {
   return max;
 }
 
-/** Splits rows by a fixed shuffle: the first ⌈(1−f)·n⌉ shuffled rows train, the rest test. */
+/**
+ * Splits rows by a fixed shuffle (Random(SPLIT_SEED)): the first count − ⌊f·count⌋ shuffled rows
+ * train, the rest test. Reorders p's rows in place (see src/data/split.ts).
+ */
 export function holdout(p: Part, nIn: number, fraction: number): { train: Part; test: Part | null } {
   const nTest = Math.floor(p.count * fraction);
-  if (nTest === 0) return { train: p, test: null };
-  if (nTest >= p.count) throw new UsageError(`--test-fraction ${fraction} leaves no training samples out of ${p.count}`);
-  const idx = new Uint32Array(p.count);
-  for (let i = 0; i < p.count; i++) idx[i] = i;
-  new Random(SPLIT_SEED).shuffle(idx);
-  const pick = (from: number, n: number): Part => {
-    const inputs = new Float32Array(n * nIn), labels = new Int32Array(n);
-    for (let r = 0; r < n; r++) {
-      const i = idx[from + r];
-      inputs.set(p.inputs.subarray(i * nIn, (i + 1) * nIn), r * nIn);
-      labels[r] = p.labels[i];
-    }
-    return { inputs, labels, count: n };
-  };
-  const nTrain = p.count - nTest;
-  return { train: pick(0, nTrain), test: pick(nTrain, nTest) };
+  if (nTest > 0 && nTest >= p.count) throw new UsageError(`--test-fraction ${fraction} leaves no training samples out of ${p.count}`);
+  return splitRows(p, nIn, fraction, SPLIT_SEED);
 }
 
 /** Splits "kind:rest" where kind is one of the known names; a bare *.csv path is csv. */
@@ -126,8 +129,14 @@ export function parseSpec(spec: string): { kind: DatasetInfo["kind"]; files: str
 }
 
 /** Loads the dataset `spec` names. */
-export function loadDataset(spec: string, o: LoadOptions = {}): Dataset {
+export async function loadDataset(spec: string, o: LoadOptions = {}): Promise<Dataset> {
   const { kind, files } = parseSpec(spec);
+  if (o.task === "regression") throw new UsageError(`--task regression: ${REGRESSION_PENDING}`);
+  if (o.testFraction !== undefined && (kind === "mnist" || kind === "fashion-mnist" || files.length === 4 || (kind === "csv" && files.length === 2))) {
+    throw new UsageError(kind === "mnist"
+      ? `--test-fraction applies to data without a test part; mnist's split is chosen with --train-size and --test-size (--test-size 0: no test part)`
+      : `--test-fraction applies to data without a test part, and ${spec} has its own (use --test-size to use fewer test samples)`);
+  }
   if (kind !== "csv") {
     const csvOnly = ([["--label", o.label], ["--header/--no-header", o.header], ["--standardize/--no-standardize", o.standardize]] as const)
       .find(([, x]) => x !== undefined);
@@ -145,10 +154,10 @@ export function loadDataset(spec: string, o: LoadOptions = {}): Dataset {
     info = { spec, kind, inputs: 784, classes: 10, shape: [28, 28] };
   } else if (kind === "fashion-mnist" || kind === "idx") {
     let a, b;
-    if (kind === "fashion-mnist") ({ train: a, test: b } = loadFashion(files[0] || DEFAULT_FASHION_DIR));
+    if (kind === "fashion-mnist") ({ train: a, test: b } = await loadFashion(files[0] || DEFAULT_FASHION_DIR));
     else {
-      a = readIdxSet(files[0], files[1]);
-      b = files.length === 4 ? readIdxSet(files[2], files[3]) : null;
+      a = await readIdxSet(files[0], files[1]);
+      b = files.length === 4 ? await readIdxSet(files[2], files[3]) : null;
       if (b && (b.rows !== a.rows || b.cols !== a.cols)) {
         throw new DatasetError("IDX", files[2], `images of ${a.rows}×${a.cols} like ${files[0]}`, `${b.rows}×${b.cols}`);
       }
@@ -164,10 +173,11 @@ export function loadDataset(spec: string, o: LoadOptions = {}): Dataset {
     if (kind === "fashion-mnist") { info.classNames = FASHION_CLASSES; info.classes = 10; }
   } else {
     const m = o.model;
-    const csvOpts = { label: o.label ?? m?.label, header: o.header, classNames: m?.classNames, features: m?.features };
-    const a: CsvTable = readCsvTable(files[0], csvOpts);
+    const csvOpts = { label: o.label ?? m?.label, header: o.header, classNames: m?.classNames, features: m?.features,
+      ...(o.task === "classification" ? { targetKind: "class" as const } : {}) };
+    const a = classTable(readCsvTable(files[0], csvOpts), files[0]);
     // The test file's labels map through the training file's classes.
-    const b: CsvTable | null = files[1] ? readCsvTable(files[1], { ...csvOpts, classNames: a.classNames, features: a.header ? a.features : undefined }) : null;
+    const b: CsvTable | null = files[1] ? classTable(readCsvTable(files[1], { ...csvOpts, classNames: a.classNames, features: a.header ? a.features : undefined }), files[1]) : null;
     const nIn = a.features.length;
     if (b && b.features.length !== nIn) throw new DatasetError("CSV", files[1], `${nIn} feature columns like ${files[0]}`, `${b.features.length}`);
     train = { inputs: a.inputs, labels: a.labels, count: a.count };
@@ -179,12 +189,13 @@ export function loadDataset(spec: string, o: LoadOptions = {}): Dataset {
       spec, kind, inputs: nIn, classes: a.classNames.length, classNames: a.classNames, features: a.features, label: a.labelColumn,
     };
     if (!b) info.testFraction = testFraction;
-    // z-scores from the training part only (or the model's, when evaluating a saved one).
-    const z = m ? m.standardize : o.standardize === false ? undefined : standardization(train.inputs, nIn);
+    // z-scores from the training part only (or the model's, when evaluating a saved one). train
+    // and test are disjoint views of buffers read for this call: scaled in place. (--train-size
+    // may view only the start of the training rows; the statistics are of those rows.)
+    const z = m ? m.standardize : o.standardize === false ? undefined : standardization(train.inputs.subarray(0, train.count * nIn), nIn);
     if (z) {
-      // train/test may be views of the file's rows: copy before scaling so the two never share.
-      train = { ...train, inputs: standardize(Float32Array.from(train.inputs), nIn, z) };
-      if (test) test = { ...test, inputs: standardize(Float32Array.from(test.inputs), nIn, z) };
+      standardize(train.inputs, nIn, z);
+      if (test) standardize(test.inputs, nIn, z);
       info.standardize = z;
     }
   }
@@ -193,4 +204,12 @@ export function loadDataset(spec: string, o: LoadOptions = {}): Dataset {
   const description = `${kind === "mnist" ? "mnist" : spec} (${train.count} train${test ? ` / ${test.count} test` : ""}` +
     `${info.testFraction && test ? `, ${Math.round(info.testFraction * 100)}% held out` : ""})`;
   return { info, train, test, description };
+}
+
+/** The CSV table if its label column holds class labels; a numeric target is reported as such. */
+function classTable(t: CsvTable, file: string): CsvClassTable {
+  if (t.targetKind === "class") return t;
+  const eg = Array.from(t.targets.subarray(0, 3), (x) => String(Number(x.toPrecision(6)))).join(", ");
+  throw new DatasetError("CSV", `${file} column ${JSON.stringify(t.labelColumn)}`, "class labels for nabla train",
+    `numbers that are not all integers (${eg}, …): a regression target (targetKind "numeric")`, REGRESSION_PENDING);
 }

@@ -49,6 +49,10 @@ Data:
                            (default 0.2, a fixed shuffle; 0 = train on everything, no test lines)
   --train-size <n>         use only the first n training samples (mnist: the split's sizes)
   --test-size <n>          use only the first n test samples
+  --task <t>               CSV: classification (each label a class) or regression (a numeric
+                           target; detected when the label column holds non-integer numbers).
+                           Training regression models from the CLI is not available yet: the
+                           flag is accepted and the run is refused with a message.
 
 Network:
   --hidden <n,n,…>         hidden layer sizes (default 30); input and output sizes come from
@@ -99,8 +103,10 @@ export const EVAL_HELP = `nabla eval — accuracy, mean cost and confusion matri
 
 Usage: nabla eval <model.json> [options]
 
-By default the model is evaluated on the test part of the data it was trained on (the model
-file records the --data it was trained with, its class names and CSV standardization).
+By default the model is evaluated on the test part of the data it was trained on, when that
+is mnist or fashion-mnist (the model file records the --data it was trained with, its class
+names and CSV standardization). A model file is untrusted: it never chooses files to read, so
+for a model trained on idx:… or csv:… files give --data (the message says which).
 
 Options:
   --data <spec>            other data, as for train (mnist, fashion-mnist[:<dir>], idx:…, csv:…)
@@ -125,7 +131,7 @@ export const PREDICT_HELP = `nabla predict — the class a saved network gives e
 
 Usage: nabla predict <model.json> <input>… [options]
 
-Each input is a file or literal text:
+Each input is a file or literal text (other formats, e.g. PNG, are refused: convert to PGM):
   digit.pgm                a PGM image (P2 or P5) of the dataset's shape, e.g. 28×28; pixels
                            are scaled to [0, 1] by the image's maxval (white = 1: MNIST digits
                            are white on black)

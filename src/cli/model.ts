@@ -1,10 +1,14 @@
 // Model files: the library's toJSON() plus a "dataset" key (DatasetInfo) that the CLI reads
 // back: class names, input shape, CSV feature columns and standardization. Network.fromJSON
 // reads only its own keys, so a CLI model file loads in the library as it is.
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { openSync, writeSync, fsyncSync, closeSync, renameSync, unlinkSync, existsSync, statSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { tmpdir } from "node:os";
 import { Network } from "../network.js";
 import type { BackendOption } from "../wasm.js";
-import { ModelFormatError, describe } from "../errors.js";
+import { ModelFormatError, NablaError, DatasetError, describe } from "../errors.js";
+import { readBounded } from "../data/read.js";
+import { standardizationProblem } from "../data/standardize.js";
 import type { DatasetInfo } from "./dataset.js";
 
 export interface ModelFile {
@@ -13,27 +17,136 @@ export interface ModelFile {
   info: DatasetInfo | null;
 }
 
-/** Writes the network and its dataset info, via a temporary file so a crash never leaves half a model. */
-export function saveModel(file: string, net: Network, info: DatasetInfo, training?: Record<string, unknown>): void {
-  const json = { ...net.toJSON(), dataset: info, ...(training ? { training } : {}) };
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(json));
-  renameSync(tmp, file);
+/** Largest model file read (bytes). */
+export const MAX_MODEL_BYTES = 2 ** 30;
+/** Longest file name (bytes) on the file systems we write to (Linux, macOS, Windows: 255). */
+export const NAME_MAX = 255;
+
+/** The temporary file a save writes before renaming it into place: fixed length, whatever the target's name. */
+export const tempPath = (file: string) => join(dirname(resolve(file)), `.nabla-save-${process.pid}.tmp`);
+
+/** Temporary files of saves in progress, removed if the process exits in the middle of one (e.g. a second Ctrl-C). */
+const pending = new Set<string>();
+let exitHook = false;
+function track(tmp: string): void {
+  if (!exitHook) {
+    exitHook = true;
+    process.on("exit", () => { for (const t of pending) try { unlinkSync(t); } catch { /* already gone */ } });
+  }
+  pending.add(tmp);
+}
+
+/**
+ * Writes text to `file` durably and atomically: to a temporary file in the same directory,
+ * fsync, rename over `file`, fsync the directory (where the platform allows). On any failure
+ * the temporary file is removed and the error rethrown; `file` is then untouched.
+ */
+export function writeFileAtomic(file: string, text: string): void {
+  if (Buffer.byteLength(basename(file)) > NAME_MAX) {
+    throw Object.assign(new Error(`the file name is ${Buffer.byteLength(basename(file))} bytes long, more than ${NAME_MAX}`), { code: "ENAMETOOLONG" });
+  }
+  const tmp = tempPath(file);
+  track(tmp);
+  let fd = -1;
+  try {
+    fd = openSync(tmp, "w", 0o644);
+    const buf = Buffer.from(text, "utf8");
+    for (let at = 0; at < buf.length;) at += writeSync(fd, buf, at, buf.length - at);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = -1;
+    renameSync(tmp, file);
+    pending.delete(tmp);
+    try {
+      const d = openSync(dirname(resolve(file)), "r");
+      try { fsyncSync(d); } finally { closeSync(d); }
+    } catch { /* directories cannot be fsynced on every platform */ }
+  } catch (e) {
+    if (fd >= 0) try { closeSync(fd); } catch { /* closing after a failed write */ }
+    try { unlinkSync(tmp); } catch { /* not created */ }
+    pending.delete(tmp);
+    throw e;
+  }
+}
+
+/**
+ * Checks before training that a model can be saved at `file`: its name fits (NAME_MAX bytes),
+ * the directory exists and a file can be created there (the save's own temporary file is
+ * created and removed — a real probe, which also holds for root and read-only file systems).
+ * Returns what is wrong, or null.
+ */
+export function saveProblem(file: string): string | null {
+  const dir = dirname(resolve(file));
+  const n = Buffer.byteLength(basename(file));
+  if (n > NAME_MAX) return `the file name is ${n} bytes long; file systems allow at most ${NAME_MAX}`;
+  if (existsSync(file) && statSync(file).isDirectory()) return "that is a directory";
+  const tmp = tempPath(file);
+  try {
+    closeSync(openSync(tmp, "w", 0o644));
+    unlinkSync(tmp);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return `cannot write in ${dir} (${code === "ENOENT" || code === "ENOTDIR" ? "no such directory" : code ?? (e as Error).message})`;
+  }
+  return null;
+}
+
+/** Why a write failed, in a few words: "ENOSPC: no space left on device, …". */
+const reason = (e: unknown) => (e as Error)?.message ?? String(e);
+
+export interface SaveResult {
+  /** Where the model is. */
+  path: string;
+  /** Set when it could not be written where asked: why, and `path` is a fallback. */
+  failed?: string;
+}
+
+/** Where a save that failed at `file` is retried: the same directory under a short name, then the temporary directory. */
+export function fallbackPaths(file: string): string[] {
+  const stamp = `${new Date().toISOString().replace(/[:.]/g, "-")}-${process.pid}`;
+  return [join(dirname(resolve(file)), `nabla-recovered-${stamp}.json`), join(tmpdir(), `nabla-recovered-${stamp}.json`)];
+}
+
+/** A save that failed everywhere: the model was NOT saved. */
+export class SaveError extends NablaError {}
+
+/**
+ * Saves the network and its dataset info to `file` (writeFileAtomic). If that fails, the model
+ * is NOT at `file` (an older file there is untouched) and the save is retried at the
+ * fallback paths; the result says where it went. Throws a SaveError when no path worked.
+ */
+export function saveModel(file: string, net: Network, info: DatasetInfo, training?: Record<string, unknown>): SaveResult {
+  let text: string;
+  try {
+    text = JSON.stringify({ ...net.toJSON(), dataset: info, ...(training ? { training } : {}) });
+  } catch (e) {
+    throw new SaveError("save", file, "a model that can be written as JSON", `one that cannot (${reason(e)})`, "The model was NOT saved");
+  }
+  const tried: string[] = [];
+  for (const path of [file, ...fallbackPaths(file)]) {
+    try {
+      writeFileAtomic(path, text);
+      return tried.length === 0 ? { path } : { path, failed: tried[0] };
+    } catch (e) {
+      tried.push(`${path}: ${reason(e)}`);
+    }
+  }
+  throw new SaveError("save", file, "a file the model can be written to", `errors everywhere it was tried (${tried.join("; ")})`, "The model was NOT saved");
 }
 
 export function loadModel(file: string, backend?: BackendOption): ModelFile {
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readBounded(file, MAX_MODEL_BYTES, "model file").toString("utf8");
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ModelFormatError("nabla", file, "a readable model file (from nabla train --save)", code === "ENOENT" ? "no such file" : `an error (${(e as Error).message})`);
+    if (e instanceof DatasetError) throw new ModelFormatError("model file", file, `a readable model file (from nabla train --save)${/at most/.test(e.expected) ? ` of ${e.expected.replace(/^a file of /, "")}` : ""}`, e.received);
+    throw e;
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new ModelFormatError("nabla", file, "a JSON model file (from nabla train --save)", `text that does not parse as JSON (${(e as Error).message})`);
+    throw new ModelFormatError("model file", file, "a JSON model file (from nabla train --save)", `text that does not parse as JSON (${(e as Error).message})`);
   }
   const net = Network.fromJSON(json, backend ? { backend } : {});
   const raw = (json as Record<string, unknown>).dataset;
@@ -58,10 +171,6 @@ function checkInfo(file: string, raw: unknown, net: Network): DatasetInfo {
     if (!Array.isArray(v) || !v.every((s) => typeof s === "string") || (n !== undefined && v.length !== n)) fail(k, `an array of ${n ?? "some"} strings`, v);
     return v as string[];
   };
-  const numbers = (v: unknown, k: string) => {
-    if (!Array.isArray(v) || v.length !== nIn || !v.every((x) => typeof x === "number" && Number.isFinite(x))) fail(k, `an array of ${nIn} finite numbers`, v);
-    return v as number[];
-  };
   if (d.shape !== undefined) {
     const s = d.shape as unknown[];
     if (!Array.isArray(s) || s.length !== 2 || !s.every((x) => Number.isInteger(x) && (x as number) >= 1) || (s[0] as number) * (s[1] as number) !== nIn) fail("shape", `[rows, cols] with rows × cols = ${nIn}`, s);
@@ -73,9 +182,12 @@ function checkInfo(file: string, raw: unknown, net: Network): DatasetInfo {
   if (d.standardize !== undefined) {
     const z = d.standardize as Record<string, unknown>;
     if (z === null || typeof z !== "object") fail("standardize", "{ mean, std }", z);
-    const std = numbers(z.std, "standardize.std");
-    if (std.some((x) => x <= 0)) fail("standardize.std", "positive numbers", std);
-    out.standardize = { mean: numbers(z.mean, "standardize.mean"), std };
+    const bad = standardizationProblem({ mean: z.mean, std: z.std }, nIn);
+    if (bad) {
+      const v = z[bad.key] as unknown[];
+      fail(`standardize.${bad.key}${bad.index >= 0 ? `[${bad.index}]` : ""}`, bad.expected, bad.index >= 0 ? v[bad.index] : v);
+    }
+    out.standardize = { mean: [...(z.mean as number[])], std: [...(z.std as number[])] };
   }
   if (typeof d.testFraction === "number" && d.testFraction >= 0 && d.testFraction < 1) out.testFraction = d.testFraction;
   for (const k of ["trainSize", "testSize"] as const) {

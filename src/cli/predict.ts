@@ -6,16 +6,18 @@
 //   -                       standard input (JSON or CSV)
 // CSV/JSON values are the model's raw features: a CSV-trained model standardizes them with the
 // z-scores saved in the model; image models take pixels in [0, 1].
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
+import { readBounded } from "../data/read.js";
 import { BACKENDS } from "../wasm.js";
 import { argmax } from "../data.js";
 import { DataError, DatasetError, describe } from "../errors.js";
 import { parsePgm } from "../data/pgm.js";
-import { parseCsv, hasHeader, csvNumber, standardize } from "../data/csv.js";
+import { parseCsv, hasHeader, csvNumber } from "../data/csv.js";
+import { standardize } from "../data/standardize.js";
 import { parse, Values, UsageError, type OptionSpec } from "./args.js";
 import { loadModel } from "./model.js";
 import type { DatasetInfo } from "./dataset.js";
-import type { Io } from "./progress.js";
+import { printable, type Io } from "./progress.js";
 
 export const PREDICT_OPTIONS: OptionSpec = {
   backend: { type: "string" },
@@ -33,10 +35,17 @@ export interface Sample {
 }
 
 /** The samples in one input argument (file or literal). */
-export function readInput(arg: string, nIn: number, info: DatasetInfo | null, stdin: () => Uint8Array = () => readFileSync(0)): Sample[] {
+export function readInput(arg: string, nIn: number, info: DatasetInfo | null, stdin: () => Uint8Array = () => readBounded(0, MAX_INPUT_BYTES, "input", "stdin")): Sample[] {
   let bytes: Uint8Array | null = null, name = arg;
   if (arg === "-") { bytes = stdin(); name = "stdin"; }
-  else if (existsSync(arg) && statSync(arg).isFile()) bytes = readFileSync(arg);
+  else if (existsSync(arg) && !statSync(arg).isDirectory()) bytes = readBounded(arg, MAX_INPUT_BYTES, "input");
+  if (bytes && !(bytes.length >= 2 && bytes[0] === 0x50 && (bytes[1] === 0x32 || bytes[1] === 0x35))) {
+    const other = unsupported(bytes, arg);
+    if (other) {
+      throw new DatasetError("input", name, "a PGM image (P2 or P5), a JSON array or CSV text", `an unsupported format (${other})`,
+        "Convert images to PGM first, e.g. with ImageMagick: convert digit.png -colorspace gray -resize 28x28! digit.pgm");
+    }
+  }
   if (bytes && bytes.length >= 2 && bytes[0] === 0x50 && (bytes[1] === 0x32 || bytes[1] === 0x35)) {
     const img = parsePgm(bytes, name);
     if (img.width * img.height !== nIn || (info?.shape && (img.height !== info.shape[0] || img.width !== info.shape[1]))) {
@@ -101,6 +110,36 @@ function fromCsv(text: string, name: string, nIn: number, info: DatasetInfo | nu
   });
 }
 
+/** Largest input file (or standard input) read (bytes). */
+export const MAX_INPUT_BYTES = 2 ** 28;
+
+const MAGICS: [string, number[]][] = [
+  ["PNG", [0x89, 0x50, 0x4e, 0x47]], ["JPEG", [0xff, 0xd8, 0xff]], ["GIF", [0x47, 0x49, 0x46, 0x38]], ["BMP", [0x42, 0x4d]],
+  ["WebP/RIFF", [0x52, 0x49, 0x46, 0x46]], ["TIFF", [0x49, 0x49, 0x2a, 0x00]], ["TIFF", [0x4d, 0x4d, 0x00, 0x2a]],
+  ["gzip", [0x1f, 0x8b]], ["zip", [0x50, 0x4b, 0x03, 0x04]], ["PDF", [0x25, 0x50, 0x44, 0x46]],
+  ["IDX images", [0, 0, 8, 3]], ["IDX labels", [0, 0, 8, 1]], ["PPM/PBM/PAM (only grayscale PGM is read)", [0x50]],
+];
+
+/** The name of a format predict does not read, or null when the bytes may be JSON/CSV text. */
+export function unsupported(bytes: Uint8Array, file: string): string | null {
+  for (const [what, magic] of MAGICS) {
+    if (bytes.length >= magic.length && magic.every((b, i) => bytes[i] === b)) {
+      if (what.startsWith("PPM") && !(bytes.length >= 3 && bytes[1] >= 0x31 && bytes[1] <= 0x37 && /\s/.test(String.fromCharCode(bytes[2])))) continue;
+      return what;
+    }
+  }
+  const ext = /\.(png|jpe?g|gif|bmp|webp|tiff?|heic|avif|ppm|pbm|pam)$/i.exec(file);
+  if (ext) return `a .${ext[1].toLowerCase()} file`;
+  try {
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, 4096));
+    if (text.includes("\u0000")) return "binary data";
+  } catch {
+    if (bytes.length > 4096) return null; // a multi-byte character cut at 4096: decoded in full below
+    return "binary data, not UTF-8 text";
+  }
+  return null;
+}
+
 export async function predictCommand(args: readonly string[], io: Io, stdin?: () => Uint8Array): Promise<number> {
   const { values, positionals } = parse("predict", args, PREDICT_OPTIONS);
   const v = new Values("predict", values);
@@ -123,9 +162,10 @@ export async function predictCommand(args: readonly string[], io: Io, stdin?: ()
     }
     const cls = argmax(out, 0, nOut);
     const order = Array.from(out.keys()).sort((a, b) => out[b] - out[a]).slice(0, k);
-    const name = (c: number) => names?.[c] ?? String(c);
+    const name = (c: number) => printable(names?.[c] ?? String(c));
     if (v.bool("json")) {
-      io.out(JSON.stringify({ input: s.source, class: cls, ...(names ? { name: name(cls) } : {}), outputs: Array.from(out, (y) => Number(y.toPrecision(6))) }) + "\n");
+      const raw = (c: number) => names?.[c] ?? String(c);
+      io.out(printable(JSON.stringify({ input: s.source, class: cls, ...(names ? { name: raw(cls) } : {}), outputs: Array.from(out, (y) => Number(y.toPrecision(6))) })) + "\n");
     } else {
       io.out(`${s.source}: ${name(cls)}   (${order.map((c) => `${name(c)} ${out[c].toFixed(3)}`).join(", ")})\n`);
     }

@@ -4,7 +4,7 @@ import "../node.js"; // every wasm build, registered: networks are created synch
 import { NablaError } from "../errors.js";
 import { UsageError, closest } from "./args.js";
 import { HELP, MAIN_HELP } from "./help.js";
-import { processIo, type Io } from "./progress.js";
+import { processIo, printable, type Io } from "./progress.js";
 import { trainCommand } from "./train.js";
 import { evalCommand } from "./eval.js";
 import { predictCommand } from "./predict.js";
@@ -47,11 +47,11 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
   } catch (e) {
     if (e instanceof UsageError) return usage(io, e, command);
     if (e instanceof NablaError) {
-      io.err(`nabla ${command}: ${e.message}\n`);
+      io.err(`nabla ${command}: ${printable(e.message, true)}\n`);
       return 1;
     }
     const err = e as NodeJS.ErrnoException;
-    io.err(`nabla ${command}: ${err?.message ?? String(e)}\n`);
+    io.err(`nabla ${command}: ${printable(err?.message ?? String(e), true)}\n`);
     if (process.env.NABLA_DEBUG) io.err(String(err?.stack) + "\n");
     return 1;
   }
@@ -59,6 +59,6 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
 
 function usage(io: Io, e: UsageError, command = ""): number {
   const cmd = e.command || command;
-  io.err(`nabla${cmd ? " " + cmd : ""}: ${e.message}\nRun 'nabla ${cmd ? cmd + " " : ""}--help' for ${cmd ? "its options" : "the commands"}.\n`);
+  io.err(`nabla${cmd ? " " + cmd : ""}: ${printable(e.message, true)}\nRun 'nabla ${cmd ? cmd + " " : ""}--help' for ${cmd ? "its options" : "the commands"}.\n`);
   return 2;
 }

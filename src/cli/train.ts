@@ -1,15 +1,13 @@
 // `nabla train`: build a network, train it over the library's epoch generator (so Ctrl-C is
 // handled between batches and epochs), print Nielsen's `Epoch N: correct / total` lines, save the model.
-import { accessSync, constants, existsSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
 import { Network } from "../network.js";
 import { ACTIVATIONS, COSTS, type Activation, type Cost } from "../kernels.js";
 import { BACKENDS, type BackendOption } from "../wasm.js";
 import { INITS, type EpochStats, type Init, type OptimizerOption } from "../options.js";
 import { DivergenceError, OptionError, ShapeError } from "../errors.js";
 import { parse, Values, UsageError, type OptionSpec } from "./args.js";
-import { loadDataset, type Dataset } from "./dataset.js";
-import { saveModel } from "./model.js";
+import { loadDataset, TASKS, type Dataset } from "./dataset.js";
+import { saveModel, saveProblem, type SaveResult } from "./model.js";
 import { dataset } from "../dataset.js";
 import { ProgressBar, duration, type Io } from "./progress.js";
 
@@ -23,8 +21,12 @@ export const DATA_OPTIONS: OptionSpec = {
   standardize: { type: "boolean" },
 };
 
+/** Flags of train only (besides the data flags). */
+const TASK_OPTION: OptionSpec = { task: { type: "string" } };
+
 export const TRAIN_OPTIONS: OptionSpec = {
   ...DATA_OPTIONS,
+  ...TASK_OPTION,
   sizes: { type: "string" },
   hidden: { type: "string" },
   activation: { type: "string" },
@@ -64,6 +66,7 @@ export function dataOptions(v: Values) {
     trainSize: v.int("train-size", 1),
     testSize: v.int("test-size", 0),
     standardize: v.bool("standardize"),
+    ...(v.has("task") ? { task: v.choice("task", TASKS) } : {}),
   };
 }
 
@@ -159,14 +162,8 @@ export function epochLine(e: number, s: EpochStats): string {
 
 /** Fails before training, not after it, when the model could not be saved where asked. */
 function checkWritable(file: string): void {
-  const dir = dirname(resolve(file));
-  try {
-    accessSync(dir, constants.W_OK);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`--save ${file}: cannot write in ${dir} (${code === "ENOENT" ? "no such directory" : code ?? (e as Error).message})`, "train");
-  }
-  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`--save ${file}: that is a directory`, "train");
+  const problem = saveProblem(file);
+  if (problem) throw new UsageError(`--save ${file}: ${problem}`, "train");
 }
 
 export async function trainCommand(args: readonly string[], io: Io): Promise<number> {
@@ -182,7 +179,7 @@ export async function trainCommand(args: readonly string[], io: Io): Promise<num
   trainSettings(v, null);
 
   const say = (s: string) => { if (!quiet) (json ? io.err : io.out)(s + "\n"); };
-  const data: Dataset = loadDataset(v.string("data") ?? "mnist", dataOpts);
+  const data: Dataset = await loadDataset(v.string("data") ?? "mnist", dataOpts);
   const s = trainSettings(v, data.info);
   if ((s.earlyStopping || s.schedule) && !data.test) {
     throw new UsageError(`--early-stopping and --schedule watch the test accuracy, and ${v.string("data") ?? "mnist"} has no test part here (--test-fraction 0?)`, "train");
@@ -286,11 +283,22 @@ export async function trainCommand(args: readonly string[], io: Io): Promise<num
     (json ? io.err : io.out)(summary + "\n");
   }
   if (save && history.length > 0) {
-    saveModel(save, net, data.info, {
-      epochs: history.length, batch: s.batch, eta: s.eta, lambda: s.lambda, l1: s.l1, optimizer: s.optimizer,
-      accuracy: last?.accuracy, seconds,
-    });
-    (json ? io.err : io.out)(`saved ${save}${failure ? ` (the network as it was before the failing epoch ${history.length})` : ""}\n`);
+    let saved: SaveResult;
+    try {
+      saved = saveModel(save, net, data.info, {
+        epochs: history.length, batch: s.batch, eta: s.eta, lambda: s.lambda, l1: s.l1, optimizer: s.optimizer,
+        accuracy: last?.accuracy, seconds,
+      });
+    } catch (e) {
+      net.dispose();
+      throw e; // a SaveError: "… The model was NOT saved"
+    }
+    const what = failure ? ` (the network as it was before the failing epoch ${history.length})` : "";
+    if (saved.failed) {
+      io.err(`nabla train: could not save the model to ${save} (${saved.failed}): the model was NOT saved there. ` +
+        `It was saved to ${saved.path} instead${what}; move it where you want it.\n`);
+      if (!failure) { net.dispose(); return 1; }
+    } else (json ? io.err : io.out)(`saved ${save}${what}\n`);
   }
   net.dispose();
   if (failure) {

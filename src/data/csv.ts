@@ -1,13 +1,30 @@
-// CSV with a label column, for the CLI (Node only, not a library export).
+// CSV with a label (or numeric target) column. Node only; part of `nabla/data`, used by the CLI.
 //
 // Parsing follows RFC 4180: fields separated by commas, optionally quoted with "…", a quote
 // inside quotes written "", commas and line breaks allowed inside quotes, LF or CRLF line
 // ends. Blank lines are skipped. Every error names the file and the line.
-import { readFileSync } from "node:fs";
+//
+// Bounds: a file of at most maxBytes (default 256 MiB) is read; a row of more than maxColumns
+// fields (default 65,536) or more than maxRowLength characters (default 4 MiB) is refused as
+// soon as the parser reaches that point (a 160 MB single line is an error, not an
+// out-of-memory crash). Rows are parsed one at a time into a Float32Array that grows by
+// doubling, so the memory is the file's text plus at most twice the numbers' float32 size.
+//
+// Numbers are decimal: [+-]digits[.digits][e[+-]digits] (also ".5" and "5."), with spaces or
+// tabs around them allowed — everywhere alike (features, labels, predict's rows). Hex
+// ("0x10"), binary/octal, "Infinity", "1_000" and the empty field are not numbers.
 import { DatasetError } from "../errors.js";
 import { finite32 } from "../data.js";
+import { readBounded } from "./read.js";
 
 const WHERE = "CSV";
+
+/** Largest CSV file read (bytes). */
+export const MAX_CSV_BYTES = 2 ** 28;
+/** Most fields in one row. */
+export const MAX_CSV_COLUMNS = 65536;
+/** Longest row, in characters (quoted line breaks included). */
+export const MAX_CSV_ROW_LENGTH = 4 * 2 ** 20;
 
 export interface CsvRow {
   /** 1-based line on which the row starts. */
@@ -15,60 +32,91 @@ export interface CsvRow {
   fields: string[];
 }
 
-/** Splits CSV text into rows of fields. */
-export function parseCsv(text: string, file = "CSV"): CsvRow[] {
-  const rows: CsvRow[] = [];
-  let fields: string[] = [], field = "", line = 1, rowLine = 1, i = 0, quoted = false, any = false;
-  if (text.charCodeAt(0) === 0xfeff) i = 1; // byte-order mark
-  const endRow = () => {
-    fields.push(field);
-    // A blank line is one empty unquoted field: skip it.
-    if (!(fields.length === 1 && fields[0].trim() === "" && !any)) rows.push({ line: rowLine, fields });
-    fields = []; field = ""; any = false;
-  };
+export interface CsvLimits {
+  /** Most fields in a row (default MAX_CSV_COLUMNS). */
+  maxColumns?: number;
+  /** Longest row in characters (default MAX_CSV_ROW_LENGTH). */
+  maxRowLength?: number;
+}
+
+/** The rows of CSV text, one at a time. */
+export function* csvRows(text: string, file = "CSV", limits: CsvLimits = {}): Generator<CsvRow> {
+  const maxColumns = limits.maxColumns ?? MAX_CSV_COLUMNS, maxRowLength = limits.maxRowLength ?? MAX_CSV_ROW_LENGTH;
+  let fields: string[] = [], line = 1, rowLine = 1, rowStart = 0, i = 0, quoted = false, any = false;
+  let fieldStart = 0, field = ""; // field = text of the field so far when it had a doubled quote or was quoted
+  if (text.charCodeAt(0) === 0xfeff) { i = 1; rowStart = 1; fieldStart = 1; } // byte-order mark
   const n = text.length;
+  const tooLong = () => {
+    throw new DatasetError(WHERE, `${file} line ${rowLine}`, `a row of at most ${maxRowLength} characters (the reader's maxRowLength)`, "a longer one");
+  };
+  const push = (f: string) => {
+    if (fields.length >= maxColumns) {
+      throw new DatasetError(WHERE, `${file} line ${rowLine}`, `at most ${maxColumns} fields per row (the reader's maxColumns)`, "more");
+    }
+    fields.push(f);
+  };
+  let inQuoted = false; // the current field was quoted (its text is in `field`)
   while (i < n) {
-    const c = text[i];
+    if (i - rowStart > maxRowLength) tooLong();
+    const c = text.charCodeAt(i);
     if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') { field += '"'; i += 2; continue; }
+      if (c === 0x22) {
+        if (text.charCodeAt(i + 1) === 0x22) { field += text.slice(fieldStart, i + 1); i += 2; fieldStart = i; continue; }
+        field += text.slice(fieldStart, i);
         quoted = false; i++;
-        const next = text[i];
-        if (next !== undefined && next !== "," && next !== "\n" && next !== "\r") {
-          throw new DatasetError(WHERE, `${file} line ${line}`, "a comma or a line end after a closing quote", JSON.stringify(next));
+        const next = text.charCodeAt(i);
+        if (i < n && next !== 0x2c && next !== 0x0a && next !== 0x0d) {
+          throw new DatasetError(WHERE, `${file} line ${line}`, "a comma or a line end after a closing quote", JSON.stringify(text[i]));
         }
         continue;
       }
-      if (c === "\n") line++;
-      field += c; i++;
+      if (c === 0x0a) line++;
+      i++;
       continue;
     }
-    if (c === '"') {
-      if (field.trim() !== "") throw new DatasetError(WHERE, `${file} line ${line}`, "a quote only at the start of a field", `a quote after ${JSON.stringify(field)}`);
-      field = ""; quoted = true; any = true; i++;
+    if (c === 0x22) {
+      const before = text.slice(fieldStart, i);
+      if (before.trim() !== "") throw new DatasetError(WHERE, `${file} line ${line}`, "a quote only at the start of a field", `a quote after ${JSON.stringify(before)}`);
+      field = ""; quoted = true; inQuoted = true; any = true; i++; fieldStart = i;
       continue;
     }
-    if (c === ",") { fields.push(field); field = ""; any = true; i++; continue; }
-    if (c === "\r" || c === "\n") {
-      endRow();
-      i += c === "\r" && text[i + 1] === "\n" ? 2 : 1;
-      line++; rowLine = line;
+    if (c === 0x2c) {
+      push(inQuoted ? field : text.slice(fieldStart, i));
+      field = ""; inQuoted = false; any = true; i++; fieldStart = i;
       continue;
     }
-    field += c; i++;
+    if (c === 0x0d || c === 0x0a) {
+      push(inQuoted ? field : text.slice(fieldStart, i));
+      // A blank line is one empty unquoted field: skip it.
+      if (!(fields.length === 1 && fields[0].trim() === "" && !any)) yield { line: rowLine, fields };
+      fields = []; field = ""; inQuoted = false; any = false;
+      i += c === 0x0d && text.charCodeAt(i + 1) === 0x0a ? 2 : 1;
+      line++; rowLine = line; rowStart = i; fieldStart = i;
+      continue;
+    }
+    i++;
   }
   if (quoted) throw new DatasetError(WHERE, `${file} line ${rowLine}`, "a closing quote for the field opened here", "the end of the file");
-  if (field !== "" || fields.length > 0 || any) endRow();
-  return rows;
+  const last = inQuoted ? field : text.slice(fieldStart, n);
+  if (last !== "" || fields.length > 0 || any) {
+    push(last);
+    if (!(fields.length === 1 && fields[0].trim() === "" && !any)) yield { line: rowLine, fields };
+  }
 }
 
-/** A number in a CSV field, or NaN if it is not one ("" and text are not numbers). */
+/** Splits CSV text into rows of fields. */
+export function parseCsv(text: string, file = "CSV", limits: CsvLimits = {}): CsvRow[] {
+  return Array.from(csvRows(text, file, limits));
+}
+
+const DECIMAL = /^[ \t]*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[ \t]*$/;
+
+/** A decimal number in a CSV field, or NaN if it is not one (see the grammar above). */
 export function csvNumber(s: string): number {
-  const t = s.trim();
-  return t === "" ? NaN : Number(t);
+  return DECIMAL.test(s) ? Number(s) : NaN;
 }
 
-export interface CsvTableOptions {
+export interface CsvTableOptions extends CsvLimits {
   /** Label column: a header name, a 0-based index, or a negative index from the end. Default: the last column. */
   label?: string | number;
   /** true / false to force; undefined detects (see hasHeader). */
@@ -77,45 +125,89 @@ export interface CsvTableOptions {
   classNames?: readonly string[];
   /** Feature columns by name, as saved with a model: picks and orders them from a file with a header. */
   features?: readonly string[];
+  /**
+   * What the label column holds: "class" (class labels), "numeric" (a regression target), or
+   * undefined to detect: numbers of which some are not integers → "numeric"; otherwise "class".
+   */
+  targetKind?: "class" | "numeric";
 }
 
-export interface CsvTable {
+interface CsvTableBase {
   count: number;
   /** count rows of features (every column but the label), as numbers. */
   inputs: Float32Array;
-  labels: Int32Array;
   /** Names of the feature columns (from the header, or "column N"). */
   features: string[];
   /** The label column's name (header) or index as text. */
   labelColumn: string;
+  header: boolean;
+}
+
+/** Class labels: indices into classNames. */
+export interface CsvClassTable extends CsvTableBase {
+  targetKind: "class";
+  labels: Int32Array;
   /** Class index → the label text (numeric labels keep their value as text). */
   classNames: string[];
   /** Whether class indices are the numeric labels themselves (true) or the order of first appearance (false). */
   numericLabels: boolean;
-  header: boolean;
 }
+
+/** A numeric (regression) target. */
+export interface CsvNumericTable extends CsvTableBase {
+  targetKind: "numeric";
+  /** count target values. */
+  targets: Float32Array;
+}
+
+export type CsvTable = CsvClassTable | CsvNumericTable;
+
+/** Rows looked at to decide whether the first is a header. */
+const HEADER_LOOKAHEAD = 8;
+
+const isNum = (s: string | undefined) => s !== undefined && Number.isFinite(csvNumber(s));
 
 /**
  * The first row is a header when some column is not a number in it but is a number in the
- * second row, or when it has no number at all while a later row has one.
+ * second row, or when it has no number at all (a lone row of names is a header with no data).
  */
 export function hasHeader(rows: readonly CsvRow[]): boolean {
   if (rows.length === 0) return false;
   const first = rows[0].fields, second = rows[1]?.fields;
-  const isNum = (s: string | undefined) => s !== undefined && Number.isFinite(csvNumber(s));
   if (second && first.some((f, c) => !isNum(f) && isNum(second[c]))) return true;
-  return !first.some(isNum) && rows.slice(1).some((r) => r.fields.some(isNum));
+  return !first.some(isNum) && (second === undefined || rows.slice(1).some((r) => r.fields.some(isNum)));
 }
 
 /** Rows of numeric features and one label column. */
-export function csvTable(rows: readonly CsvRow[], file = "CSV", o: CsvTableOptions = {}): CsvTable {
-  if (rows.length === 0) throw new DatasetError(WHERE, file, "a CSV file with at least one row", "an empty file");
-  const header = o.header ?? hasHeader(rows);
-  const names = header ? rows[0].fields.map((f) => f.trim()) : rows[0].fields.map((_, c) => `column ${c}`);
+export function csvTable(rows: Iterable<CsvRow>, file = "CSV", o: CsvTableOptions = {}): CsvTable {
+  // The first rows decide on the header (see hasHeader); the rest stream.
+  const it = rows[Symbol.iterator]();
+  const head: CsvRow[] = [];
+  while (head.length < HEADER_LOOKAHEAD) {
+    const r = it.next();
+    if (r.done) break;
+    head.push(r.value);
+  }
+  if (head.length === 0) throw new DatasetError(WHERE, file, "a CSV file with at least one row", "an empty file");
+  const header = o.header ?? hasHeader(head);
+  const r0 = head[0];
+  const names = header ? r0.fields.map((f) => f.trim()) : r0.fields.map((_, c) => `column ${c}`);
   const width = names.length;
-  const body = header ? rows.slice(1) : rows;
-  if (body.length === 0) throw new DatasetError(WHERE, file, "at least one data row after the header", "none");
+  if (header && head.length === 1) {
+    throw new DatasetError(WHERE, file, "at least one data row after the header", `only the header row (${names.join(", ")})`);
+  }
   if (width < 2) throw new DatasetError(WHERE, file, "at least 2 columns (features and a label)", `${width} column`);
+  if (header) {
+    const seen = new Map<string, number>();
+    names.forEach((name, c) => {
+      const prev = seen.get(name);
+      if (prev !== undefined) {
+        throw new DatasetError(WHERE, `${file} line ${r0.line}`, "a header whose column names are all different",
+          `${JSON.stringify(name)} as columns ${prev} and ${c}`);
+      }
+      seen.set(name, c);
+    });
+  }
 
   let labelCol: number;
   const lab = o.label;
@@ -148,91 +240,99 @@ export function csvTable(rows: readonly CsvRow[], file = "CSV", o: CsvTableOptio
     }
   }
 
-  const count = body.length, nIn = cols.length;
-  const inputs = new Float32Array(count * nIn), labels = new Int32Array(count);
-  const raw: string[] = new Array(count);
-  for (let r = 0; r < count; r++) {
-    const { line, fields } = body[r];
+  // Rows one at a time into buffers that grow by doubling. Labels are kept as ids into the
+  // list of distinct label texts (decided on below).
+  const nIn = cols.length;
+  let cap = 256, count = 0;
+  let inputs = new Float32Array(cap * nIn), ids = new Int32Array(cap);
+  const lines: number[] = [];
+  const distinct = new Map<string, number>(), texts: string[] = [], firstLine: number[] = [];
+  const body = function* (): Generator<CsvRow> {
+    yield* header ? head.slice(1) : head;
+    if (head.length === HEADER_LOOKAHEAD) for (let r = it.next(); !r.done; r = it.next()) yield r.value;
+  };
+  for (const { line, fields } of body()) {
     if (fields.length !== width) {
       throw new DatasetError(WHERE, `${file} line ${line}`, `${width} fields like the ${header ? "header" : "first row"}`, `${fields.length} field${fields.length === 1 ? "" : "s"}`);
+    }
+    if (count === cap) {
+      cap *= 2;
+      const grown = new Float32Array(cap * nIn); grown.set(inputs); inputs = grown;
+      const g = new Int32Array(cap); g.set(ids); ids = g;
     }
     for (let k = 0; k < nIn; k++) {
       const x = csvNumber(fields[cols[k]]);
       if (!finite32(x)) { // 1e39 is finite in float64 but Infinity as float32
-        throw new DatasetError(WHERE, `${file} line ${line}, column ${JSON.stringify(names[cols[k]])}`, "a finite number (within the float32 range)", JSON.stringify(fields[cols[k]]));
+        throw new DatasetError(WHERE, `${file} line ${line}, column ${JSON.stringify(names[cols[k]])}`, "a finite decimal number (within the float32 range)", JSON.stringify(fields[cols[k]]));
       }
-      inputs[r * nIn + k] = x;
+      inputs[count * nIn + k] = x;
     }
-    raw[r] = fields[labelCol].trim();
-    if (raw[r] === "") throw new DatasetError(WHERE, `${file} line ${line}, column ${JSON.stringify(names[labelCol])}`, "a label", "an empty field");
+    const raw = fields[labelCol].trim();
+    if (raw === "") throw new DatasetError(WHERE, `${file} line ${line}, column ${JSON.stringify(names[labelCol])}`, "a label", "an empty field");
+    let id = distinct.get(raw);
+    if (id === undefined) { id = texts.length; distinct.set(raw, id); texts.push(raw); firstLine.push(line); }
+    ids[count] = id;
+    lines.push(line);
+    count++;
+  }
+  inputs = inputs.subarray(0, count * nIn);
+  const base = { count, inputs, features: cols.map((c) => names[c]), labelColumn: header ? names[labelCol] : String(labelCol), header };
+  const where = (id: number) => `${file} line ${firstLine[id]}, column ${JSON.stringify(names[labelCol])}`;
+
+  // Numeric targets: asked for, or detected (all numbers, some not integers).
+  const allNumbers = texts.every(isNum);
+  const kind = o.targetKind ?? (o.classNames === undefined && allNumbers && texts.some((t) => !Number.isInteger(csvNumber(t))) ? "numeric" : "class");
+  if (kind === "numeric") {
+    const values = texts.map((t, id) => {
+      const x = csvNumber(t);
+      if (!finite32(x)) throw new DatasetError(WHERE, where(id), "a finite decimal number (a numeric target)", JSON.stringify(t));
+      return x;
+    });
+    const targets = new Float32Array(count);
+    for (let r = 0; r < count; r++) targets[r] = values[ids[r]];
+    return { ...base, targetKind: "numeric", targets };
   }
 
-  // Labels: given class names map through; otherwise non-negative integers are their own
+  // Class labels: given class names map through; otherwise non-negative integers are their own
   // class index, and anything else maps to indices in order of first appearance.
+  const labels = new Int32Array(count);
   let classNames: string[];
   let numericLabels = false;
+  const classIndex = /^\d+(\.0*)?$/;
   if (o.classNames) {
     classNames = [...o.classNames];
     const index = new Map(classNames.map((c, i) => [c, i]));
-    for (let r = 0; r < count; r++) {
-      let c = index.get(raw[r]);
-      if (c === undefined && /^\d+(\.0*)?$/.test(raw[r])) c = index.get(String(Number(raw[r])));
-      if (c === undefined) {
-        throw new DatasetError(WHERE, `${file} line ${body[r].line}, column ${JSON.stringify(names[labelCol])}`, `one of the model's classes (${classNames.join(", ")})`, JSON.stringify(raw[r]));
-      }
-      labels[r] = c;
-    }
-  } else if (raw.every((s) => /^\d+(\.0*)?$/.test(s) && Number(s) < 65536)) {
+    const map = texts.map((t, id) => {
+      let c = index.get(t);
+      if (c === undefined && classIndex.test(t)) c = index.get(String(Number(t)));
+      if (c === undefined) throw new DatasetError(WHERE, where(id), `one of the model's classes (${classNames.join(", ")})`, JSON.stringify(t));
+      return c;
+    });
+    for (let r = 0; r < count; r++) labels[r] = map[ids[r]];
+  } else if (texts.every((s) => classIndex.test(s) && Number(s) < 65536)) {
     numericLabels = true;
-    let max = 0;
-    for (let r = 0; r < count; r++) { labels[r] = Number(raw[r]); if (labels[r] > max) max = labels[r]; }
+    const map = texts.map(Number);
+    const max = Math.max(0, ...map);
+    for (let r = 0; r < count; r++) labels[r] = map[ids[r]];
     classNames = Array.from({ length: max + 1 }, (_, i) => String(i));
   } else {
-    const index = new Map<string, number>();
-    for (let r = 0; r < count; r++) {
-      let c = index.get(raw[r]);
-      if (c === undefined) { c = index.size; index.set(raw[r], c); }
-      labels[r] = c;
-    }
-    classNames = [...index.keys()];
+    for (let r = 0; r < count; r++) labels[r] = ids[r];
+    classNames = texts;
   }
-  return {
-    count, inputs, labels, features: cols.map((c) => names[c]), labelColumn: header ? names[labelCol] : String(labelCol),
-    classNames, numericLabels, header,
-  };
+  return { ...base, targetKind: "class", labels, classNames, numericLabels };
+}
+
+export interface CsvReadOptions extends CsvTableOptions {
+  /** Largest file read, in bytes (default MAX_CSV_BYTES). */
+  maxBytes?: number;
 }
 
 /** Reads and parses a CSV file with a label column. */
-export function readCsvTable(file: string, o: CsvTableOptions = {}): CsvTable {
-  return csvTable(parseCsv(readText(file), file), file, o);
+export function readCsvTable(file: string, o: CsvReadOptions = {}): CsvTable {
+  return csvTable(csvRows(readText(file, o.maxBytes), file, o), file, o);
 }
 
-/** A text file's contents, or a DatasetError naming it. */
-export function readText(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new DatasetError(WHERE, file, "a readable file", code === "ENOENT" ? "no such file" : `an error (${(e as Error).message})`);
-  }
-}
-
-/** Per-feature mean and standard deviation (population; 1 where a feature is constant). */
-export function standardization(inputs: Float32Array, nIn: number): { mean: number[]; std: number[] } {
-  const count = inputs.length / nIn;
-  const mean = new Array<number>(nIn).fill(0), std = new Array<number>(nIn).fill(0);
-  for (let r = 0; r < count; r++) for (let k = 0; k < nIn; k++) mean[k] += inputs[r * nIn + k];
-  for (let k = 0; k < nIn; k++) mean[k] /= count;
-  for (let r = 0; r < count; r++) for (let k = 0; k < nIn; k++) std[k] += (inputs[r * nIn + k] - mean[k]) ** 2;
-  for (let k = 0; k < nIn; k++) {
-    std[k] = Math.sqrt(std[k] / count);
-    if (!(std[k] > 1e-12)) std[k] = 1;
-  }
-  return { mean, std };
-}
-
-/** x → (x − mean) / std, in place. */
-export function standardize(inputs: Float32Array, nIn: number, s: { mean: readonly number[]; std: readonly number[] }): Float32Array {
-  for (let i = 0; i < inputs.length; i++) inputs[i] = (inputs[i] - s.mean[i % nIn]) / s.std[i % nIn];
-  return inputs;
+/** A text file's contents (at most maxBytes of UTF-8), or a DatasetError naming it. */
+export function readText(file: string, maxBytes = MAX_CSV_BYTES): string {
+  return readBounded(file, maxBytes, WHERE).toString("utf8");
 }

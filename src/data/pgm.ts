@@ -3,11 +3,15 @@
 //   P5 <width> <height> <maxval> <one whitespace> <width·height samples, 1 byte (maxval < 256) or 2 bytes big-endian>
 //   P2 <width> <height> <maxval> <width·height decimal samples>
 // Comments run from # to the line end in the header. Samples are scaled to [0, 1] by maxval.
+// Node only (readPgm); part of `nabla/data`.
 import { DatasetError } from "../errors.js";
+import { readBounded } from "./read.js";
 
 const WHERE = "PGM";
 /** Largest image accepted (pixels). */
 export const MAX_PGM_PIXELS = 2 ** 26;
+/** Largest PGM file read (bytes): the largest binary 16-bit image of MAX_PGM_PIXELS and its header. */
+export const MAX_PGM_BYTES = 2 * MAX_PGM_PIXELS + 1024;
 
 export interface Pgm {
   width: number;
@@ -89,4 +93,9 @@ export function encodePgm(width: number, height: number, pixels: ArrayLike<numbe
     else { out[head.length + 2 * k] = q(k) >> 8; out[head.length + 2 * k + 1] = q(k) & 0xff; }
   }
   return out;
+}
+
+/** Reads and parses a PGM file (at most MAX_PGM_BYTES). */
+export function readPgm(file: string): Pgm {
+  return parsePgm(readBounded(file, MAX_PGM_BYTES, WHERE), file);
 }

@@ -1,9 +1,10 @@
 // CSV parser and label-column table: quoting, headers, string labels, errors naming the line.
 import { describe, it, expect } from "vitest";
-import { parseCsv, csvTable, hasHeader, standardization, standardize } from "../../src/data/csv.js";
+import { parseCsv, csvTable, hasHeader, type CsvClassTable } from "../../src/data/csv.js";
+import { standardization, standardize } from "../../src/data/standardize.js";
 import { DatasetError } from "../../src/errors.js";
 
-const table = (s: string, o = {}) => csvTable(parseCsv(s, "t.csv"), "t.csv", o);
+const table = (s: string, o = {}) => csvTable(parseCsv(s, "t.csv"), "t.csv", o) as CsvClassTable;
 const fails = (f: () => unknown, re: RegExp) => {
   try { f(); } catch (e) {
     expect(e).toBeInstanceOf(DatasetError);
@@ -72,7 +73,7 @@ describe("CSV tables", () => {
   });
 
   it("names the line and column of a bad row", () => {
-    fails(() => table(iris + "5.0,oops,setosa\n", { label: "species" }), /t\.csv line 6, column "sepal_width".*finite number.*"oops"/);
+    fails(() => table(iris + "5.0,oops,setosa\n", { label: "species" }), /t\.csv line 6, column "sepal_width".*finite decimal number.*"oops"/);
     fails(() => table(iris + "5.0,setosa\n", { label: "species" }), /t\.csv line 6.*3 fields.*2 fields/);
     fails(() => table(iris + "5.0,3.1,\n", { label: "species" }), /line 6.*label/);
     fails(() => table(iris, { label: "colour" }), /header's columns.*"colour"/);
@@ -90,5 +91,62 @@ describe("CSV tables", () => {
     expect(s[0]).toBeCloseTo(-2 / Math.sqrt(8 / 3), 6);
     expect(s[2]).toBeCloseTo(0, 6);
     expect(s[1]).toBe(0);
+  });
+});
+
+describe("CSV limits and refusals (issue 13 items 11, 12, 16)", () => {
+  it("a row with more fields than maxColumns, or longer than maxRowLength, is refused at that row", () => {
+    fails(() => parseCsv("a,b,c\n1,2,3\n" + "1,".repeat(10) + "1\n", "w.csv", { maxColumns: 5 }), /w\.csv line 3.*at most 5 fields/);
+    fails(() => parseCsv("a,b\n1,2\n" + "9".repeat(100) + ",1\n", "w.csv", { maxRowLength: 50 }), /w\.csv line 3.*at most 50 characters/);
+    // The default limits hold for a row of 70,000 columns (a 30-M-input network before).
+    fails(() => table("0,".repeat(70000) + "1\n"), /line 1.*at most 65536 fields/);
+    // A quoted field that runs on is counted too.
+    fails(() => parseCsv('a,b\n"' + "x\n".repeat(40) + '",1\n', "q.csv", { maxRowLength: 50 }), /q\.csv line 2.*at most 50 characters/);
+    // Within the limits nothing changes.
+    expect(parseCsv("1,2\n3,4\n", "ok.csv", { maxColumns: 2, maxRowLength: 3 }).length).toBe(2);
+  });
+
+  it("refuses duplicate header names, naming both columns", () => {
+    fails(() => table("x,y,x,label\n1,2,3,a\n4,5,6,b\n"), /t\.csv line 1.*all different.*"x" as columns 0 and 2/);
+    fails(() => table(" x ,x,label\n1,2,a\n"), /"x" as columns 0 and 1/);
+  });
+
+  it("a header-only file says so (not \"column 0 … received 'a'\")", () => {
+    fails(() => table("a,b,label\n"), /at least one data row after the header.*only the header row \(a, b, label\)/);
+    fails(() => table("a,b,label\n\n\n"), /only the header row/);
+    fails(() => table("a,b,label"), /only the header row/);
+  });
+
+  it("numbers are decimal: hex, binary, Infinity and underscores are refused; spaces around a number are accepted alike everywhere", () => {
+    for (const bad of ["0x10", "0b1", "0o7", "Infinity", "-Infinity", "1_000", "1e", ".", "+", "1 2"]) {
+      fails(() => table(`a,label\n${bad},x\n2,y\n`), new RegExp(`line 2, column "a".*finite decimal number.*${JSON.stringify(bad).replace(/[.+]/g, "\\$&")}`));
+    }
+    for (const [s, x] of [["1", 1], [" 1 ", 1], ["\t-2.5e1 ", -25], ["+.5", 0.5], ["5.", 5], ["1E-3", 0.001]] as const) {
+      expect(table(`a,label\n${s},x\n2,y\n`).inputs[0]).toBe(Math.fround(x));
+    }
+    // The label column alike: " 1 " is class 1, as "1" is.
+    const t = table("a,label\n1, 1 \n2,1\n3,0\n");
+    expect(Array.from(t.labels)).toEqual([1, 1, 0]);
+    expect(t.classNames).toEqual(["0", "1"]);
+  });
+});
+
+describe("numeric targets (issue 12 item 6)", () => {
+  it("a label column of numbers that are not all integers is a numeric target", () => {
+    const t = csvTable(parseCsv("x,price\n1,2.5\n2,3.25\n3,-1\n"), "p.csv");
+    expect(t.targetKind).toBe("numeric");
+    if (t.targetKind !== "numeric") return;
+    expect(Array.from(t.targets)).toEqual([2.5, 3.25, -1]);
+    expect(Array.from(t.inputs)).toEqual([1, 2, 3]);
+  });
+
+  it("integer labels stay classes; targetKind forces either reading", () => {
+    expect(csvTable(parseCsv("x,y\n1,2\n2,0\n")).targetKind).toBe("class");
+    const forced = csvTable(parseCsv("x,y\n1,2.5\n2,0.5\n3,2.5\n"), "f.csv", { targetKind: "class" }) as CsvClassTable;
+    expect(forced.classNames).toEqual(["2.5", "0.5"]);
+    expect(Array.from(forced.labels)).toEqual([0, 1, 0]);
+    const numeric = csvTable(parseCsv("x,y\n1,2\n2,0\n"), "n.csv", { targetKind: "numeric" });
+    expect(numeric.targetKind === "numeric" && Array.from(numeric.targets)).toEqual([2, 0]);
+    fails(() => csvTable(parseCsv("x,y\n1,2\n2,cat\n"), "n.csv", { targetKind: "numeric" }), /n\.csv line 3, column "y".*numeric target.*"cat"/);
   });
 });

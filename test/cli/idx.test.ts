@@ -2,7 +2,7 @@
 import { describe, it, expect, afterAll } from "vitest";
 import { writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
-import { parseIdxImages, parseIdxLabels, idxSet, readIdxSet, encodeIdx, IDX_IMAGES, IDX_LABELS } from "../../src/data/idx.js";
+import { parseIdxImages, parseIdxLabels, idxSet, readIdxSet, readIdxImages, readIdxLabels, encodeIdx, IDX_IMAGES, IDX_LABELS } from "../../src/data/idx.js";
 import { DatasetError, NablaError } from "../../src/errors.js";
 import { tempDir } from "./helpers.js";
 
@@ -36,13 +36,13 @@ describe("IDX images and labels", () => {
     expect(s.inputs[5]).toBe(1);
   });
 
-  it("reads plain and .gz files alike", () => {
+  it("reads plain and .gz files alike", async () => {
     writeFileSync(tmp.path("im"), images());
     writeFileSync(tmp.path("lb"), labels());
     writeFileSync(tmp.path("im.gz"), gzipSync(images()));
     writeFileSync(tmp.path("lb.gz"), gzipSync(labels()));
-    const a = readIdxSet(tmp.path("im"), tmp.path("lb"));
-    const b = readIdxSet(tmp.path("im.gz"), tmp.path("lb.gz"));
+    const a = await readIdxSet(tmp.path("im"), tmp.path("lb"));
+    const b = await readIdxSet(tmp.path("im.gz"), tmp.path("lb.gz"));
     expect(Array.from(b.inputs)).toEqual(Array.from(a.inputs));
     expect(Array.from(b.labels)).toEqual([7, 0, 9]);
   });
@@ -91,10 +91,55 @@ describe("IDX images and labels", () => {
     expect(e.expected).toContain("3 labels");
   });
 
-  it("names a missing file and a damaged gzip file", () => {
-    expect(err(() => readIdxSet(tmp.path("nope"), tmp.path("lb"))).message).toMatch(/nope.*no such file/);
+  const errAsync = async (p: Promise<unknown>): Promise<DatasetError> => {
+    try { await p; } catch (e) { expect(e).toBeInstanceOf(DatasetError); return e as DatasetError; }
+    throw new Error("expected a DatasetError");
+  };
+
+  it("names a missing file and a damaged gzip file", async () => {
+    writeFileSync(tmp.path("im"), images());
+    writeFileSync(tmp.path("lb"), labels());
+    expect((await errAsync(readIdxSet(tmp.path("im"), tmp.path("nope")))).message).toMatch(/nope.*no such file/);
     const gz = gzipSync(images());
     writeFileSync(tmp.path("bad.gz"), gz.subarray(0, gz.length - 8));
-    expect(err(() => readIdxSet(tmp.path("bad.gz"), tmp.path("lb"))).message).toMatch(/bad\.gz.*truncated/);
+    expect((await errAsync(readIdxSet(tmp.path("bad.gz"), tmp.path("lb")))).message).toMatch(/bad\.gz.*truncated/);
+  });
+
+  it("streams files: the same checks as the buffer parser, a declared size over maxBytes refused from the header", async () => {
+    const write = (name: string, b: Uint8Array) => { writeFileSync(tmp.path(name), b); return tmp.path(name); };
+    // Truncated and trailing, plain and gzip: the lengths the header implies.
+    const im = images();
+    expect((await errAsync(readIdxImages(write("short", im.subarray(0, 30))))).received).toBe("30 bytes (truncated?)");
+    const long = new Uint8Array(40); long.set(im);
+    expect((await errAsync(readIdxImages(write("long", long)))).received).toContain("trailing");
+    expect((await errAsync(readIdxImages(write("long.gz", gzipSync(long))))).received).toMatch(/at least 40 bytes \(trailing/);
+    expect((await errAsync(readIdxImages(write("short.gz", gzipSync(im.subarray(0, 30)))))).received).toContain("truncated");
+    expect((await errAsync(readIdxLabels(write("swapped", im)))).message).toMatch(/swap/);
+    // Declared 1000 images of 28×28 = 784,000 bytes, above a maxBytes of 100,000: refused from the header.
+    const big = write("big.gz", gzipSync(encodeIdx(IDX_IMAGES, [1000, 28, 28], new Uint8Array(784000))));
+    const e = await errAsync(readIdxImages(big, { maxBytes: 100000 }));
+    expect(e.expected).toContain("at most 100000 bytes");
+    expect(e.received).toContain("1000 × 28 × 28 = 784000");
+    expect((await readIdxImages(big)).count).toBe(1000);
+    // A directory and /dev/zero (endless zeros: a wrong magic after 4 bytes).
+    expect((await errAsync(readIdxImages(tmp.dir))).received).toBe("a directory");
+    expect((await errAsync(readIdxImages("/dev/zero"))).received).toMatch(/^magic 0x00000000/);
+  });
+});
+
+describe("IDX from a pipe", () => {
+  it("reads a FIFO (no seeking; the header may arrive in pieces), plain and gzip", async () => {
+    const { execFileSync, spawn } = await import("node:child_process");
+    for (const [name, bytes] of [["fifo", images()], ["fifo-gz", gzipSync(images())]] as const) {
+      const fifo = tmp.path(name);
+      execFileSync("mkfifo", [fifo]);
+      // A writer that sends one byte, waits, then the rest.
+      const writer = spawn(process.execPath, ["-e", `const fs=require("fs");const b=Buffer.from(${JSON.stringify(Array.from(bytes))});` +
+        `const fd=fs.openSync(${JSON.stringify(fifo)},"w");fs.writeSync(fd,b,0,1);setTimeout(()=>{fs.writeSync(fd,b,1);fs.closeSync(fd)},100)`]);
+      const im = await readIdxImages(fifo);
+      await new Promise((r) => writer.on("close", r));
+      expect([im.count, im.rows, im.cols]).toEqual([3, 2, 3]);
+      expect(Array.from(im.inputs)).toEqual(Array.from(idxSet(images(), labels()).inputs));
+    }
   });
 });

@@ -127,7 +127,7 @@ describe("nabla train on MNIST digits", () => {
 });
 
 describe("nabla train on IDX files", () => {
-  it("trains from .gz IDX files with a test pair, and eval reads them back from the model's --data", async () => {
+  it("trains from .gz IDX files with a test pair; eval reads them again when given --data (never on the model file's say-so)", async () => {
     const { train, test } = mnistSplit(200, 50, 0);
     const write = (name: string, set: { inputs: Float32Array; labels: Uint8Array }, n: number) => {
       writeFileSync(tmp.path(name + "-images.gz"), gzipSync(encodeIdx(IDX_IMAGES, [n, 28, 28], Array.from(set.inputs, (x) => Math.round(x * 255)))));
@@ -141,10 +141,15 @@ describe("nabla train on IDX files", () => {
     expect(r.code).toBe(0);
     const rec = JSON.parse(r.out.trim());
     expect(rec.total).toBe(50);
-    const e = JSON.parse((await nabla(["eval", model, "--json"])).out);
+    // The model file records the paths, but a model file is untrusted: eval does not read them by itself.
+    const refused = await nabla(["eval", model, "--json"]);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain("a model file never chooses which files eval reads");
+    expect(refused.err).toContain(`--data ${JSON.stringify(spec)}`);
+    const e = JSON.parse((await nabla(["eval", model, "--json", "--data", spec])).out);
     expect(e.correct).toBe(rec.correct);
     // Evaluating on the training pair instead.
-    const t = JSON.parse((await nabla(["eval", model, "--json", "--split", "train"])).out);
+    const t = JSON.parse((await nabla(["eval", model, "--json", "--split", "train", "--data", spec])).out);
     expect(t.total).toBe(200);
   });
 
@@ -189,7 +194,7 @@ describe("nabla train on Iris (CSV)", () => {
       expect(json.dataset.standardize.mean[k]).toBeCloseTo(mean, 5);
       expect(json.dataset.standardize.std[k]).toBeCloseTo(std, 5);
     }
-    const e = await nabla(["eval", model]);
+    const e = await nabla(["eval", model, "--data", `csv:${csv}`]);
     expect(e.out).toContain("classes: 0 = setosa, 1 = versicolor, 2 = virginica");
     // Predict on the whole CSV file (header → columns by name; the label column is ignored).
     const p = await nabla(["predict", model, csv, "--json"]);
@@ -206,7 +211,7 @@ describe("nabla train on Iris (CSV)", () => {
     const many = await nabla(["predict", model, JSON.stringify(rows.slice(0, 3)), "--json"]);
     expect(many.out.trim().split("\n").map((l) => JSON.parse(l).outputs)).toEqual(preds.slice(0, 3).map((q) => q.outputs));
     // eval --split all covers the 150 flowers, and a test file whose label is unknown is refused with its line.
-    const all = JSON.parse((await nabla(["eval", model, "--split", "all", "--json"])).out);
+    const all = JSON.parse((await nabla(["eval", model, "--split", "all", "--json", "--data", `csv:${csv}`])).out);
     expect(all.total).toBe(150);
     expect(all.correct).toBe(right);
     writeFileSync(tmp.path("odd.csv"), "sepal_length,sepal_width,petal_length,petal_width,species\n5,3,1,0.2,setosa\n5,3,1,0.2,rose\n");
