@@ -11,6 +11,10 @@ import type { NetworkJSON } from "../serialize.js";
 import { NablaError, OptionError } from "../errors.js";
 import { fromWire, type Op, type Reply } from "./protocol.js";
 
+// What this engine can run, for a page that lists backends before it starts a worker. Only
+// the feature probes come along: bundlers (and dist/min/worker.js) leave the library out.
+export { availableBackends } from "../wasm.js";
+
 /** The parts of a Web Worker or a worker_threads Worker that NetworkWorker uses. */
 interface Endpoint {
   post(msg: unknown, transfer: Transferable[]): void;
@@ -65,7 +69,10 @@ async function spawn(where: string, source: NetworkWorkerOptions["worker"], onMe
   if (source !== undefined && !(source instanceof URL) && typeof source !== "string") {
     throw new OptionError(where, "options.worker", "a URL or path of entry.js (in Node)", "a Worker object");
   }
-  const w = new wt.Worker(source ?? new URL("./entry.js", import.meta.url));
+  // The file name in a variable: bundlers would otherwise emit an unbundled copy of entry.js
+  // (Vite does, for `new URL("<literal>", import.meta.url)`) that no page ever loads.
+  const entry = "./entry.js";
+  const w = new wt.Worker(source ?? new URL(entry, import.meta.url));
   w.on("message", onMessage);
   w.on("error", (e) => onFail(e instanceof Error ? e : new Error(String(e))));
   w.on("exit", (code) => onFail(new Error(`${where}: the worker exited (code ${code})`)));
