@@ -1,10 +1,11 @@
 // The prebuilt files for users without a bundler or without ESM, made from dist/ (tsc's
 // output) with esbuild, after `npm run build:ts`:
 //
-//   dist/min/nabla.js    `nabla/min`: the library for pages, one minified ES module; init()
+//   dist/min/nabla.js    `nabla/min` (src/min.ts): the library for pages, with NetworkWorker,
+//                        one minified ES module; init()
 //                        imports the one wasm build the engine runs (dist/min/wasm-*.js),
 //                        so a page makes one request for the JavaScript and one for the build.
-//   dist/min/worker.js   `nabla/min/worker`: the NetworkWorker client, minified; it starts
+//   dist/min/worker.js   `nabla/min/worker`: the NetworkWorker client alone, minified; it starts
 //   dist/min/entry.js    the worker script next to it (the library, minified, with its builds).
 //   dist/nabla.cjs       `require("nabla")` in Node: the Node entry (all three builds) as CommonJS.
 //
@@ -19,7 +20,7 @@ const dist = (p) => `${root}dist/${p}`;
 rmSync(dist("min"), { recursive: true, force: true });
 
 const common = { bundle: true, logLevel: "warning", legalComments: "none" };
-for (const [entry, out] of [["index.js", "nabla"], ["worker/index.js", "worker"], ["worker/entry.js", "entry"]]) {
+for (const [entry, out] of [["min.js", "nabla"], ["worker/index.js", "worker"], ["worker/entry.js", "entry"]]) {
   await build({
     ...common, entryPoints: { [out]: dist(entry) }, outdir: dist("min"), format: "esm", splitting: true, minify: true,
     target: "es2022", chunkNames: "[name]-[hash]",

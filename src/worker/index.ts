@@ -14,6 +14,10 @@ import { fromWire, type Op, type Reply } from "./protocol.js";
 // What this engine can run, for a page that lists backends before it starts a worker. Only
 // the feature probes come along: bundlers (and dist/min/worker.js) leave the library out.
 export { availableBackends } from "../wasm.js";
+// The error classes a failed call rejects with, for pages that import only this client.
+export {
+  NablaError, ShapeError, DataError, OptionError, ModelFormatError, BackendError, DisposedError, DivergenceError,
+} from "../errors.js";
 
 /** The parts of a Web Worker or a worker_threads Worker that NetworkWorker uses. */
 interface Endpoint {

@@ -2,7 +2,8 @@
 // as docs/web.md tells users to, in a fresh app directory under test-results/:
 //
 //   min      no bundler: copy node_modules/nabla/dist/min/ next to the page and import
-//            ./nabla/nabla.js (or ./nabla/worker.js for NetworkWorker)
+//            ./nabla/nabla.js (everything, NetworkWorker included), or ./nabla/worker.js
+//            (the NetworkWorker client alone)
 //   vite     vite.config.js `export default { worker: { format: "es" } }`, then `vite build`
 //   esbuild  `esbuild app.js --bundle --minify --format=esm --splitting --outdir=dist`, and
 //            for NetworkWorker the same for node_modules/nabla/dist/worker/entry.js
@@ -33,7 +34,10 @@ export function buildApp(method: Method, dir: string, app: string, usesWorker: b
     const out = join(dir, "site");
     mkdirSync(out);
     cpSync(join(dir, "node_modules/nabla/dist/min"), join(out, "nabla"), { recursive: true });
-    writeFileSync(join(out, "app.js"), app.replaceAll('"nabla/worker"', '"./nabla/worker.js"').replaceAll('"nabla"', '"./nabla/nabla.js"'));
+    // nabla.js has NetworkWorker too: a page using both takes both from it (one set of error
+    // classes); a page using only the worker takes the small worker.js.
+    const client = app.includes('from "nabla"') ? "./nabla/nabla.js" : "./nabla/worker.js";
+    writeFileSync(join(out, "app.js"), app.replaceAll('"nabla/worker"', `"${client}"`).replaceAll('"nabla"', '"./nabla/nabla.js"'));
     writeFileSync(join(out, "index.html"), html("./app.js"));
     return out;
   }
