@@ -83,7 +83,8 @@ describe("the packed tarball, installed into a fresh project", () => {
     const pkg = JSON.parse(readFileSync(join(pkgDir(), "package.json"), "utf8"));
     for (const s of ["preinstall", "install", "postinstall", "prepare"]) expect(pkg.scripts?.[s], `scripts.${s}`).toBeUndefined();
     expect(pkg.dependencies ?? {}).toEqual({});
-    expect(installLog).not.toMatch(/warn|script/i);
+    // npm 11 warns about a package's install scripts (prepare included) not covered by allowScripts.
+    expect(installLog.split("\n").filter((l) => /script|warn.*nabla/i.test(l))).toEqual([]);
     expect(readdirSync(join(app, "node_modules")).filter((d) => !d.startsWith("."))).toEqual(["nabla"]);
     const size = du(pkgDir()), tgz = statSync(tarball).size;
     console.log(`installed package: ${(size / 1024).toFixed(0)} KB on disk (tarball ${(tgz / 1024).toFixed(0)} KB)`);
