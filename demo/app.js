@@ -1,8 +1,8 @@
 // The demo page: nabla as a page loads it, without a bundler. The network lives in a
 // Web Worker (NetworkWorker); this thread only draws, so the page stays smooth while
-// the worker trains.
-import { availableBackends } from "../dist/index.js";
-import { NetworkWorker } from "../dist/worker/index.js";
+// the worker trains. It imports the small prebuilt client (nabla/min/worker, 2.9 KB
+// gzipped): the library itself is loaded by the worker, never by this thread.
+import { NetworkWorker, availableBackends } from "../dist/min/worker.js";
 import { drawingPad, paintDigit } from "./draw.js";
 import { lineChart } from "./charts.js";
 
@@ -10,6 +10,7 @@ const $ = (id) => document.getElementById(id);
 const form = $("settings");
 const ui = {
   train: $("train"), stop: $("stop"), reset: $("reset"), download: $("download"), upload: $("upload"),
+  uploadButton: $("upload-button"),
   status: $("status"), bar: $("bar"), facts: $("facts"),
 };
 
@@ -205,6 +206,7 @@ function busy(on) {
   ui.reset.disabled = on;
   ui.stop.disabled = !on;
   ui.download.disabled = on || !trainer;
+  ui.upload.disabled = ui.uploadButton.disabled = on; // a model replaces the network: never while training
   for (const el of form.elements) el.disabled = on;
 }
 
@@ -236,7 +238,13 @@ async function predict() {
     [...bars.children].forEach((b) => { b.classList.remove("top"); b.querySelector("i").style.height = "0"; b.querySelector("small").textContent = "–"; });
     return;
   }
-  const a = await trainer.feedforward(x);
+  let a;
+  try {
+    a = await trainer.feedforward(x);
+  } catch (e) {
+    ui.status.textContent = `Could not read the drawing: ${e.message}`;
+    return;
+  }
   demo.lastInput = Array.from(x);
   demo.lastOutput = Array.from(a);
   let best = 0;
@@ -294,12 +302,35 @@ ui.download.addEventListener("click", async () => {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 });
+ui.uploadButton.addEventListener("click", () => ui.upload.click());
+/**
+ * What a model file holds, checked before anything changes: null if it is a network this
+ * page can use (784 inputs, 10 outputs), else a sentence saying what it is.
+ */
+function unusable(text) {
+  let json;
+  try { json = JSON.parse(text); } catch { return "it is not JSON"; }
+  const sizes = json?.sizes;
+  if (json?.format !== "nabla" || !Array.isArray(sizes) || sizes.length < 2 || !sizes.every((n) => Number.isInteger(n) && n > 0)) {
+    return "it is not a nabla model (no \"format\": \"nabla\" with layer sizes)";
+  }
+  if (sizes[0] !== 784 || sizes.at(-1) !== 10) {
+    return `it holds a ${sizes.join("–")} network (${sizes[0]} input${sizes[0] === 1 ? "" : "s"}, ${sizes.at(-1)} output${sizes.at(-1) === 1 ? "" : "s"}); `
+      + "this page needs 784 inputs (28×28 pixels) and 10 outputs (the digits)";
+  }
+  return null;
+}
 ui.upload.addEventListener("change", async () => {
   const file = ui.upload.files?.[0];
-  if (!file) return;
+  if (!file || demo.state === "training") return;
   busy(true);
   try {
     const text = await file.text();
+    const why = unusable(text);
+    if (why) {
+      ui.status.textContent = `Could not load ${file.name}: ${why}. The current network is kept.`;
+      return;
+    }
     const next = await NetworkWorker.fromJSON(text, { backend: settings().net.options.backend });
     trainer?.terminate();
     trainer = next;
@@ -316,7 +347,7 @@ ui.upload.addEventListener("change", async () => {
     ui.status.textContent = `Loaded ${file.name}: ${trainer.sizes.join("–")}, ${(demo.history[0].accuracy * 100).toFixed(1)}% of the test digits right.`;
     predict();
   } catch (e) {
-    ui.status.textContent = `Could not load ${file.name}: ${e.message}`;
+    ui.status.textContent = `Could not load ${file.name}: ${e.message}. The current network is kept.`;
   } finally {
     ui.upload.value = "";
     busy(false);

@@ -2,8 +2,10 @@
 // was received, and a failed call leaves the network exactly as it was.
 import { describe, it, expect } from "vitest";
 import {
-  Network, NablaError, ShapeError, DataError, OptionError, ModelFormatError, DisposedError,
+  Network, NablaError, ShapeError, DataError, OptionError, ModelFormatError, DisposedError, BackendError, DivergenceError,
 } from "../src/index.js";
+import { DatasetError, toSerialized, fromSerialized } from "../src/errors.js";
+import { fileURLToPath } from "node:url";
 
 type ErrorClass = new (...args: never[]) => NablaError;
 
@@ -131,5 +133,63 @@ describe("bad input", () => {
     expectError(() => net.feedforward([0, 0, 0]), DisposedError, "feedforward", "dispose()");
     expectError(() => net.train(good()), DisposedError, "train");
     expectError(() => net.toJSON(), DisposedError, "toJSON");
+  });
+});
+
+describe("error classes survive minifiers and threads", () => {
+  const samples = () => [
+    new NablaError("f(x)", "x", "a thing", "another"),
+    new ShapeError("train(data)", "data[1].input", "an array of length 3", "an array of length 2"),
+    new DataError("train(data)", "data[0].output[0]", "finite", "Infinity"),
+    new OptionError("new Network(sizes, options)", "options.cost", '"quadratic"', '"mse"'),
+    new ModelFormatError("Network.fromJSON(json)", "json.sizes", "an array", "null"),
+    new BackendError("new Network(sizes, options)", "options.backend", "a loaded build", '"wasm"'),
+    new DisposedError("feedforward(x)"),
+    new DivergenceError("train(data, options)", 3, 17, 40, [{ epoch: 0, cost: 0.5, samplesPerSecond: 1000 }]),
+    new DatasetError("IDX", "t10k-labels", "10000 labels", "9999"),
+  ];
+
+  it("each class has its literal name, also after esbuild --minify renames the classes", async () => {
+    const { build } = await import("esbuild");
+    const r = await build({
+      entryPoints: [fileURLToPath(new URL("../src/errors.ts", import.meta.url))], bundle: true, minify: true, format: "esm", write: false,
+    });
+    const min = r.outputFiles[0].text;
+    expect(min).not.toMatch(/class ShapeError\b/); // the minifier did rename the classes
+    const m = await import(`data:text/javascript;base64,${Buffer.from(min).toString("base64")}`);
+    for (const e of samples()) {
+      const name = e.constructor.name;
+      expect(e.name).toBe(name);
+      expect(String(e)).toMatch(new RegExp(`^${name}: `));
+      const C = m[name];
+      expect(new C("w", "a", "e", "r").name, `minified ${name}`).toBe(name);
+      expect(Object.keys(e)).not.toContain("name"); // on the prototype, like TypeError's: not listed as a field
+    }
+  });
+
+  it("round trip through structured clone: same class, name, message and fields (DivergenceError's epoch, history, …)", () => {
+    for (const e of samples()) {
+      const back = fromSerialized(structuredClone(toSerialized(e)));
+      expect(back).toBeInstanceOf(e.constructor);
+      expect(back).toBeInstanceOf(NablaError);
+      expect(back).toBeInstanceOf(Error);
+      expect(back.name).toBe(e.name);
+      expect(back.message).toBe(e.message);
+      expect({ ...back }).toEqual({ ...e });
+    }
+    const d = fromSerialized(structuredClone(toSerialized(samples()[7]))) as DivergenceError;
+    expect([d.epoch, d.batch, d.eta]).toEqual([3, 17, 40]);
+    expect(d.history).toEqual([{ epoch: 0, cost: 0.5, samplesPerSecond: 1000 }]);
+    // Built-in classes come back as themselves; unknown names as an Error with that name; non-errors as text.
+    const t = fromSerialized(structuredClone(toSerialized(new TypeError("x is not a function"))));
+    expect(t).toBeInstanceOf(TypeError);
+    expect(t.message).toBe("x is not a function");
+    const u = fromSerialized({ name: "AbortError", message: "stopped" });
+    expect([u instanceof Error, u.name, u.message]).toEqual([true, "AbortError", "stopped"]);
+    expect(fromSerialized({ name: "toString", message: "m" }).name).toBe("toString"); // not a prototype key
+    expect(fromSerialized(toSerialized("plain text")).message).toBe("plain text");
+    // A field that cannot be cloned is left out instead of failing the message.
+    const f = Object.assign(new DataError("f", "a", "b", "c"), { callback: () => 1 });
+    expect(toSerialized(f).fields).not.toHaveProperty("callback");
   });
 });

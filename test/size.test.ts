@@ -1,69 +1,63 @@
-// The size budget: the library as a page loads it — dist/index.js bundled with esbuild
-// (--bundle --minify --format=esm), gzipped — must stay within 25 KB, the WebAssembly builds
-// (inlined as base64) included. Also reports the worker entry and the worker client alone.
-// Figures and history: docs/web.md.
+// The size budget (issue 6, then issue 14): for every way of loading nabla that docs/web.md
+// documents — the prebuilt nabla/min without a bundler, Vite 8 with `worker: { format: "es" }`,
+// esbuild with --splitting — what the page's main thread loads, minified and gzipped, JS and
+// wasm together, is at most 25 KB. Each way is built here exactly as documented
+// (test/browser/bundles.ts) for two pages: one that computes on its main thread
+// (`import { Network, init } from "nabla"`: the JavaScript plus the one wasm build init()
+// picks) and one that trains in a worker (`import { NetworkWorker } from "nabla/worker"`: the
+// client on the main thread; the library and one build in the worker). Figures: docs/web.md.
 import { describe, it, expect, beforeAll } from "vitest";
-import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import { assertDistFresh, root } from "./browser/dist.js";
+import { METHODS, buildApp, loaded, pageEntry, workerEntries, emitted, type Method, type Loaded } from "./browser/bundles.js";
 
-/** The budget from issue 6: JS + wasm, minified, gzipped. */
+/** The budget: JS + wasm on the page's main thread, minified, gzipped. */
 const BUDGET = 25 * 1024;
 
-async function bundle(entry: string): Promise<{ min: number; gz: number; wasmGz: number; jsGz: number }> {
-  const { build } = await import("esbuild");
-  const r = await build({
-    entryPoints: [join(root, entry)], bundle: true, minify: true, format: "esm", write: false, logLevel: "silent",
-  });
-  const code = r.outputFiles[0].text;
-  // The same bundle with the base64 wasm strings emptied: what the JavaScript alone costs.
-  const jsOnly = code.replace(/"[A-Za-z0-9+/=]{2000,}"/g, '""');
-  return { min: Buffer.byteLength(code), gz: gz(code), jsGz: gz(jsOnly), wasmGz: gz(code) - gz(jsOnly) };
-}
+const LIB = `import { Network, init } from "nabla";
+await init();
+window.result = new Network([784, 30, 10]).feedforward(new Float32Array(784)).length;
+`;
+const WORKER = `import { NetworkWorker } from "nabla/worker";
+const trainer = await NetworkWorker.create([784, 30, 10]);
+window.result = (await trainer.feedforward(new Float32Array(784))).length;
+`;
 
-const gz = (s: string) => gzipSync(s, { level: 9 }).length;
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+const show = (l: Loaded) => `${kb(l.total)} (JS ${kb(l.js)} in ${l.files} file${l.files > 1 ? "s" : ""}${l.build ? ` + wasm build ${kb(l.build)}` : ""})`;
 
-/**
- * What a page downloads: dist/index.js bundled with code splitting. The entry chunk (with
- * everything it imports statically) is loaded at once; each wasm build is a chunk of its own,
- * of which `init()` imports the one the engine runs. So: entry + the largest build chunk.
- */
-async function page(): Promise<{ entryGz: number; builds: number[]; total: number }> {
-  const { build } = await import("esbuild");
-  const r = await build({
-    entryPoints: [join(root, "dist/index.js")], bundle: true, minify: true, format: "esm", splitting: true,
-    outdir: join(root, "test-results/size-bundle"), write: false, logLevel: "silent", entryNames: "[name]", chunkNames: "[name]-[hash]",
-  });
-  const isBuild = (t: string) => /"[A-Za-z0-9+/=]{2000,}"/.test(t);
-  const entry = r.outputFiles.find((f) => f.path.endsWith("/index.js"))!;
-  const chunks = r.outputFiles.filter((f) => f !== entry && f.path.endsWith(".js"));
-  // Chunks the entry imports statically (shared code esbuild split out) count with it.
-  const statics = chunks.filter((f) => !isBuild(f.text) && entry.text.includes(f.path.split("/").pop()!));
-  const builds = chunks.filter((f) => isBuild(f.text)).map((f) => gz(f.text));
-  const entryGz = gz(entry.text) + statics.reduce((s, f) => s + gz(f.text), 0);
-  return { entryGz, builds, total: entryGz + Math.max(...builds) };
-}
+describe("size budget, for every documented way of loading", () => {
+  const sites = new Map<string, string>();
+  beforeAll(() => {
+    assertDistFresh();
+    for (const m of METHODS) {
+      sites.set(`${m}-lib`, buildApp(m, join(root, "test-results/size", `${m}-lib`), LIB, false));
+      sites.set(`${m}-worker`, buildApp(m, join(root, "test-results/size", `${m}-worker`), WORKER, true));
+    }
+  }, 120_000);
 
-describe("size budget", () => {
-  beforeAll(() => assertDistFresh());
-
-  it("a page loads at most 25 KB (the library's JS plus the one wasm build init() picks, minified, gzipped)", async () => {
-    const p = await page();
-    console.log(`nabla as a page loads it: ${kb(p.total)} gzipped = JavaScript ${kb(p.entryGz)} + one wasm build ` +
-      `(chunks: ${p.builds.map(kb).join(", ")})`);
-    expect(p.builds.length, "one chunk per wasm build").toBe(3);
-    expect(Math.min(...p.builds)).toBeGreaterThan(2500); // the builds are really in those chunks (the scalar one ≈ 3.9 KB)...
-    expect(p.entryGz).toBeGreaterThan(5000); // ...and the library's code in the entry
-    expect(p.total, `${kb(p.total)} exceeds the ${kb(BUDGET)} budget`).toBeLessThanOrEqual(BUDGET);
+  it.each(METHODS)("%s: a page computing on its main thread loads at most 25 KB (its JS + the one wasm build init() picks)", (m: Method) => {
+    const site = sites.get(`${m}-lib`)!;
+    const page = loaded(site, pageEntry(site));
+    console.log(`${m}, Network on the main thread: ${show(page)}`);
+    const builds = [...emitted(site).values()].filter((t) => /["'`][A-Za-z0-9+/=]{2000,}["'`]/.test(t));
+    expect(builds.length, "one chunk per wasm build, of which init() imports one").toBe(3);
+    expect(page.build).toBeGreaterThan(2500); // a build really is loaded on the side...
+    expect(page.js).toBeGreaterThan(5000); // ...and the library's code with the page
+    expect(page.total, `${kb(page.total)} exceeds the ${kb(BUDGET)} budget`).toBeLessThanOrEqual(BUDGET);
   });
 
-  it("the worker client alone is small (a page using NetworkWorker loads the library only in the worker)", async () => {
-    const c = await bundle("dist/worker/index.js");
-    const e = await bundle("dist/worker/entry.js");
-    console.log(`worker client: ${(c.gz / 1024).toFixed(1)} KB gzipped; worker entry (the library in the worker): ${(e.gz / 1024).toFixed(1)} KB gzipped`);
-    expect(c.wasmGz).toBe(0); // no wasm on the page's thread
-    expect(c.gz).toBeLessThanOrEqual(4 * 1024);
-    expect(e.wasmGz).toBeGreaterThan(5000);
+  it.each(METHODS)("%s: a page training in a worker loads only the small client on its main thread; the worker loads the library", (m: Method) => {
+    const site = sites.get(`${m}-worker`)!;
+    const page = loaded(site, pageEntry(site));
+    const workers = workerEntries(site);
+    // Exactly one worker script: no unbundled copy of entry.js (Vite used to emit one for the Node-only branch).
+    expect(workers.map((w) => w.slice(site.length))).toHaveLength(1);
+    const worker = loaded(site, workers[0]);
+    console.log(`${m}, NetworkWorker: main thread ${show(page)}; worker ${show(worker)}`);
+    expect(page.build).toBe(0); // no wasm on the page's thread
+    expect(page.total).toBeLessThanOrEqual(4 * 1024);
+    expect(worker.build).toBeGreaterThan(2500);
+    expect(worker.total).toBeLessThanOrEqual(BUDGET);
   });
 });

@@ -17,6 +17,14 @@ const WIRE = Symbol.for("nabla.dataset.wire");
 const isDataset = (d: unknown): d is Dataset & { [WIRE](): WireDataset } =>
   d !== null && typeof d === "object" && typeof (d as Record<symbol, unknown>)[WIRE] === "function";
 
+// What this engine can run, for a page that lists backends before it starts a worker. Only
+// the feature probes come along: bundlers (and dist/min/worker.js) leave the library out.
+export { availableBackends } from "../wasm.js";
+// The error classes a failed call rejects with, for pages that import only this client.
+export {
+  NablaError, ShapeError, DataError, OptionError, ModelFormatError, BackendError, DisposedError, DivergenceError,
+} from "../errors.js";
+
 /** The parts of a Web Worker or a worker_threads Worker that NetworkWorker uses. */
 interface Endpoint {
   post(msg: unknown, transfer: Transferable[]): void;
@@ -71,7 +79,10 @@ async function spawn(where: string, source: NetworkWorkerOptions["worker"], onMe
   if (source !== undefined && !(source instanceof URL) && typeof source !== "string") {
     throw new OptionError(where, "options.worker", "a URL or path of entry.js (in Node)", "a Worker object");
   }
-  const w = new wt.Worker(source ?? new URL("./entry.js", import.meta.url));
+  // The file name in a variable: bundlers would otherwise emit an unbundled copy of entry.js
+  // (Vite does, for `new URL("<literal>", import.meta.url)`) that no page ever loads.
+  const entry = "./entry.js";
+  const w = new wt.Worker(source ?? new URL(entry, import.meta.url));
   w.on("message", onMessage);
   w.on("error", (e) => onFail(e instanceof Error ? e : new Error(String(e))));
   w.on("exit", (code) => onFail(new Error(`${where}: the worker exited (code ${code})`)));

@@ -22,6 +22,9 @@ export function assertDistFresh(): void {
   if (!existsSync(join(dist, "index.js")) || !existsSync(join(dist, "worker", "entry.js"))) {
     throw new Error("dist/ is not built: run `npm run build` (or `npm run build:ts`) first");
   }
+  if (!existsSync(join(dist, "min", "nabla.js")) || !existsSync(join(dist, "nabla.cjs"))) {
+    throw new Error("dist/min/ or dist/nabla.cjs is missing: run `npm run build:ts` (it runs scripts/build-min.mjs)");
+  }
   const src = newest(join(root, "src"), ".ts"), out = newest(dist, ".js");
   if (src > out + 1000) throw new Error("dist/ is older than src/: run `npm run build:ts` first");
 }

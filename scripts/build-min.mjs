@@ -1,0 +1,43 @@
+// The prebuilt files for users without a bundler or without ESM, made from dist/ (tsc's
+// output) with esbuild, after `npm run build:ts`:
+//
+//   dist/min/nabla.js    `nabla/min` (src/min.ts): the library for pages, with NetworkWorker,
+//                        one minified ES module; init()
+//                        imports the one wasm build the engine runs (dist/min/wasm-*.js),
+//                        so a page makes one request for the JavaScript and one for the build.
+//   dist/min/worker.js   `nabla/min/worker`: the NetworkWorker client alone, minified; it starts
+//   dist/min/entry.js    the worker script next to it (the library, minified, with its builds).
+//   dist/nabla.cjs       `require("nabla")` in Node: the Node entry (all three builds) as CommonJS.
+//
+// Chunk names carry a content hash, so the builds shared by nabla.js and entry.js are one file.
+import { build } from "esbuild";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+const dist = (p) => `${root}dist/${p}`;
+rmSync(dist("min"), { recursive: true, force: true });
+
+const common = { bundle: true, logLevel: "warning", legalComments: "none" };
+for (const [entry, out] of [["min.js", "nabla"], ["worker/index.js", "worker"], ["worker/entry.js", "entry"]]) {
+  await build({
+    ...common, entryPoints: { [out]: dist(entry) }, outdir: dist("min"), format: "esm", splitting: true, minify: true,
+    target: "es2022", chunkNames: "[name]-[hash]",
+  });
+}
+await build({ ...common, entryPoints: [dist("node.js")], outfile: dist("nabla.cjs"), format: "cjs", platform: "node", target: "node20" });
+// Types for require("nabla"): under --module node16 a .cts file takes the "require"
+// condition's types, and those must be CommonJS declarations (.d.cts) all the way down: a
+// .d.cts that imports the package's ESM .d.ts is an error (TS1479). So each .d.ts that
+// index.d.ts reaches gets a .d.cts twin whose relative imports name the twins (".cjs").
+const twins = [dist("index.d.ts")];
+for (const file of twins) {
+  const text = readFileSync(file, "utf8").replace(/((?:from|import\()\s*["'])(\.{1,2}\/[^"']+)\.js(["'])/g, (_, pre, spec, post) => {
+    const dts = join(dirname(file), `${spec}.d.ts`);
+    if (!existsSync(dts)) throw new Error(`build-min: ${relative(root, file)} imports ${spec}.js without declarations`);
+    if (!twins.includes(dts)) twins.push(dts);
+    return `${pre}${spec}.cjs${post}`;
+  });
+  writeFileSync(file.replace(/\.d\.ts$/, ".d.cts"), text);
+}
