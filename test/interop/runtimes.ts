@@ -6,7 +6,11 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import * as tfl from "@tensorflow/tfjs-layers";
 
-type Ort = typeof import("onnxruntime-common") & { InferenceSession: { create(b: Uint8Array): Promise<OrtSession> } };
+/** The parts of onnxruntime-node used here (typed locally: test/runtimes may not be installed when tsc runs). */
+interface Ort {
+  InferenceSession: { create(bytes: Uint8Array): Promise<OrtSession> };
+  Tensor: new (type: "float32", data: Float32Array, dims: readonly number[]) => unknown;
+}
 interface OrtSession {
   inputNames: readonly string[];
   outputNames: readonly string[];
