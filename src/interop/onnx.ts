@@ -150,7 +150,10 @@ function readTensor(r: Reader, path: string): Tensor {
   let type = 0, count = 0;
   for (let f: Field | null; (f = r.next()); ) {
     switch (f.field) {
-      case 1: t.dims.push(...r.ints(f, `${path}.dims`, 64)); break;
+      case 1:
+        t.dims.push(...r.ints(f, `${path}.dims`, 64));
+        if (t.dims.length > 64) r.fail("at most 64 dimensions", "more", `${path}.dims`);
+        break;
       case 2: type = r.int(f, `${path}.data_type`); break;
       case 3: r.fail("a whole tensor", "a segment of one (TensorProto.segment)", `${path}.segment`); break;
       case 4:
