@@ -1,7 +1,7 @@
 // What the exporters read from a network and what the importers hand back: flat float32
 // layers, the activations, the cost and the optional preprocessing (x' = (x − mean) / std).
 import { Network } from "../network.js";
-import { ModelFormatError, describe } from "../errors.js";
+import { ModelFormatError, NablaError, describe } from "../errors.js";
 import { finite32 } from "../data.js";
 import { plan, parameterCount, MAX_BYTES } from "../arena.js";
 import { MAX_LAYERS } from "../serialize.js";
@@ -76,6 +76,19 @@ export function readModel(where: string, model: Network | NetworkJSON | string):
     return { nIn: n, nOut: m, w, b: Float32Array.from(json.biases[l]), activation: acts[l] };
   });
   return { layers, cost: json.cost, preprocessing: pre === undefined ? null : checkPreprocessing(where, "model.preprocessing", pre, nIn) };
+}
+
+/**
+ * Runs an importer so that any failure is a ModelFormatError: a throwing getter or Proxy in a
+ * caller-built object, or an engine limit, still gets a typed error naming the input.
+ */
+export function guarded<T>(where: string, arg: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof NablaError) throw e;
+    throw new ModelFormatError(where, arg, "a model that can be read", `one that failed while reading (${e instanceof Error ? `${e.name}: ${e.message}` : describe(e)})`);
+  }
 }
 
 /** Checks { mean, std } (each n numbers, finite float32, std > 0) and returns them as float32. */

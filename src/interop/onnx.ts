@@ -15,7 +15,7 @@ import type { NetworkJSON } from "../serialize.js";
 import type { Activation } from "../kernels.js";
 import { Writer, Reader, BYTES, FIXED32, type Field } from "./protobuf.js";
 import {
-  LEAKY_ALPHA, readModel, checkSizes, costFor, toJSON, toNetwork,
+  LEAKY_ALPHA, readModel, checkSizes, costFor, guarded, toJSON, toNetwork,
   type ImportOptions, type ImportedJSON, type Layer, type Model,
 } from "./common.js";
 
@@ -316,6 +316,10 @@ const SUPPORTED = "Gemm, MatMul + Add, Sigmoid, Tanh, Relu, LeakyRelu (alpha 0.0
  * apply preprocessing: use this to see what a model holds.
  */
 export function onnxToJSON(bytes: Uint8Array | ArrayBuffer, where = "onnxToJSON(bytes)"): ImportedJSON {
+  return guarded(where, "bytes", () => readONNX(bytes, where));
+}
+
+function readONNX(bytes: Uint8Array | ArrayBuffer, where: string): ImportedJSON {
   const input = asBytes(where, bytes);
   const top = new Reader(where, "model", input);
   let graphField: Field | null = null, opset: number | null = null, cost: string | undefined;
@@ -341,6 +345,7 @@ export function onnxToJSON(bytes: Uint8Array | ArrayBuffer, where = "onnxToJSON(
   }
   if (!graphField) top.fail("an ONNX ModelProto with a graph (field 7)", "none");
   if (opset === null) top.fail("an opset_import of the default ONNX domain", "none", "model.opset_import");
+  if (opset! < 7) top.fail("opset 7 or later (today's Gemm)", `opset ${opset}`, "model.opset_import");
   const g = readGraph(top.sub(graphField as Field, "graph"));
   const fail = (path: string, expected: string, received: string): never => { throw new ModelFormatError(where, path, expected, received); };
 

@@ -15,7 +15,7 @@ import type { Network } from "../network.js";
 import type { NetworkJSON } from "../serialize.js";
 import type { Activation } from "../kernels.js";
 import {
-  LEAKY_ALPHA, readModel, checkSizes, costFor, toJSON, toNetwork,
+  LEAKY_ALPHA, readModel, checkSizes, costFor, guarded, toJSON, toNetwork,
   type ImportOptions, type ImportedJSON, type Layer,
 } from "./common.js";
 import { MAX_LAYERS } from "../serialize.js";
@@ -106,6 +106,10 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
  * model JSON, with its `preprocessing` when the model starts with the standardization layer.
  */
 export function tfjsToJSON(artifacts: unknown, where = "tfjsToJSON(artifacts)"): ImportedJSON {
+  return guarded(where, "artifacts", () => readTfjs(artifacts, where));
+}
+
+function readTfjs(artifacts: unknown, where: string): ImportedJSON {
   const fail = (path: string, expected: string, v: unknown): never => { throw new ModelFormatError(where, path, expected, typeof v === "string" && v.startsWith("«") ? v.slice(1) : describe(v)); };
   const said = (s: string) => `«${s}`;
   if (!isObject(artifacts)) fail("artifacts", "{ modelTopology, weightSpecs, weightData }", artifacts);

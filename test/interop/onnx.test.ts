@@ -246,6 +246,8 @@ describe("fromONNX refuses hostile bytes", () => {
     expect(refused(() => fromONNX(new Uint8Array([0x0b, 0x0c]))).message).toMatch(/wire type 3/);
     expect(refused(() => fromONNX("onnx" as unknown as Uint8Array)).message).toMatch(/Uint8Array or ArrayBuffer/);
     expect(refused(() => fromONNX(new Uint8Array(0))).message).toMatch(/with a graph/);
+    const old = new Writer().int(1, 3).message(7, new Writer().string(2, "g")).message(8, new Writer().int(2, 6)).finish();
+    expect(refused(() => fromONNX(old)).message).toMatch(/opset 7 or later.*opset 6/);
   });
 
   it("a 10^9-element tensor is refused from its dims, before any allocation", () => {

@@ -151,5 +151,7 @@ describe("fromTfjs refuses what it cannot read", () => {
     expect(refused({ ...good, modelTopology: { class_name: "Sequential", config: deep } }).message).toMatch(/layers must be an array/);
     const polluted = JSON.parse(`{"class_name":"Sequential","config":{"layers":[{"class_name":"Dense","config":{"__proto__":{"units":3},"name":"dense_1","batch_input_shape":[null,4]}}]}}`);
     expect(refused({ ...good, modelTopology: polluted }).message).toMatch(/units must be a positive integer/);
+    const trap = new Proxy({}, { get() { throw new Error("trap"); }, has() { throw new Error("trap"); }, getOwnPropertyDescriptor() { throw new Error("trap"); } });
+    expect(refused({ ...good, modelTopology: { class_name: "Sequential", config: { layers: [trap] } } }).message).toMatch(/failed while reading \(Error: trap\)/);
   });
 });
