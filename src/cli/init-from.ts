@@ -28,7 +28,9 @@ export function loadNetwork(file: string, options: { backend?: BackendOption; se
   const bytes = read(modelJson);
   let json: Record<string, unknown>;
   let imported = false;
-  if (/\.onnx$/i.test(modelJson) || bytes[0] !== 0x7b /* "{" */) {
+  // JSON by its extension or its first character; anything else is read as ONNX protobuf.
+  const text = !/\.onnx$/i.test(modelJson) && (/\.json$/i.test(modelJson) || /^\s*\{/.test(bytes.subarray(0, 64).toString("utf8").replace(/^\uFEFF/, "")));
+  if (!text) {
     json = onnxToJSON(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), where);
     imported = true;
   } else {
