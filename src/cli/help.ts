@@ -6,6 +6,7 @@ Usage:
   nabla train [options]                 train a network (default: Nielsen's chapter-1 MNIST run)
   nabla eval <model.json> [--data …]    accuracy, cost and confusion matrix of a saved network
   nabla predict <model.json> <input>…   the class a saved network gives an image, array or CSV row
+  nabla export <model.json> --format onnx|tfjs   the network for ONNX Runtime, PyTorch or TF.js
   nabla help [command]                  this text, or a command's options
 
 Try:
@@ -65,6 +66,8 @@ Network:
   --cost <c>               quadratic (default), cross-entropy (sigmoid output),
                            log-likelihood (softmax output)
   --init <i>               scaled N(0,1/√n_in) (default), nielsen N(0,1), glorot, he
+  --init-from <file>       start from a saved network instead: nabla model.json, model.onnx or
+                           a TF.js model directory (the architecture comes from the file)
   --seed <n>               seed of the initial weights and the shuffling (default 1: runs
                            repeat exactly)
   --backend <b>            wasm (default: the best WebAssembly build this engine runs),
@@ -153,4 +156,23 @@ Options:
 Prints, per input:  digit.pgm: 7   (7 0.981, 9 0.012, 2 0.004)
 `;
 
-export const HELP: Record<string, string> = { train: TRAIN_HELP, eval: EVAL_HELP, predict: PREDICT_HELP };
+export const EXPORT_HELP = `nabla export — a saved network for other engines (ONNX Runtime, PyTorch, TF.js)
+
+Usage: nabla export <model.json> --format onnx|tfjs [--out <file or directory>]
+
+  --format onnx            one .onnx file (IR 8, opset 13): Gemm + activation per layer, input
+                           "input" [N, n_in], output "output" [N, n_out]
+  --format tfjs            a directory with model.json and weights.bin (a Sequential of Dense
+                           layers) for tf.loadLayersModel
+  --out <path>             where to write (default: model.onnx or model-tfjs/ next to the input)
+  --help, -h               this text
+
+A CSV model's standardization goes along (Sub/Div nodes; a BatchNormalization layer), so the
+exported model takes raw features. See docs/interop.md.
+
+Examples:
+  nabla export iris.json --format onnx --out iris.onnx
+  nabla export mnist.json --format tfjs --out web/mnist
+`;
+
+export const HELP: Record<string, string> = { train: TRAIN_HELP, eval: EVAL_HELP, predict: PREDICT_HELP, export: EXPORT_HELP };

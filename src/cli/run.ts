@@ -8,11 +8,13 @@ import { processIo, printable, type Io } from "./progress.js";
 import { trainCommand } from "./train.js";
 import { evalCommand } from "./eval.js";
 import { predictCommand } from "./predict.js";
+import { exportCommand } from "./export.js";
 
 const COMMANDS: Record<string, (args: readonly string[], io: Io) => Promise<number>> = {
   train: trainCommand,
   eval: evalCommand,
   predict: predictCommand,
+  export: exportCommand,
 };
 
 /** Runs `nabla <argv…>` and returns the exit code: 0 done, 1 runtime error, 2 usage error, 130 interrupted. */
@@ -25,7 +27,7 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
   if (command === "help") {
     const topic = rest[0];
     if (topic === undefined) { io.out(MAIN_HELP); return 0; }
-    if (!HELP[topic]) return usage(io, new UsageError(`no command ${JSON.stringify(topic)}; the commands are train, eval and predict`));
+    if (!HELP[topic]) return usage(io, new UsageError(`no command ${JSON.stringify(topic)}; the commands are train, eval, predict and export`));
     io.out(HELP[topic]);
     return 0;
   }
@@ -36,7 +38,7 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
   const cmd = COMMANDS[command];
   if (!cmd) {
     const near = closest(command.replace(/^-+/, ""), Object.keys(COMMANDS));
-    return usage(io, new UsageError(`unknown command ${JSON.stringify(command)}${near ? ` (did you mean ${near}?)` : ""}; the commands are train, eval and predict`));
+    return usage(io, new UsageError(`unknown command ${JSON.stringify(command)}${near ? ` (did you mean ${near}?)` : ""}; the commands are train, eval, predict and export`));
   }
   if (rest.includes("--help") || rest.includes("-h")) {
     io.out(HELP[command]);

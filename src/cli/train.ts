@@ -10,6 +10,7 @@ import { loadDataset, TASKS, type Dataset } from "./dataset.js";
 import { saveModel, saveProblem, type SaveResult } from "./model.js";
 import { dataset } from "../dataset.js";
 import { ProgressBar, duration, type Io } from "./progress.js";
+import { initFrom } from "./init-from.js";
 
 export const DATA_OPTIONS: OptionSpec = {
   data: { type: "string" },
@@ -33,6 +34,7 @@ export const TRAIN_OPTIONS: OptionSpec = {
   output: { type: "string" },
   cost: { type: "string" },
   init: { type: "string" },
+  "init-from": { type: "string" },
   optimizer: { type: "string" },
   momentum: { type: "string" },
   lambda: { type: "string" },
@@ -184,7 +186,7 @@ export async function trainCommand(args: readonly string[], io: Io): Promise<num
   if ((s.earlyStopping || s.schedule) && !data.test) {
     throw new UsageError(`--early-stopping and --schedule watch the test accuracy, and ${v.string("data") ?? "mnist"} has no test part here (--test-fraction 0?)`, "train");
   }
-  const net = buildNetwork(s);
+  const net = v.string("init-from") !== undefined ? initFrom(v, s, data.info) : buildNetwork(s);
   say(`nabla: ${describeNetwork(net)}, ${optName(s.optimizer)}, m = ${s.batch}, η = ${Number.isInteger(s.eta) ? s.eta.toFixed(1) : s.eta}` +
     `${s.lambda ? `, λ = ${s.lambda}` : ""}${s.l1 ? `, L1 = ${s.l1}` : ""}, ${s.epochs} epochs, seed ${s.seed}, backend ${net.backend}`);
   say(`data: ${data.description}${data.info.standardize ? ", features standardized (z-score from the training part)" : ""}`);
