@@ -146,21 +146,35 @@ export class Pool {
    * within the timeout (a helper that died holding a task); the memory may then hold partial results.
    */
   run(): void {
+    this.start();
+    this.finish();
+  }
+
+  /**
+   * Publishes the job and returns at once: the helpers start on it while this thread does
+   * something else (e.g. loads the next chunk of inputs), then calls finish().
+   */
+  start(): void {
     this.endTask();
     if (this.#closed) throw new ThreadFailure("the helper threads were ended (dispose())");
     if (this.#exited) throw new ThreadFailure(this.#exited);
     const ctl = this.#ctl, count = this.#nTasks;
-    if (count === 0) return;
     const seq = (this.#seq = (this.#seq + 1) & 0x7fff);
     Atomics.store(ctl, COUNT, count);
     Atomics.store(ctl, DONE, 0);
     Atomics.store(ctl, NEXT, seq << 16);
     Atomics.store(ctl, SEQ, seq);
     if (count > 1 || !this.callerWorks) Atomics.notify(ctl, SEQ);
-    // This thread works too: claim tasks until none is left.
+  }
+
+  /** Takes the started job's remaining tasks on this thread and waits until all are done (see run()). */
+  finish(): void {
+    const ctl = this.#ctl, count = Atomics.load(ctl, COUNT);
+    if (count === 0) return;
+    const seq = this.#seq;
     while (this.callerWorks) {
       const w = Atomics.load(ctl, NEXT), t = w & 0xffff;
-      if (t >= count) break;
+      if (t >= count || w >>> 16 !== seq) break;
       if (Atomics.compareExchange(ctl, NEXT, w, w + 1) !== w) continue;
       this.#runTask(t);
       this.counts.here++;
