@@ -11,17 +11,53 @@
 //
 // The buffers are the arena's (src/arena.ts); the caller loads a^0 and y, and owns the
 // optimizer state's step count.
+//
+// With helper threads (arena.pool, src/threads/), each pass whose work pays for a barrier runs
+// split across them (src/threads/plan.ts): by samples (forward, BP1, BP2) or by rows (BP3, BP4,
+// the fused SGD step) or by elements (momentum, Adam) — each value computed by one thread in the
+// order one thread computes it, so the results are bit-identical to the passes below.
 import type { Arena } from "./arena.js";
 import type { Optimizer } from "./options.js";
+import { BackendError } from "./errors.js";
+import { ThreadFailure, closePool, type Pool } from "./threads/index.js";
+import * as split from "./threads/plan.js";
+
+/** The pool, when the network has one and a job of `work` multiply-adds pays for its barrier. */
+function pool(n: Arena, work: number): Pool | null {
+  return n.pool && work >= split.MIN_WORK ? n.pool : null;
+}
+
+/**
+ * Runs a job on the pool. A helper thread that failed (its call threw, it exited, or no task
+ * finished within the timeout) ends the pool: this call throws — training undoes the epoch
+ * (src/epochs.ts) — and the network computes on the calling thread from then on (net.threads 1).
+ */
+function onPool(n: Arena, job: () => void): void {
+  try {
+    job();
+  } catch (e) {
+    if (!(e instanceof ThreadFailure) || !n.pool) throw e;
+    closePool(n.pool);
+    n.pool = null;
+    throw new BackendError("nabla threads", "every helper thread", "finishing the tasks it takes", e.message,
+      "The call was undone (training: back to the start of the epoch); this network computes on the calling thread from now on (net.threads is 1)");
+  }
+}
 
 /** Feedforward of the m samples in a^0, layer by layer: a^(l+1) = σ(w^l a^l + b^l). */
 export function forward(n: Arena, m: number): void {
+  const t = pool(n, m * split.perSample(n.sizes));
+  if (t) return onPool(n, () => split.forward(t, n, m));
   const { k, plan: p, sizes: s, acts } = n;
   for (let l = 0; l < s.length - 1; l++) k.forward(p.a[l + 1], p.w[l], p.b[l], p.a[l], s[l], s[l + 1], m, acts[l]);
 }
 
 /** BP1–BP4 for the m samples fed forward, targets in y: fills nablaW, nablaB (summed over the batch). */
 export function backward(n: Arena, m: number): void {
+  if (pool(n, m * split.perSample(n.sizes))) {
+    deltas(n, m);
+    return onPool(n, () => split.gradients(n.pool!, n, m));
+  }
   const { k, plan: p, sizes: s, acts, cost } = n, L = s.length - 1;
   k.bp1(p.delta[L - 1], p.a[L], p.y, s[L], m, acts[L - 1], cost);
   for (let l = L - 1; l >= 0; l--) {
@@ -39,6 +75,11 @@ export function backward(n: Arena, m: number): void {
 export function backwardSgd(net: Arena, m: number, eta: number, lambda: number, l1: number, n: number): void {
   const { k, plan: p, sizes: s, acts, cost } = net, L = s.length - 1;
   const scale = eta / m, decay = 1 - (eta * lambda) / n, l1s = (eta * l1) / n;
+  if (pool(net, m * split.perSample(s))) {
+    // All δ first (BP2 reads the weights before any step), then every layer's step by rows.
+    deltas(net, m);
+    return onPool(net, () => split.stepSgd(net.pool!, net, m, scale, decay, l1s));
+  }
   k.bp1(p.delta[L - 1], p.a[L], p.y, s[L], m, acts[L - 1], cost);
   for (let l = L - 1; l >= 0; l--) {
     // δ^(l−1) needs w^l before the step changes it.
@@ -56,6 +97,13 @@ export function update(net: Arena, m: number, eta: number, lambda: number, l1: n
   const { k, plan: p } = net;
   const scale = eta / m, decay = 1 - (eta * lambda) / n, l1s = (eta * l1) / n;
   const wb = p.weightsLen * 4; // byte offset of the biases within each block
+  const t2 = pool(net, 8 * p.paramsLen); // memory-bound: 3 or 4 arrays of every parameter
+  if (t2) {
+    if (opt.name === "momentum") return onPool(net, () => split.stepOptimizer(t2, net, "momentum", [opt.mu, scale, decay, l1s], [opt.mu, scale, 1, 0]));
+    const lrt = (eta * Math.sqrt(1 - opt.beta2 ** t)) / (1 - opt.beta1 ** t);
+    return onPool(net, () => split.stepOptimizer(t2, net, "adam", [1 / m, lrt, opt.beta1, opt.beta2, opt.epsilon, decay, l1s],
+      [1 / m, lrt, opt.beta1, opt.beta2, opt.epsilon, 1, 0]));
+  }
   if (opt.name === "momentum") {
     k.momentum(p.params, p.opt1, p.grads, p.weightsLen, opt.mu, scale, decay, l1s);
     k.momentum(p.params + wb, p.opt1 + wb, p.grads + wb, p.biasesLen, opt.mu, scale, 1, 0);
@@ -64,6 +112,15 @@ export function update(net: Arena, m: number, eta: number, lambda: number, l1: n
     k.adam(p.params, p.opt1, p.opt2, p.grads, p.weightsLen, 1 / m, lrt, opt.beta1, opt.beta2, opt.epsilon, decay, l1s);
     k.adam(p.params + wb, p.opt1 + wb, p.opt2 + wb, p.grads + wb, p.biasesLen, 1 / m, lrt, opt.beta1, opt.beta2, opt.epsilon, 1, 0);
   }
+}
+
+/** BP1 and the BP2 chain: on the pool by samples when the chain's work pays for it, else here. */
+function deltas(n: Arena, m: number): void {
+  const t = pool(n, m * split.perSampleBp2(n.sizes));
+  if (t) return onPool(n, () => split.deltas(t, n, m));
+  const { k, plan: p, sizes: s, acts, cost } = n, L = s.length - 1;
+  k.bp1(p.delta[L - 1], p.a[L], p.y, s[L], m, acts[L - 1], cost);
+  for (let l = L - 1; l > 0; l--) k.bp2(p.delta[l - 1], p.delta[l], p.w[l], p.a[l], s[l], s[l + 1], m, acts[l - 1]);
 }
 
 /** Σ_x C_x over the m samples fed forward (targets in y). */

@@ -87,7 +87,7 @@ const MAXIMUM_PAGES = 65536;
 
 export interface Threaded {
   /** The calling thread's instance. */
-  exports: Record<string, unknown>;
+  exports: WebAssembly.Exports;
   memory: WebAssembly.Memory;
   /** null when threads = 1. */
   pool: Pool | null;
@@ -103,7 +103,7 @@ const registry = new FinalizationRegistry<Pool>((pool) => pool.close());
 export function createThreaded(build: ThreadedBuild, threads: number, owner: object): Threaded {
   const module = moduleFor(build);
   const memory = new WebAssembly.Memory({ initial: THREADED_INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
-  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as Record<string, unknown>;
+  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
   (exports.setScratchSlot as (i: number) => void)(0);
   let pool: Pool | null = null;
   if (threads > 1) {

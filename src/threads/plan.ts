@@ -140,3 +140,28 @@ export function elementRanges(len: number, parts: number): [number, number][] {
   }
   return out;
 }
+
+/**
+ * The momentum or Adam step over all parameters on the pool: the weights in 4-aligned element
+ * ranges (so every element takes the code path it takes in one whole call), the biases as one
+ * task. `weights` and `biases` are the kernel's arguments after its pointers and length.
+ */
+export function stepOptimizer(pool: Pool, n: Layout, kernel: "momentum" | "adam", weights: number[], biases: number[]): void {
+  const p = n.plan, wb = p.weightsLen * 4;
+  pool.begin();
+  for (const [a, b] of elementRanges(p.weightsLen, 2 * pool.size)) {
+    if (kernel === "momentum") pool.call("momentum", p.params + 4 * a, p.opt1 + 4 * a, p.grads + 4 * a, b - a, ...weights);
+    else pool.call("adam", p.params + 4 * a, p.opt1 + 4 * a, p.opt2 + 4 * a, p.grads + 4 * a, b - a, ...weights);
+    pool.endTask();
+  }
+  if (kernel === "momentum") pool.call("momentum", p.params + wb, p.opt1 + wb, p.grads + wb, p.biasesLen, ...biases);
+  else pool.call("adam", p.params + wb, p.opt1 + wb, p.opt2 + wb, p.grads + wb, p.biasesLen, ...biases);
+  pool.run();
+}
+
+/** Multiply-adds of one sample's BP2 chain (every layer but the first). */
+export function perSampleBp2(sizes: readonly number[]): number {
+  let f = 0;
+  for (let l = 2; l < sizes.length; l++) f += sizes[l] * sizes[l - 1];
+  return f;
+}
