@@ -182,3 +182,123 @@ describe("relaxed SIMD on Node 20 (issue 15, item 6)", () => {
     expect(readFileSync(new URL("../src/main.ts", import.meta.url), "utf8")).toMatch(/^import "\.\/threads\/relaxed-simd\.js";/m);
   });
 });
+
+describe("a Network with threads", async () => {
+  const { Network } = await import("../src/network.js");
+  const { BackendError } = await import("../src/errors.js");
+  const { poolOf } = await import("../src/threads/index.js");
+  const { availableParallelism } = await import("node:os");
+  const { mnistSplit } = await import("../src/data/mnist.js");
+  const digits = mnistSplit(1500, 500, 0);
+  const data = { inputs: digits.train.inputs, labels: digits.train.labels };
+  const test = { inputs: digits.test.inputs, labels: digits.test.labels };
+  const bits = (net: InstanceType<typeof Network>) => new Uint32Array(new Float32Array([...net.weights.flat(2), ...net.biases.flat()]).buffer);
+  const same = (a: Uint32Array, b: Uint32Array) => a.length === b.length && a.every((v, i) => v === b[i]);
+  /** Waits until a network's helpers serve jobs (they start in the background). */
+  const ready = async (net: InstanceType<typeof Network>) => {
+    const pool = poolOf(net);
+    while (pool && pool.ready < pool.size - 1) await sleep(5);
+  };
+
+  it("bad threads values are OptionErrors, in the constructor and in fromJSON", () => {
+    for (const bad of [0, -2, 2.5, 257, "many"]) {
+      expect(() => new Network([3, 2], { threads: bad as number })).toThrow(OptionError);
+      expect(() => new Network([3, 2], { threads: bad as number })).toThrow(/options\.threads must be a whole number from 1 to 256, or "auto"/);
+      expect(() => Network.fromJSON(new Network([3, 2], { seed: 1 }).toJSON(), { threads: bad as number })).toThrow(OptionError);
+    }
+  });
+
+  it("net.threads says what it got: the count asked, the cores for \"auto\" (at most 16), 1 on the scalar and js backends", () => {
+    const nets = [new Network([4, 3], { threads: 3 }), new Network([4, 3], { threads: "auto" }),
+      new Network([4, 3], { threads: 4, backend: "wasm-scalar" }), new Network([4, 3], { threads: 4, backend: "js" }), new Network([4, 3])];
+    expect(nets.map((n) => n.threads)).toEqual([3, Math.min(16, availableParallelism()), 1, 1, 1]);
+    expect(nets[0].backend).toBe(nets[4].backend); // the threaded build of the same build
+    for (const n of nets) n.dispose();
+    expect(nets[0].threads).toBe(1);
+  });
+
+  it.each([["sgd", 32, [784, 100, 10]], ["sgd", 10, [784, 30, 10]], ["momentum", 64, [784, 64, 32, 10]], ["adam", 17, [784, 40, 10]]] as const)(
+    "%s, m=%i, %j: same seed → bit-identical weights, outputs, evaluation and gradients with 1, 2 and 3 threads, run after run",
+    async (optimizer, m, sizes) => {
+      const runs: { w: Uint32Array; out: Uint32Array; e: unknown; g: unknown }[] = [];
+      for (const threads of [1, 2, 3, 2, 1]) {
+        const net = new Network(sizes, { seed: 7, threads, activation: "relu", cost: "cross-entropy" });
+        await ready(net);
+        net.train(data, { epochs: 2, batchSize: m, learningRate: optimizer === "adam" ? 0.002 : 0.1, optimizer, lambda: 0.5 });
+        const out = new Uint32Array(net.feedforwardBatch(test.inputs).buffer);
+        runs.push({ w: bits(net), out, e: net.evaluate(test), g: net.backprop(test.inputs.subarray(0, 784), 3) });
+        net.dispose();
+      }
+      for (const r of runs.slice(1)) {
+        expect(same(r.w, runs[0].w), "weights").toBe(true);
+        expect(same(r.out, runs[0].out), "feedforwardBatch").toBe(true);
+        expect(r.e).toEqual(runs[0].e);
+        expect(r.g).toEqual(runs[0].g);
+      }
+    });
+
+  it("a helper thread that dies during train: a clear error, the network exactly as before the call, then it goes on alone", async () => {
+    const before = setThreadTimeout(500);
+    try {
+      const net = new Network([784, 128, 10], { seed: 3, threads: 2 });
+      await ready(net);
+      net.train(data, { epochs: 1, batchSize: 32, learningRate: 0.5 });
+      const json = JSON.stringify(net.toJSON());
+      poolOf(net)!.killAtNextTask(1);
+      const t0 = performance.now();
+      let error: unknown;
+      try { net.train(data, { epochs: 2, batchSize: 32, learningRate: 0.5 }); } catch (e) { error = e; }
+      expect(error).toBeInstanceOf(BackendError);
+      expect(String(error)).toMatch(/helper thread/);
+      expect(performance.now() - t0).toBeLessThan(20_000);
+      expect(JSON.stringify(net.toJSON())).toBe(json); // restored: weights, biases, generator
+      expect(net.threads).toBe(1);
+      // It trains on, alone, exactly as a network that never had threads.
+      const alone = Network.fromJSON(json);
+      net.train(data, { epochs: 1, batchSize: 32, learningRate: 0.5 });
+      alone.train(data, { epochs: 1, batchSize: 32, learningRate: 0.5 });
+      expect(same(bits(net), bits(alone))).toBe(true);
+      net.dispose();
+      alone.dispose();
+    } finally {
+      setThreadTimeout(before);
+    }
+  });
+
+  it("dispose() ends the helper threads", async () => {
+    await sleep(200);
+    const base = osThreads();
+    const net = new Network([20, 10, 2], { threads: 4 });
+    await ready(net);
+    expect(osThreads()).toBeGreaterThanOrEqual(base + 3);
+    net.dispose();
+    for (let i = 0; i < 100 && osThreads() > base; i++) await sleep(20);
+    expect(osThreads()).toBeLessThanOrEqual(base);
+  });
+
+  it("a network garbage-collected without dispose() releases its helper threads, and helpers never keep the process alive", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const { fileURLToPath } = await import("node:url");
+    const root = fileURLToPath(new URL("..", import.meta.url));
+    // The process exits on its own at the end of the script (helpers are unref'd), printing the thread counts.
+    const out = execFileSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", `
+      import { readdirSync } from "node:fs";
+      const { Network } = await import("./dist/node.js");
+      const count = () => readdirSync("/proc/self/task").length;
+      const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+      await sleep(200);
+      const base = count();
+      let net = new Network([20, 10, 2], { threads: 4 });
+      net.train({ inputs: new Float32Array(2000), labels: new Uint8Array(100) }, { epochs: 1, batchSize: 50 });
+      await sleep(500);
+      const running = count();
+      net = null;
+      for (let i = 0; i < 50 && count() > base; i++) { globalThis.gc(); await sleep(50); }
+      console.log(JSON.stringify({ base, running, after: count() }));
+      new Network([20, 10, 2], { threads: 3 }); // left running: the process must still exit
+    `], { cwd: root, encoding: "utf8", timeout: 30_000 });
+    const r = JSON.parse(out.trim());
+    expect(r.running).toBeGreaterThanOrEqual(r.base + 3);
+    expect(r.after).toBeLessThanOrEqual(r.base);
+  });
+});

@@ -93,6 +93,13 @@ export interface Threaded {
   pool: Pool | null;
 }
 
+/** The pool of each owner (tests reach a network's helper threads through it). */
+const pools = new WeakMap<object, Pool>();
+/** Test hook: the pool of a network (or other owner), or null. */
+export function poolOf(owner: object): Pool | null {
+  return pools.get(owner) ?? null;
+}
+
 /** Ends a pool whose network was garbage-collected without dispose(). */
 const registry = new FinalizationRegistry<Pool>((pool) => pool.close());
 
@@ -109,6 +116,7 @@ export function createThreaded(build: ThreadedBuild, threads: number, owner: obj
   if (threads > 1) {
     pool = new Pool(threads, module, memory, exports, platform!.spawn);
     registry.register(owner, pool, pool);
+    pools.set(owner, pool);
   }
   return { exports, memory, pool };
 }
