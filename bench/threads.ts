@@ -1,10 +1,10 @@
 // Threads (src/threads/): what a barrier costs, what a shared memory costs, and — once the
 // Network takes `threads` — 2 threads vs 1 end to end (bench/index.ts section 6).
 // Run alone: node --experimental-wasm-relaxed-simd --import tsx bench/threads.ts
-import { createThreaded, type ThreadedBuild } from "../src/threads/index.js";
+import { createThreaded, poolOf, type ThreadedBuild } from "../src/threads/index.js";
 import { createKernels, supports } from "../src/wasm.js";
 import { Random } from "../src/random.js";
-import { timeCall, median } from "./common.js";
+import { timeCall, median, fmt } from "./common.js";
 
 const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
@@ -89,14 +89,6 @@ export function sharedVsPlain(build: ThreadedBuild = supports("relaxed") ? "rela
   return rows;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  await import("../src/node.js");
-  const { loadavg } = await import("node:os");
-  console.log(`load ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
-  for (const r of barrierBench()) console.log(`${r.case}: ${r.us.toFixed(2)} µs`);
-  for (const r of sharedVsPlain()) console.log(`${r.kernel} ${r.shape}: plain ${r.plainUs.toFixed(1)} µs, shared ${r.sharedUs.toFixed(1)} µs (${(r.sharedUs / r.plainUs).toFixed(3)}×)`);
-  console.log(`load ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
-}
 
 // ---- end to end: 2 threads vs 1 in one process ------------------------------------------------
 
@@ -114,6 +106,12 @@ export interface ThreadRow {
 }
 
 type Net = import("../src/network.js").Network;
+
+/** Waits (up to 10 s) until a network's helper threads serve jobs: they start in the background. */
+function ready(net: Net): void {
+  const pool = poolOf(net);
+  for (let i = 0; pool && pool.ready < pool.size - 1 && i < 2000; i++) pause(5);
+}
 
 /**
  * Training rates (samples/s per epoch, as Network.train reports them) and feedforwardBatch rates,
@@ -133,7 +131,7 @@ export async function threadRows(split: import("../src/data/mnist.js").Split, qu
   for (const [name, sizes, m, samples, eta, threads] of train) {
     const data = { inputs: split.train.inputs.subarray(0, samples * 784), labels: split.train.labels.subarray(0, samples) };
     const nets = [new Network(sizes, { seed: 1, threads: 1 }), new Network(sizes, { seed: 1, threads })];
-    pause(300); // the helpers start
+    ready(nets[1]);
     const rates: number[][] = [[], []];
     for (let r = 0; r < rounds; r++) {
       for (let i = 0; i < 2; i++) {
@@ -152,7 +150,7 @@ export async function threadRows(split: import("../src/data/mnist.js").Split, qu
   all.set(split.test.inputs.subarray(0, 2000 * 784), 8000 * 784);
   for (const sizes of [[784, 30, 10], [784, 512, 512, 10]]) {
     const nets = [new Network(sizes, { seed: 1, threads: 1 }), new Network(sizes, { seed: 1, threads: 2 })];
-    pause(300);
+    ready(nets[1]);
     const outs = nets.map((n) => n.feedforwardBatch(all));
     const rates: number[][] = [[], []];
     for (let r = 0; r < rounds * 2; r++) {
@@ -169,4 +167,32 @@ export async function threadRows(split: import("../src/data/mnist.js").Split, qu
     for (const n of nets) n.dispose();
   }
   return rows;
+}
+
+/** The threads section of the report (markdown lines). */
+export function threadsReport(barrier: BarrierRow[], shared: SharedRow[], rows: ThreadRow[]): string[] {
+  const out: string[] = [];
+  out.push("### Threads (2 threads vs 1 in one process; bench/threads.ts)", "");
+  out.push("| case | 1 thread (samples/s) | threads (samples/s) | ratio | net.threads | bit-identical | load (1/5/15 min) |", "|---|---:|---:|---:|---:|---|---|");
+  for (const r of rows) {
+    out.push(`| ${r.case} | ${fmt(r.one)} | ${fmt(r.two)} | ${r.ratio.toFixed(2)}× | ${r.threads} | ${r.identical ? "yes" : "NO"} | ${r.load.map((x) => x.toFixed(2)).join(" / ")} |`);
+  }
+  out.push("", "Barrier (median µs per job):", "");
+  for (const b of barrier) out.push(`- ${b.case}: ${b.us.toFixed(2)} µs`);
+  out.push("", "Shared (threaded build, imported shared memory) vs plain memory, one thread, µs per call:", "");
+  out.push("| kernel | shape | plain | shared | shared/plain |", "|---|---|---:|---:|---:|");
+  for (const r of shared) out.push(`| ${r.kernel} | ${r.shape} | ${r.plainUs.toFixed(1)} | ${r.sharedUs.toFixed(1)} | ${(r.sharedUs / r.plainUs).toFixed(3)} |`);
+  return out;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await import("../src/node.js");
+  const { loadavg } = await import("node:os");
+  const { mnistSplit } = await import("../src/data/mnist.js");
+  const start = loadavg();
+  const barrier = barrierBench(), shared = sharedVsPlain();
+  const rows = await threadRows(mnistSplit(8000, 2000, 0), !!process.env.BENCH_QUICK);
+  console.log(`Threads run of ${new Date().toISOString()}; load at start ${start.map((x) => x.toFixed(2)).join(" / ")}, at end ${loadavg().map((x) => x.toFixed(2)).join(" / ")}`);
+  console.log("");
+  console.log(threadsReport(barrier, shared, rows).join("\n"));
 }

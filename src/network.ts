@@ -18,7 +18,7 @@ import { Dataset } from "./dataset.js";
 import { resolveNetworkOptions, resolveTrainOptions, checkKeys, type NetworkOptions, type TrainOptions, type EpochStats } from "./options.js";
 import { gaussianBiases, initScale, type Init } from "./model.js";
 import { parseModel, toJSON, matrices, vectors, type NetworkJSON, type ParsedModel } from "./serialize.js";
-import { forward, backward } from "./passes.js";
+import { forward, backward, forwardChunks } from "./passes.js";
 import { epochs, checkIdle, type EpochEvent, type Trainee } from "./epochs.js";
 import { load, evaluateRows, CHUNK, type Evaluation } from "./batches.js";
 import { DataError, DisposedError, NablaError, OptionError, ShapeError, describe } from "./errors.js";
@@ -234,15 +234,11 @@ export class Network {
     const result = out ?? new Float32Array(rows.count * nOut);
     if (result.length !== rows.count * nOut) throw new ShapeError(where, "out", `a Float32Array of length ${rows.count * nOut}`, describe(out));
     const chunk = Math.min(rows.count, Math.max(CHUNK, n.plan.capacity));
-    n.ensure(where, chunk);
-    for (let start = 0; start < rows.count; start += chunk) {
-      const m = Math.min(chunk, rows.count - start);
-      // A bad value is a DataError naming it; rows before this chunk may already be in `out`; the network is unchanged.
-      load(n, where, rows, null, start, m);
-      forward(n, m);
-      const aL = n.plan.a[L] >>> 2;
+    // A bad value is a DataError naming it; rows before its chunk may already be in `out`; the network is unchanged.
+    forwardChunks(n, where, rows.count, chunk, (start, m, at) => load(n, where, rows, null, start, m, at), (start, m, at) => {
+      const aL = (n.plan.a[L] >>> 2) + at * nOut;
       result.set(n.F.subarray(aL, aL + m * nOut), start * nOut);
-    }
+    });
     return result;
   }
 

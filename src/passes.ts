@@ -114,6 +114,43 @@ export function update(net: Arena, m: number, eta: number, lambda: number, l1: n
   }
 }
 
+/**
+ * Feedforward of count rows in chunks of up to `chunk` samples: load(start, m, at) puts rows
+ * start..start+m in the batch rows at..at+m, store(start, m, at) takes their outputs. With
+ * helper threads the chunks are halved and pipelined over the two halves of the batch buffers:
+ * while the helpers run chunk c, this thread loads chunk c+1 into the other half, then joins
+ * chunk c (loading rows is a copy only this thread can make — the caller's array is not
+ * shared). Each output row depends on its own input row only, so the chunking changes nothing
+ * in the results; and the buffers are not grown for it (evaluate's chunks, whose cost sums do
+ * depend on them, stay as they are).
+ */
+export function forwardChunks(n: Arena, where: string, count: number, chunk: number,
+                              load: (start: number, m: number, at: number) => void, store: (start: number, m: number, at: number) => void): void {
+  n.ensure(where, chunk);
+  const t = chunk >= 4 ? pool(n, (chunk >> 1) * split.perSample(n.sizes)) : null;
+  if (!t) {
+    for (let start = 0; start < count; start += chunk) {
+      const m = Math.min(chunk, count - start);
+      load(start, m, 0);
+      forward(n, m);
+      store(start, m, 0);
+    }
+    return;
+  }
+  chunk >>= 1;
+  load(0, Math.min(chunk, count), 0);
+  for (let start = 0, half = 0; start < count; start += chunk, half ^= 1) {
+    const m = Math.min(chunk, count - start), next = start + chunk;
+    onPool(n, () => split.forward(t, n, m, false, half * chunk, false));
+    try {
+      if (next < count) load(next, Math.min(chunk, count - next), (half ^ 1) * chunk);
+    } finally {
+      onPool(n, () => t.finish()); // never leave a job running, even when the next chunk's data is bad
+    }
+    store(start, m, half * chunk);
+  }
+}
+
 /** BP1 and the BP2 chain: on the pool by samples when the chain's work pays for it, else here. */
 function deltas(n: Arena, m: number): void {
   const t = pool(n, m * split.perSampleBp2(n.sizes));

@@ -265,6 +265,22 @@ describe("a Network with threads", async () => {
     }
   });
 
+  it("feedforwardBatch with threads: a bad value in a later chunk (loaded while the helpers run the one before) is a DataError naming it, and the network works on", async () => {
+    const net = new Network([784, 64, 10], { seed: 2, threads: 2 }), alone = new Network([784, 64, 10], { seed: 2 });
+    await ready(net);
+    const x = Float32Array.from(test.inputs);
+    x[300 * 784 + 5] = NaN; // row 300: in the second chunk (250 each here)
+    expect(() => net.feedforwardBatch(x)).toThrow(/inputs\[300\]\[5\] must be a finite number, received NaN/);
+    x[300 * 784 + 5] = 0.5;
+    for (let i = 0; i < 3; i++) {
+      const a = new Uint32Array(net.feedforwardBatch(x).buffer), b = new Uint32Array(alone.feedforwardBatch(x).buffer);
+      expect(same(a, b)).toBe(true);
+    }
+    expect(net.threads).toBe(2);
+    net.dispose();
+    alone.dispose();
+  });
+
   it("dispose() ends the helper threads", async () => {
     await sleep(200);
     const base = osThreads();

@@ -58,16 +58,22 @@ export function sampleRanges(m: number, threads: number, perTask = 0): [number, 
  * every layer). With `check`, each task first checks its inputs are finite; returns false if
  * any is not (then nothing is to be trusted in a^1..a^L).
  */
-export function forward(pool: Pool, n: Layout, m: number, check = false): boolean {
+export function forward(pool: Pool, n: Layout, m: number, check = false, at = 0, wait = true): boolean {
   const { plan: p, sizes: s, acts } = n, L = s.length - 1;
   pool.begin();
   const checks: number[] = [];
-  for (const [s0, s1] of sampleRanges(m, pool.size)) {
+  for (let [s0, s1] of sampleRanges(m, pool.size)) {
+    s0 += at;
+    s1 += at;
     if (check) checks.push(pool.call("allFinite", p.a[0] + 4 * s0 * s[0], (s1 - s0) * s[0]));
     for (let l = 0; l < L; l++) {
       pool.call("forward", p.a[l + 1] + 4 * s0 * s[l + 1], p.w[l], p.b[l], p.a[l] + 4 * s0 * s[l], s[l], s[l + 1], s1 - s0, acts[l]);
     }
     pool.endTask();
+  }
+  if (!wait) {
+    pool.start(); // the caller joins it with pool.finish()
+    return true;
   }
   pool.run();
   return checks.every((c) => pool.result(c) === 1);
