@@ -90,6 +90,31 @@ describe.each(BUILDS)("threaded %s build", (build) => {
     }
   });
 
+  it("every task runs exactly once, over 20,000 jobs of alternating sizes (no task claimed twice or lost between jobs)", async () => {
+    const t = createThreaded(build, 3, {});
+    open.push(t);
+    while (t.pool!.ready < 2) await sleep(5);
+    const e = t.exports as Record<string, Fn>, base = e.heapBase();
+    const F = () => new Float32Array(t.memory.buffer);
+    // Each task adds 1 to its own 4 floats (sgd with g = 1, scale = −1): a task run twice, or not at all, shows.
+    const slots = 12, ones = base + 4 * 4 * slots;
+    F().fill(0, base >>> 2, (base >>> 2) + 4 * slots);
+    F().fill(1, ones >>> 2, (ones >>> 2) + 4);
+    const expected = new Float32Array(4 * slots);
+    for (let job = 0; job < 20_000; job++) {
+      const tasks = [1, 2, 5, 3, 12][job % 5];
+      t.pool!.begin();
+      for (let i = 0; i < tasks; i++) {
+        t.pool!.call("sgd", base + 16 * i, ones, 4, -1, 1, 0);
+        t.pool!.endTask();
+        for (let j = 0; j < 4; j++) expected[4 * i + j]++;
+      }
+      t.pool!.run();
+    }
+    expect(Array.from(F().subarray(base >>> 2, (base >>> 2) + 4 * slots))).toEqual(Array.from(expected));
+    expect(t.pool!.counts.here).toBeLessThan(t.pool!.counts.tasks); // the helpers took part
+  });
+
   it("the splits cover every sample and every row exactly once, at pairs and multiples of 4", () => {
     for (const m of [1, 2, 3, 10, 31, 64, 257]) {
       for (const threads of [2, 3, 8, 16]) {

@@ -160,9 +160,12 @@ export class Pool {
     if (this.#exited) throw new ThreadFailure(this.#exited);
     const ctl = this.#ctl, count = this.#nTasks;
     const seq = (this.#seq = (this.#seq + 1) & 0x7fff);
+    // NEXT first: a helper still looking at the last job (its NEXT and COUNT) must not see this
+    // job's COUNT with the last job's NEXT — it would claim a task index of this job under the
+    // old tag, run it twice and count it twice. Once NEXT carries the new tag, its compare-and-swap fails.
+    Atomics.store(ctl, NEXT, seq << 16);
     Atomics.store(ctl, COUNT, count);
     Atomics.store(ctl, DONE, 0);
-    Atomics.store(ctl, NEXT, seq << 16);
     Atomics.store(ctl, SEQ, seq);
     if (count > 1 || !this.callerWorks) Atomics.notify(ctl, SEQ);
   }
