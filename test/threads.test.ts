@@ -262,6 +262,18 @@ describe("a Network with threads", async () => {
       }
     });
 
+  it("[784,30,10] at m=10 for 8,000 samples × 2 epochs (3,200 jobs): bit-identical with 2 threads and with 1 (a race would show)", async () => {
+    const more = mnistSplit(8000, 100, 1);
+    const d = { inputs: more.train.inputs, labels: more.train.labels };
+    const [a, b] = [new Network([784, 30, 10], { seed: 5, threads: 1 }), new Network([784, 30, 10], { seed: 5, threads: 2 })];
+    await ready(b);
+    for (const net of [a, b]) net.train(d, { epochs: 2, batchSize: 10, learningRate: 3 });
+    expect(same(bits(a), bits(b))).toBe(true);
+    expect(poolOf(b)!.counts.here).toBeLessThan(poolOf(b)!.counts.tasks);
+    a.dispose();
+    b.dispose();
+  });
+
   it("a helper thread that dies during train: a clear error, the network exactly as before the call, then it goes on alone", async () => {
     const before = setThreadTimeout(500);
     try {
