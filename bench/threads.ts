@@ -22,7 +22,7 @@ export interface BarrierRow {
  */
 export function barrierBench(build: ThreadedBuild = supports("relaxed") ? "relaxed" : "simd"): BarrierRow[] {
   const t = createThreaded(build, 2, {});
-  const pool = t.pool!;
+  const pool = t.raw!;
   while (pool.ready < 1) pause(5);
   const job = () => { pool.begin(); pool.call("allFinite", 1024, 0); pool.run(); };
   const rows: BarrierRow[] = [];

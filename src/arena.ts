@@ -12,7 +12,7 @@
 // The Arena (below) owns one network's kernels and memory and lays them out by a plan.
 import { NablaError, OptionError } from "./errors.js";
 import type { Kernels } from "./kernels.js";
-import type { Pool } from "./threads/pool.js";
+import type { Threads } from "./threads/option.js";
 
 export const PAGE = 65536;
 /** Largest linear memory a wasm32 module can address: 4 GiB. */
@@ -102,7 +102,7 @@ export class Arena {
   /** Cost code (assembly/bp1.ts). */
   readonly cost: number;
   /** Helper threads sharing this memory (src/threads/), or null: the passes then run on the calling thread alone. */
-  pool: Pool | null = null;
+  pool: Threads | null = null;
   #plan: Plan;
   #F: Float32Array;
   #U8: Uint8Array;

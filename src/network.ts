@@ -10,7 +10,7 @@
 //   src/serialize.ts  toJSON / parseModel
 import { activationCode, costCode, type Activation, type BackendName, type Cost } from "./kernels.js";
 import { createKernels, kernelsOf, buildOf, supports } from "./wasm.js";
-import { resolveThreads, createThreaded, closePool, hasThreadedBuild } from "./threads/index.js";
+import { threadsImpl } from "./threads/option.js";
 import { Arena } from "./arena.js";
 import { Random } from "./random.js";
 import { toRows, finite32, type Data, type Rows, type Vector } from "./data.js";
@@ -75,10 +75,10 @@ export class Network {
     try {
       // Threads: a threaded build over a shared memory, where this platform and build have one
       // (relaxed SIMD or SIMD); else one thread — silent in results, explicit in net.threads.
-      const threads = resolveThreads(o.threads), build = buildOf(o.backend);
-      if (threads > 1 && (build === "relaxed" || build === "simd") && supports(build) && hasThreadedBuild(build)) {
+      const impl = threadsImpl(), threads = impl ? impl.resolve(o.threads) : 1, build = buildOf(o.backend);
+      if (impl && threads > 1 && build && supports(build) && impl.has(build)) {
         try {
-          const t = createThreaded(build, threads, this);
+          const t = impl.create(build, threads, this);
           k = kernelsOf(`wasm-${build}`, t.exports, where);
           pool = t.pool;
         } catch {
@@ -315,7 +315,7 @@ export class Network {
     if (this.#disposed) return;
     this.#disposed = true;
     // The helper threads end now (a network collected without dispose() ends them too: src/threads/index.ts).
-    if (this.#s.arena.pool) closePool(this.#s.arena.pool);
+    this.#s.arena.pool?.close();
     // Drop the arena (its memory goes with it); the shell left behind has no buffers.
     this.#s = { ...this.#s, arena: null as unknown as Arena };
   }

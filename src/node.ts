@@ -7,7 +7,8 @@ import scalar from "./generated/wasm-scalar.js";
 import relaxedThreads from "./generated/wasm-relaxed-threads.js";
 import simdThreads from "./generated/wasm-simd-threads.js";
 import { registerBuild } from "./wasm.js";
-import { registerThreads, registerThreadedBuild } from "./threads/index.js";
+import { threadsFor, registerThreadedBuild } from "./threads/index.js";
+import { registerThreadsImpl } from "./threads/option.js";
 import { spawnNode, nodeCores } from "./threads/node.js";
 
 registerBuild("relaxed", relaxed);
@@ -15,6 +16,6 @@ registerBuild("simd", simd);
 registerBuild("scalar", scalar);
 registerThreadedBuild("relaxed", relaxedThreads);
 registerThreadedBuild("simd", simdThreads);
-registerThreads(spawnNode, nodeCores);
+registerThreadsImpl(threadsFor(spawnNode, nodeCores));
 
 export * from "./index.js";

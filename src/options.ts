@@ -2,7 +2,7 @@
 import type { Activation, Cost } from "./kernels.js";
 import { BACKENDS, type BackendOption } from "./wasm.js";
 import { OptionError, ShapeError, describe } from "./errors.js";
-import { checkThreads, type ThreadsOption } from "./threads/index.js";
+import { checkThreads, type ThreadsOption } from "./threads/option.js";
 import { checkActivations, checkCost, checkInit, checkSizes, type Init, type Model } from "./model.js";
 import type { Data } from "./data.js";
 

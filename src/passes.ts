@@ -19,12 +19,11 @@
 import type { Arena } from "./arena.js";
 import type { Optimizer } from "./options.js";
 import { BackendError } from "./errors.js";
-import { ThreadFailure, closePool, type Pool } from "./threads/index.js";
-import * as split from "./threads/plan.js";
+import { MIN_WORK, perSample, perSampleBp2, type Threads } from "./threads/option.js";
 
-/** The pool, when the network has one and a job of `work` multiply-adds pays for its barrier. */
-function pool(n: Arena, work: number): Pool | null {
-  return n.pool && work >= split.MIN_WORK ? n.pool : null;
+/** The helper threads, when the network has them and a job of `work` multiply-adds pays for its barrier. */
+function pool(n: Arena, work: number): Threads | null {
+  return n.pool && work >= MIN_WORK ? n.pool : null;
 }
 
 /**
@@ -36,8 +35,8 @@ function onPool(n: Arena, job: () => void): void {
   try {
     job();
   } catch (e) {
-    if (!(e instanceof ThreadFailure) || !n.pool) throw e;
-    closePool(n.pool);
+    if (!(e instanceof Error && e.name === "ThreadFailure") || !n.pool) throw e;
+    n.pool.close();
     n.pool = null;
     throw new BackendError("nabla threads", "every helper thread", "finishing the tasks it takes", e.message,
       "The call was undone (training: back to the start of the epoch); this network computes on the calling thread from now on (net.threads is 1)");
@@ -46,17 +45,17 @@ function onPool(n: Arena, job: () => void): void {
 
 /** Feedforward of the m samples in a^0, layer by layer: a^(l+1) = σ(w^l a^l + b^l). */
 export function forward(n: Arena, m: number): void {
-  const t = pool(n, m * split.perSample(n.sizes));
-  if (t) return onPool(n, () => split.forward(t, n, m));
+  const t = pool(n, m * perSample(n.sizes));
+  if (t) return void onPool(n, () => t.forward(n, m));
   const { k, plan: p, sizes: s, acts } = n;
   for (let l = 0; l < s.length - 1; l++) k.forward(p.a[l + 1], p.w[l], p.b[l], p.a[l], s[l], s[l + 1], m, acts[l]);
 }
 
 /** BP1–BP4 for the m samples fed forward, targets in y: fills nablaW, nablaB (summed over the batch). */
 export function backward(n: Arena, m: number): void {
-  if (pool(n, m * split.perSample(n.sizes))) {
+  if (pool(n, m * perSample(n.sizes))) {
     deltas(n, m);
-    return onPool(n, () => split.gradients(n.pool!, n, m));
+    return onPool(n, () => n.pool!.gradients(n, m));
   }
   const { k, plan: p, sizes: s, acts, cost } = n, L = s.length - 1;
   k.bp1(p.delta[L - 1], p.a[L], p.y, s[L], m, acts[L - 1], cost);
@@ -75,10 +74,10 @@ export function backward(n: Arena, m: number): void {
 export function backwardSgd(net: Arena, m: number, eta: number, lambda: number, l1: number, n: number): void {
   const { k, plan: p, sizes: s, acts, cost } = net, L = s.length - 1;
   const scale = eta / m, decay = 1 - (eta * lambda) / n, l1s = (eta * l1) / n;
-  if (pool(net, m * split.perSample(s))) {
+  if (pool(net, m * perSample(s))) {
     // All δ first (BP2 reads the weights before any step), then every layer's step by rows.
     deltas(net, m);
-    return onPool(net, () => split.stepSgd(net.pool!, net, m, scale, decay, l1s));
+    return onPool(net, () => net.pool!.stepSgd(net, m, scale, decay, l1s));
   }
   k.bp1(p.delta[L - 1], p.a[L], p.y, s[L], m, acts[L - 1], cost);
   for (let l = L - 1; l >= 0; l--) {
@@ -99,9 +98,9 @@ export function update(net: Arena, m: number, eta: number, lambda: number, l1: n
   const wb = p.weightsLen * 4; // byte offset of the biases within each block
   const t2 = pool(net, 8 * p.paramsLen); // memory-bound: 3 or 4 arrays of every parameter
   if (t2) {
-    if (opt.name === "momentum") return onPool(net, () => split.stepOptimizer(t2, net, "momentum", [opt.mu, scale, decay, l1s], [opt.mu, scale, 1, 0]));
+    if (opt.name === "momentum") return onPool(net, () => t2.stepOptimizer(net, "momentum", [opt.mu, scale, decay, l1s], [opt.mu, scale, 1, 0]));
     const lrt = (eta * Math.sqrt(1 - opt.beta2 ** t)) / (1 - opt.beta1 ** t);
-    return onPool(net, () => split.stepOptimizer(t2, net, "adam", [1 / m, lrt, opt.beta1, opt.beta2, opt.epsilon, decay, l1s],
+    return onPool(net, () => t2.stepOptimizer(net, "adam", [1 / m, lrt, opt.beta1, opt.beta2, opt.epsilon, decay, l1s],
       [1 / m, lrt, opt.beta1, opt.beta2, opt.epsilon, 1, 0]));
   }
   if (opt.name === "momentum") {
@@ -127,7 +126,7 @@ export function update(net: Arena, m: number, eta: number, lambda: number, l1: n
 export function forwardChunks(n: Arena, where: string, count: number, chunk: number,
                               load: (start: number, m: number, at: number) => void, store: (start: number, m: number, at: number) => void): void {
   n.ensure(where, chunk);
-  const t = chunk >= 4 ? pool(n, (chunk >> 1) * split.perSample(n.sizes)) : null;
+  const t = chunk >= 4 ? pool(n, (chunk >> 1) * perSample(n.sizes)) : null;
   if (!t) {
     for (let start = 0; start < count; start += chunk) {
       const m = Math.min(chunk, count - start);
@@ -141,7 +140,7 @@ export function forwardChunks(n: Arena, where: string, count: number, chunk: num
   load(0, Math.min(chunk, count), 0);
   for (let start = 0, half = 0; start < count; start += chunk, half ^= 1) {
     const m = Math.min(chunk, count - start), next = start + chunk;
-    onPool(n, () => split.forward(t, n, m, false, half * chunk, false));
+    onPool(n, () => t.forward(n, m, false, half * chunk, false));
     try {
       if (next < count) load(next, Math.min(chunk, count - next), (half ^ 1) * chunk);
     } finally {
@@ -153,8 +152,8 @@ export function forwardChunks(n: Arena, where: string, count: number, chunk: num
 
 /** BP1 and the BP2 chain: on the pool by samples when the chain's work pays for it, else here. */
 function deltas(n: Arena, m: number): void {
-  const t = pool(n, m * split.perSampleBp2(n.sizes));
-  if (t) return onPool(n, () => split.deltas(t, n, m));
+  const t = pool(n, m * perSampleBp2(n.sizes));
+  if (t) return onPool(n, () => t.deltas(n, m));
   const { k, plan: p, sizes: s, acts, cost } = n, L = s.length - 1;
   k.bp1(p.delta[L - 1], p.a[L], p.y, s[L], m, acts[L - 1], cost);
   for (let l = L - 1; l > 0; l--) k.bp2(p.delta[l - 1], p.delta[l], p.w[l], p.a[l], s[l], s[l + 1], m, acts[l - 1]);

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { Random } from "../src/random.js";
 import { plan } from "../src/arena.js";
 import { OptionError } from "../src/errors.js";
-import { checkThreads, createThreaded, setThreadTimeout, ThreadFailure, type Threaded } from "../src/threads/index.js";
+import { checkThreads, createThreaded, setThreadTimeout, ThreadFailure, type PoolThreaded as Threaded } from "../src/threads/index.js";
 import * as split from "../src/threads/plan.js";
 import { supports } from "../src/wasm.js";
 
@@ -44,7 +44,7 @@ function stepAlone(t: Threaded, n: ReturnType<typeof setup>, m: number, scale: n
 
 const open: Threaded[] = [];
 afterEach(() => {
-  for (const t of open.splice(0)) t.pool?.close();
+  for (const t of open.splice(0)) t.raw?.close();
 });
 
 describe("the threads option", () => {
@@ -67,17 +67,17 @@ describe.each(BUILDS)("threaded %s build", (build) => {
     for (const [threads, callerWorks] of [[1, true], [2, true], [2, false], [3, true], [3, false]] as const) {
       const t = createThreaded(build, threads, {});
       open.push(t);
-      if (t.pool) t.pool.callerWorks = callerWorks;
+      if (t.raw) t.raw.callerWorks = callerWorks;
       const n = setup(t, sizes, m, sizes.length + m);
       for (let step = 0; step < 3; step++) {
-        if (!t.pool) stepAlone(t, n, m, 0.1);
+        if (!t.raw) stepAlone(t, n, m, 0.1);
         else {
-          split.forward(t.pool, n, m);
-          split.deltas(t.pool, n, m);
-          split.stepSgd(t.pool, n, m, 0.1, 1, 0);
+          split.forward(t.raw, n, m);
+          split.deltas(t.raw, n, m);
+          split.stepSgd(t.raw, n, m, 0.1, 1, 0);
         }
       }
-      if (t.pool && !callerWorks) expect(t.pool.counts.here).toBe(0);
+      if (t.raw && !callerWorks) expect(t.raw.counts.here).toBe(0);
       const p = n.plan;
       // Parameters after the steps, and the last step's outputs.
       const F = new Uint32Array(t.memory.buffer);
@@ -93,7 +93,7 @@ describe.each(BUILDS)("threaded %s build", (build) => {
   it("every task runs exactly once, over 20,000 jobs of alternating sizes (no task claimed twice or lost between jobs)", async () => {
     const t = createThreaded(build, 3, {});
     open.push(t);
-    while (t.pool!.ready < 2) await sleep(5);
+    while (t.raw!.ready < 2) await sleep(5);
     const e = t.exports as Record<string, Fn>, base = e.heapBase();
     const F = () => new Float32Array(t.memory.buffer);
     // Each task adds 1 to its own 4 floats (sgd with g = 1, scale = −1): a task run twice, or not at all, shows.
@@ -103,16 +103,16 @@ describe.each(BUILDS)("threaded %s build", (build) => {
     const expected = new Float32Array(4 * slots);
     for (let job = 0; job < 20_000; job++) {
       const tasks = [1, 2, 5, 3, 12][job % 5];
-      t.pool!.begin();
+      t.raw!.begin();
       for (let i = 0; i < tasks; i++) {
-        t.pool!.call("sgd", base + 16 * i, ones, 4, -1, 1, 0);
-        t.pool!.endTask();
+        t.raw!.call("sgd", base + 16 * i, ones, 4, -1, 1, 0);
+        t.raw!.endTask();
         for (let j = 0; j < 4; j++) expected[4 * i + j]++;
       }
-      t.pool!.run();
+      t.raw!.run();
     }
     expect(Array.from(F().subarray(base >>> 2, (base >>> 2) + 4 * slots))).toEqual(Array.from(expected));
-    expect(t.pool!.counts.here).toBeLessThan(t.pool!.counts.tasks); // the helpers took part
+    expect(t.raw!.counts.here).toBeLessThan(t.raw!.counts.tasks); // the helpers took part
   });
 
   it("the splits cover every sample and every row exactly once, at pairs and multiples of 4", () => {
@@ -142,7 +142,7 @@ describe.each(BUILDS)("threaded %s build", (build) => {
     try {
       const t = createThreaded(build, 2, {});
       open.push(t);
-      const pool = t.pool!;
+      const pool = t.raw!;
       while (pool.ready < 1) await sleep(5);
       const n = setup(t, [784, 256, 10], 64, 1);
       pool.killAtNextTask(1);
@@ -166,7 +166,7 @@ describe.each(BUILDS)("threaded %s build", (build) => {
   it("a helper ended from outside (terminate) is reported by the next job", async () => {
     const t = createThreaded(build, 3, {});
     open.push(t);
-    const pool = t.pool!;
+    const pool = t.raw!;
     while (pool.ready < 2) await sleep(5);
     pool.terminateHelper(2);
     await sleep(200);
@@ -179,7 +179,7 @@ describe.each(BUILDS)("threaded %s build", (build) => {
     await sleep(100);
     const base = osThreads();
     const t = createThreaded(build, 4, {});
-    const pool = t.pool!;
+    const pool = t.raw!;
     while (pool.ready < 3) await sleep(5);
     expect(osThreads()).toBeGreaterThanOrEqual(base + 3);
     pool.close();

@@ -11,25 +11,15 @@
 // Where threads cannot run — no platform registered (a page's main thread), no SharedArrayBuffer
 // (a page that is not cross-origin isolated), a build without SIMD — a network computes on one
 // thread, silently in its results and explicitly in `net.threads`.
-import { OptionError, describe } from "../errors.js";
+//
+// This module is the implementation an entry registers (src/node.ts: registerThreadsImpl(
+// threadsFor(spawnNode, cores))); a page's bundle has only src/threads/option.ts.
 import { Pool, type Spawn } from "./pool.js";
+import * as split from "./plan.js";
+import { AUTO_CAP, type Threaded, type Threads, type ThreadsImpl, type ThreadsOption } from "./option.js";
 
 export { Pool, ThreadFailure, setThreadTimeout } from "./pool.js";
-
-/** `threads`: 1 (default), a whole number up to 256, or "auto" (the cores the platform reports, at most 16). */
-export type ThreadsOption = number | "auto";
-export const MAX_THREADS = 256;
-export const AUTO_CAP = 16;
-
-/** Checks the `threads` option. */
-export function checkThreads(where: string, arg: string, v: unknown): ThreadsOption {
-  if (v === undefined) return 1;
-  if (v === "auto") return v;
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > MAX_THREADS) {
-    throw new OptionError(where, arg, `a whole number from 1 to ${MAX_THREADS}, or "auto"`, describe(v));
-  }
-  return v;
-}
+export { checkThreads, MAX_THREADS, AUTO_CAP, type ThreadsOption, type Threaded } from "./option.js";
 
 export type ThreadedBuild = "relaxed" | "simd";
 
@@ -85,12 +75,33 @@ export const THREADED_INITIAL_PAGES = 65;
 /** A shared memory must declare its maximum: the whole 4 GiB a wasm32 module can address. */
 const MAXIMUM_PAGES = 65536;
 
-export interface Threaded {
-  /** The calling thread's instance. */
-  exports: WebAssembly.Exports;
-  memory: WebAssembly.Memory;
-  /** null when threads = 1. */
-  pool: Pool | null;
+export interface PoolThreaded extends Threaded {
+  /** The pool itself (tests and benchmarks run jobs on it directly). */
+  raw: Pool | null;
+}
+
+/** The Threads the passes call: the pool's jobs, split as src/threads/plan.ts says. */
+function threadsOf(pool: Pool): Threads {
+  return {
+    size: pool.size,
+    forward: (n, m, check, at, wait) => split.forward(pool, n, m, check, at, wait),
+    finish: () => pool.finish(),
+    deltas: (n, m) => split.deltas(pool, n, m),
+    stepSgd: (n, m, scale, decay, l1) => split.stepSgd(pool, n, m, scale, decay, l1),
+    gradients: (n, m) => split.gradients(pool, n, m),
+    stepOptimizer: (n, kernel, weights, biases) => split.stepOptimizer(pool, n, kernel, weights, biases),
+    close: () => closePool(pool),
+  };
+}
+
+/** The implementation an entry registers, with its way of starting helper threads. */
+export function threadsFor(spawn: Spawn, cores: () => number): ThreadsImpl {
+  registerThreads(spawn, cores);
+  return {
+    resolve: resolveThreads,
+    has: (build) => (build === "relaxed" || build === "simd") && hasThreadedBuild(build),
+    create: (build, threads, owner) => createThreaded(build as ThreadedBuild, threads, owner),
+  };
 }
 
 /** The pool of each owner (tests reach a network's helper threads through it). */
@@ -107,7 +118,7 @@ const registry = new FinalizationRegistry<Pool>((pool) => pool.close());
  * Instantiates a threaded build over a new shared memory and starts threads − 1 helpers on it.
  * `owner` is the object whose collection ends the helpers (the network).
  */
-export function createThreaded(build: ThreadedBuild, threads: number, owner: object): Threaded {
+export function createThreaded(build: ThreadedBuild, threads: number, owner: object): PoolThreaded {
   const module = moduleFor(build);
   const memory = new WebAssembly.Memory({ initial: THREADED_INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
@@ -118,7 +129,7 @@ export function createThreaded(build: ThreadedBuild, threads: number, owner: obj
     registry.register(owner, pool, pool);
     pools.set(owner, pool);
   }
-  return { exports, memory, pool };
+  return { exports, memory, pool: pool && threadsOf(pool), raw: pool };
 }
 
 /** Ends a pool at once (dispose()). */

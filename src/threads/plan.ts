@@ -15,32 +15,11 @@
 // Each output value is written by exactly one task, computed in exactly the order one thread
 // computes it: results are bit-identical to threads: 1, whatever the thread count or timing
 // (test/threads.test.ts).
-import type { Plan } from "../arena.js";
 import type { Pool } from "./pool.js";
+import type { Layout } from "./option.js";
 
-/** What the planner needs of a network (src/arena.ts's Arena has it). */
-export interface Layout {
-  readonly plan: Plan;
-  readonly sizes: readonly number[];
-  readonly acts: readonly number[];
-  readonly cost: number;
-}
-
-/**
- * Multiply-adds below which a job runs on the calling thread alone: a job costs one barrier
- * (a few µs when the helpers are awake, tens of µs when they must be woken — BENCHMARKS.md),
- * ≈ 100,000 multiply-adds take ≈ 25–40 µs on one core here.
- */
-export const MIN_WORK = 150_000;
 /** Samples per task at least (a pair: the forward and BP2 kernels' blocking). */
 const MIN_SAMPLES = 2;
-
-/** Multiply-adds of one sample through every layer (forward, or BP2). */
-export function perSample(sizes: readonly number[]): number {
-  let f = 0;
-  for (let l = 1; l < sizes.length; l++) f += sizes[l] * sizes[l - 1];
-  return f;
-}
 
 /** Sample ranges for m samples on `threads` threads: 2 per thread when there is enough work, aligned to pairs. */
 export function sampleRanges(m: number, threads: number, perTask = 0): [number, number][] {
@@ -163,11 +142,4 @@ export function stepOptimizer(pool: Pool, n: Layout, kernel: "momentum" | "adam"
   if (kernel === "momentum") pool.call("momentum", p.params + wb, p.opt1 + wb, p.grads + wb, p.biasesLen, ...biases);
   else pool.call("adam", p.params + wb, p.opt1 + wb, p.opt2 + wb, p.grads + wb, p.biasesLen, ...biases);
   pool.run();
-}
-
-/** Multiply-adds of one sample's BP2 chain (every layer but the first). */
-export function perSampleBp2(sizes: readonly number[]): number {
-  let f = 0;
-  for (let l = 2; l < sizes.length; l++) f += sizes[l] * sizes[l - 1];
-  return f;
 }

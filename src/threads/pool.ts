@@ -20,6 +20,8 @@
 // A task is claimed with a compare-and-swap on NEXT, whose high bits carry the job's tag, so a
 // helper that wakes late for an old job can never claim a task of the next one.
 
+import type { KernelName, THREAD_KERNEL_NAMES } from "../kernels.js";
+
 /** Header slots of the control block (Int32 indices). */
 export const SEQ = 0, COUNT = 1, NEXT = 2, DONE = 3, ERROR = 4, READY = 5, DIE = 6;
 const HEADER = 8;
@@ -39,7 +41,8 @@ export const LAYOUT = { SEQ, COUNT, NEXT, DONE, ERROR, READY, DIE, TASKS0, CALLS
  * need no kernels of their own (a range of rows of a batch-major buffer is a pointer and a
  * count), row ranges do (bp3Rows, bp4Rows, bp4sgdRows).
  */
-export const TASK_KERNELS = ["forward", "bp1", "bp2", "bp3Rows", "bp4Rows", "bp4sgdRows", "momentum", "adam", "sgd", "allFinite"] as const;
+export const TASK_KERNELS = ["forward", "bp1", "bp2", "bp3Rows", "bp4Rows", "bp4sgdRows", "momentum", "adam", "sgd", "allFinite"] as const satisfies
+  readonly (KernelName | (typeof THREAD_KERNEL_NAMES)[number])[];
 export type TaskKernel = (typeof TASK_KERNELS)[number];
 const index = new Map<TaskKernel, number>(TASK_KERNELS.map((k, i) => [k, i]));
 
@@ -66,7 +69,13 @@ export type Spawn = (i: number, module: WebAssembly.Module, memory: WebAssembly.
 
 type Fn = (...args: number[]) => number;
 
-export class ThreadFailure extends Error {}
+/** A helper thread failed (its call threw, it exited, or no task finished within the timeout). */
+export class ThreadFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ThreadFailure";
+  }
+}
 
 export class Pool {
   /** Threads computing, the calling one included. */
