@@ -106,6 +106,7 @@ export class Arena {
   #plan: Plan;
   #F: Float32Array;
   #U8: Uint8Array;
+  #U32: Uint32Array;
 
   constructor(where: string, k: Kernels, sizes: readonly number[], acts: readonly number[], cost: number) {
     this.k = k;
@@ -115,6 +116,7 @@ export class Arena {
     this.#plan = plan(sizes, k.heapBase(), 1);
     this.#F = new Float32Array(k.memory.buffer);
     this.#U8 = new Uint8Array(k.memory.buffer);
+    this.#U32 = new Uint32Array(k.memory.buffer);
     this.#grow(where, this.#plan.end);
   }
 
@@ -133,6 +135,12 @@ export class Arena {
   get U8(): Uint8Array {
     if (this.#U8.buffer !== this.k.memory.buffer) this.#U8 = new Uint8Array(this.k.memory.buffer);
     return this.#U8;
+  }
+
+  /** The 32-bit word view of linear memory, re-taken if the memory grew. */
+  get U32(): Uint32Array {
+    if (this.#U32.buffer !== this.k.memory.buffer) this.#U32 = new Uint32Array(this.k.memory.buffer);
+    return this.#U32;
   }
 
   #grow(where: string, bytes: number): void {
