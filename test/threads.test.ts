@@ -203,6 +203,17 @@ describe("relaxed SIMD on Node 20 (issue 15, item 6)", () => {
     // With the command's first import: relaxed, in the calling thread and in helper threads.
     expect(backendOf(`await import("./dist/threads/relaxed-simd.js"); const { Network } = await import("./dist/node.js"); console.log(new Network([2, 2]).backend)`))
       .toBe("wasm-relaxed");
+    // Helper threads run the relaxed build too (V8's flags are per process): the helpers take
+    // tasks (the calling thread leaves them all) and the weights equal one thread's.
+    expect(backendOf(`await import("./dist/threads/relaxed-simd.js"); const { Network } = await import("./dist/node.js");
+      const { poolOf } = await import("./dist/threads/index.js");
+      const data = { inputs: new Float32Array(64 * 200).map((_, i) => (i % 7) / 7), labels: new Uint8Array(64).map((_, i) => i % 3) };
+      const a = new Network([200, 300, 3], { seed: 1, threads: 1 }), b = new Network([200, 300, 3], { seed: 1, threads: 2 });
+      poolOf(b).callerWorks = false;
+      for (const n of [a, b]) n.train(data, { epochs: 2, batchSize: 32 });
+      const same = JSON.stringify(a.weights) === JSON.stringify(b.weights);
+      console.log(b.backend, b.threads, same, poolOf(b).counts.here === 0 && poolOf(b).counts.tasks > 0)`))
+      .toBe("wasm-relaxed 2 true true");
     expect(readFileSync(new URL("../src/cli/main.ts", import.meta.url), "utf8")).toMatch(/^import "\.\.\/threads\/relaxed-simd\.js";/m);
     expect(readFileSync(new URL("../src/main.ts", import.meta.url), "utf8")).toMatch(/^import "\.\/threads\/relaxed-simd\.js";/m);
   });
