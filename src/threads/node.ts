@@ -11,6 +11,9 @@ export const spawnNode: Spawn = (index, module, memory, control, onExit) => {
     eval: true,
     workerData: { module, memory, control, port: port2, index, kernels: TASK_KERNELS, layout: LAYOUT },
     transferList: [port2],
+    // Not the process's command-line flags: e.g. `--input-type=module` would make HELPER_SOURCE
+    // (CommonJS) fail to start. V8's flags (such as relaxed SIMD's) are per process anyway.
+    execArgv: [],
     // A helper holds no JavaScript data of its own: small heaps.
     resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8, stackSizeMb: 1 },
     stdout: false,

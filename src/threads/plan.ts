@@ -18,12 +18,22 @@
 import type { Pool } from "./pool.js";
 import type { Layout } from "./option.js";
 
+/**
+ * Tasks per thread and job (about): more, smaller tasks let the threads that are on a core take
+ * the work of one that lost its core, at the price of a little reuse of the weights per task.
+ */
+export let TASKS_PER_THREAD = 4;
+/** Sets TASKS_PER_THREAD (benchmarks compare settings in one process). */
+export function setTasksPerThread(n: number): void {
+  TASKS_PER_THREAD = n;
+}
+
 /** Samples per task at least (a pair: the forward and BP2 kernels' blocking). */
 const MIN_SAMPLES = 2;
 
-/** Sample ranges for m samples on `threads` threads: 2 per thread when there is enough work, aligned to pairs. */
+/** Sample ranges for m samples on `threads` threads: TASKS_PER_THREAD per thread when there are ≥ 16 samples per thread, else one; aligned to pairs. */
 export function sampleRanges(m: number, threads: number, perTask = 0): [number, number][] {
-  const tasks = Math.max(1, Math.min(threads * (m >= 32 * threads ? 2 : 1), Math.floor(m / MIN_SAMPLES), perTask || Infinity));
+  const tasks = Math.max(1, Math.min(threads * (m >= 16 * threads ? TASKS_PER_THREAD : 1), Math.floor(m / MIN_SAMPLES), perTask || Infinity));
   const out: [number, number][] = [];
   for (let t = 0; t < tasks; t++) {
     const s0 = Math.round((t * m) / tasks / 2) * 2, s1 = t === tasks - 1 ? m : Math.round(((t + 1) * m) / tasks / 2) * 2;
@@ -74,7 +84,7 @@ export function deltas(pool: Pool, n: Layout, m: number): void {
 }
 
 /**
- * Row ranges of every layer, [layer, j0, j1], about 2 per thread in total, each of about the
+ * Row ranges of every layer, [layer, j0, j1], about TASKS_PER_THREAD per thread in total, each of about the
  * same work (rows × n_in), at multiples of 4 rows; the largest first (the last tasks claimed
  * are the small ones, so the threads finish together).
  */
@@ -82,7 +92,7 @@ export function rowRanges(sizes: readonly number[], threads: number): [number, n
   const L = sizes.length - 1;
   let total = 0;
   for (let l = 0; l < L; l++) total += sizes[l + 1] * sizes[l];
-  const target = total / (2 * threads);
+  const target = total / (TASKS_PER_THREAD * threads);
   const out: [number, number, number][] = [];
   for (let l = 0; l < L; l++) {
     const nIn = sizes[l], nOut = sizes[l + 1];
@@ -134,7 +144,7 @@ export function elementRanges(len: number, parts: number): [number, number][] {
 export function stepOptimizer(pool: Pool, n: Layout, kernel: "momentum" | "adam", weights: number[], biases: number[]): void {
   const p = n.plan, wb = p.weightsLen * 4;
   pool.begin();
-  for (const [a, b] of elementRanges(p.weightsLen, 2 * pool.size)) {
+  for (const [a, b] of elementRanges(p.weightsLen, TASKS_PER_THREAD * pool.size)) {
     if (kernel === "momentum") pool.call("momentum", p.params + 4 * a, p.opt1 + 4 * a, p.grads + 4 * a, b - a, ...weights);
     else pool.call("adam", p.params + 4 * a, p.opt1 + 4 * a, p.opt2 + 4 * a, p.grads + 4 * a, b - a, ...weights);
     pool.endTask();
