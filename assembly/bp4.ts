@@ -10,29 +10,43 @@ import { sign4, sign } from "./sgd";
 
 /** Scratch for the repacked δ (static, below heapBase): batches up to 4096 samples × 64 rows, or 128 × 2048. */
 const PACK_BYTES: usize = 262144;
-const PACK = memory.data(<i32>PACK_BYTES, 16);
+/**
+ * Scratch slots: one per thread in the threaded builds (each thread's instance packs into its own
+ * slot, chosen once by setScratchSlot), one otherwise. A thread beyond the last slot does not
+ * repack — which changes the speed, never the values. Zero-filled memory: the slots cost no
+ * bytes in the module and no memory until a thread touches its slot.
+ */
+const SLOTS: i32 = ASC_FEATURE_THREADS ? 16 : 1;
+const PACK_ALL = memory.data(<i32>PACK_BYTES * SLOTS, 16);
+/** This instance's scratch slot (a global: each instance of the module has its own). */
+let slot: i32 = 0;
+
+/** Chooses this instance's scratch slot (threaded builds: the thread's index; 0 is the calling thread). */
+export function setScratchSlot(i: i32): void {
+  slot = i;
+}
 /** Below this batch size δ is small and cache-resident: no repacking. */
 const PACK_MIN_M: i32 = 32;
 
-/** δ (m, nOut) → PACK as [⌈nOut/4⌉][m][4], the last block zero-padded. */
-function packDelta(delta: usize, nOut: i32, m: i32): void {
+/** Columns j0..j1 of δ (m, nOut) → pack as [⌈(j1−j0)/4⌉][m][4], the last block zero-padded. */
+function packDelta(pack: usize, delta: usize, nOut: i32, m: i32, j0: i32, j1: i32): void {
   const blockBytes = <usize>m << 4;
   for (let s = 0; s < m; s++) {
-    const row = delta + (<usize>(s * nOut) << 2), dst = PACK + (<usize>s << 4);
-    let j = 0;
-    for (; j + 4 <= nOut; j += 4) v128.store(dst + <usize>(j >> 2) * blockBytes, v128.load(row + (<usize>j << 2)));
-    if (j < nOut) {
-      const p = dst + <usize>(j >> 2) * blockBytes;
+    const row = delta + (<usize>(s * nOut) << 2), dst = pack + (<usize>s << 4);
+    let j = j0;
+    for (; j + 4 <= j1; j += 4) v128.store(dst + <usize>((j - j0) >> 2) * blockBytes, v128.load(row + (<usize>j << 2)));
+    if (j < j1) {
+      const p = dst + <usize>((j - j0) >> 2) * blockBytes;
       v128.store(p, f32x4.splat(0));
-      for (let t = 0; j + t < nOut; t++) store<f32>(p + (<usize>t << 2), load<f32>(row + (<usize>(j + t) << 2)));
+      for (let t = 0; j + t < j1; t++) store<f32>(p + (<usize>t << 2), load<f32>(row + (<usize>(j + t) << 2)));
     }
   }
 }
 
-/** Where δ[0, j] lives for the BP4 loops: in PACK when packed, else in delta. */
+/** Where δ[0, j] lives for the BP4 loops: in pack (which starts at column j0) when packed, else in delta. */
 // @ts-ignore: decorator
-@inline function deltaAt(packed: bool, delta: usize, j: i32, m: i32): usize {
-  return packed ? PACK + <usize>(j >> 2) * (<usize>m << 4) + (<usize>(j & 3) << 2) : delta + (<usize>j << 2);
+@inline function deltaAt(packed: bool, pack: usize, delta: usize, j: i32, j0: i32, m: i32): usize {
+  return packed ? pack + <usize>((j - j0) >> 2) * (<usize>m << 4) + (<usize>((j - j0) & 3) << 2) : delta + (<usize>j << 2);
 }
 
 /** Stores the gradient vector g at element i of dst, or applies the SGD step to w = dst with it. */
@@ -62,7 +76,10 @@ function packDelta(delta: usize, nOut: i32, m: i32): void {
 }
 
 /**
- * dst[j, k] = Σ_s delta[s, j] · aPrev[s, k] (fused: w[j, k] = decay·w − scale·that − l1·sgn(w)).
+ * dst[j, k] = Σ_s delta[s, j] · aPrev[s, k] for the rows j0 ≤ j < j1 (fused: w[j, k] = decay·w −
+ * scale·that − l1·sgn(w)). Each value is the same sum in the same order whatever the row range
+ * (the blocking of rows only decides which values share a pass), so any split of the rows gives,
+ * bit for bit, what one call over all rows gives.
  *
  * Blocking (SIMD builds): 4 rows j × 8 columns k (two vectors) per pass, 8 accumulators,
  * the batch iterated inside: per sample, 4 broadcast loads of δ[s, j..j+3] and 2 vector loads
@@ -71,10 +88,10 @@ function packDelta(delta: usize, nOut: i32, m: i32): void {
  * 4-column vector runs 1 row × 1 vector, and the nIn % 4 last columns are scalar. The scalar build runs 2 rows × 2 columns.
  */
 // @ts-ignore: decorator
-@inline function bp4Core(dst: usize, delta: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32,
+@inline function bp4Core(dst: usize, delta: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32, j0: i32, j1: i32,
                          fused: bool, plain: bool, scale: f32, decay: f32, l1: f32): void {
   const rowBytes = <usize>nIn << 2;
-  let j = 0;
+  let j = j0;
   if (ASC_FEATURE_SIMD) {
     const vs = f32x4.splat(scale), vd = f32x4.splat(decay), vl = f32x4.splat(l1), hasL1 = !plain && l1 != 0;
     const kv = nIn & ~3;
@@ -82,20 +99,21 @@ function packDelta(delta: usize, nOut: i32, m: i32): void {
     // At larger batches δ is first repacked into blocks of 4 columns, [j/4][s][j%4], so the
     // broadcasts for a row block read one contiguous stream instead of a column of δ with a
     // stride of nOut floats (at nOut = 512 such a column maps onto 2 of L1's 64 sets and thrashes).
-    const packed = m >= PACK_MIN_M && <usize>((nOut + 3) >> 2) * <usize>m * 16 <= PACK_BYTES;
+    const pack = PACK_ALL + <usize>slot * PACK_BYTES;
+    const packed = m >= PACK_MIN_M && slot < SLOTS && <usize>((j1 - j0 + 3) >> 2) * <usize>m * 16 <= PACK_BYTES;
     const dStride: usize = packed ? 16 : <usize>nOut << 2;
-    if (packed) packDelta(delta, nOut, m);
+    if (packed) packDelta(pack, delta, nOut, m, j0, j1);
     let k = 0;
     // Columns outer, rows inner: the 8-column strip of aPrev (m rows) stays in L1 while every
     // row block of dst passes over it; δ (m × nOut) is the small operand re-read per strip.
     for (; k + 8 <= nIn; k += 8) {
       const kb = <usize>k << 2;
-      let j = 0;
-      for (; j + 4 <= nOut; j += 4) {
+      let j = j0;
+      for (; j + 4 <= j1; j += 4) {
         let a00 = f32x4.splat(0), a10 = f32x4.splat(0), a20 = f32x4.splat(0), a30 = f32x4.splat(0);
         let a01 = f32x4.splat(0), a11 = f32x4.splat(0), a21 = f32x4.splat(0), a31 = f32x4.splat(0);
         // x walks down the strip, e along δ[·, j..j+3]; all offsets within a step are constants.
-        let x = aPrev + kb, e = deltaAt(packed, delta, j, m);
+        let x = aPrev + kb, e = deltaAt(packed, pack, delta, j, j0, m);
         const end = xEnd + kb;
         while (x < end) {
           const u = v128.load(x), v = v128.load(x, 16);
@@ -113,9 +131,9 @@ function packDelta(delta: usize, nOut: i32, m: i32): void {
         put4(d2, k, a20, fused, plain, vs, vd, vl, hasL1); put4(d2, k + 4, a21, fused, plain, vs, vd, vl, hasL1);
         put4(d3, k, a30, fused, plain, vs, vd, vl, hasL1); put4(d3, k + 4, a31, fused, plain, vs, vd, vl, hasL1);
       }
-      for (; j + 2 <= nOut; j += 2) {
+      for (; j + 2 <= j1; j += 2) {
         let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
-        let x = aPrev + kb, e = deltaAt(packed, delta, j, m);
+        let x = aPrev + kb, e = deltaAt(packed, pack, delta, j, j0, m);
         const end = xEnd + kb;
         while (x < end) {
           const u = v128.load(x), v = v128.load(x, 16);
@@ -128,9 +146,9 @@ function packDelta(delta: usize, nOut: i32, m: i32): void {
         put4(d0, k, a00, fused, plain, vs, vd, vl, hasL1); put4(d0, k + 4, a01, fused, plain, vs, vd, vl, hasL1);
         put4(d1, k, a10, fused, plain, vs, vd, vl, hasL1); put4(d1, k + 4, a11, fused, plain, vs, vd, vl, hasL1);
       }
-      if (j < nOut) {
+      if (j < j1) {
         let a00 = f32x4.splat(0), a01 = f32x4.splat(0);
-        let x = aPrev + kb, e = deltaAt(packed, delta, j, m);
+        let x = aPrev + kb, e = deltaAt(packed, pack, delta, j, j0, m);
         const end = xEnd + kb;
         while (x < end) {
           const e0 = v128.load32_splat(e);
@@ -144,9 +162,9 @@ function packDelta(delta: usize, nOut: i32, m: i32): void {
     // A last 4-column vector, if any: 1 vector × 1 row per pass.
     for (; k < kv; k += 4) {
       const kb = <usize>k << 2;
-      for (let j = 0; j < nOut; j++) {
+      for (let j = j0; j < j1; j++) {
         let acc = f32x4.splat(0);
-        let x = aPrev + kb, e = deltaAt(packed, delta, j, m);
+        let x = aPrev + kb, e = deltaAt(packed, pack, delta, j, j0, m);
         const end = xEnd + kb;
         while (x < end) {
           acc = madd(v128.load32_splat(e), v128.load(x), acc);
@@ -157,7 +175,7 @@ function packDelta(delta: usize, nOut: i32, m: i32): void {
     }
     // The nIn % 4 last columns, scalar.
     for (; k < nIn; k++) {
-      for (let j = 0; j < nOut; j++) {
+      for (let j = j0; j < j1; j++) {
         let g: f32 = 0;
         for (let s = 0; s < m; s++) g += ld(delta, s * nOut + j) * ld(aPrev, s * nIn + k);
         put(dst + <usize>j * rowBytes, k, g, fused, scale, decay, l1);
@@ -166,8 +184,8 @@ function packDelta(delta: usize, nOut: i32, m: i32): void {
     return;
   }
   // Scalar build: 2 rows × 2 columns per pass.
-  for (; j < nOut; j += 2) {
-    const two = j + 1 < nOut;
+  for (; j < j1; j += 2) {
+    const two = j + 1 < j1;
     const d0 = dst + <usize>j * rowBytes, d1 = d0 + rowBytes;
     let k = 0;
     for (; k + 2 <= nIn; k += 2) {
@@ -198,7 +216,12 @@ function packDelta(delta: usize, nOut: i32, m: i32): void {
  * nablaW is (nOut, nIn), delta is (m, nOut), aPrev is (m, nIn).
  */
 export function bp4(nablaW: usize, delta: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32): void {
-  bp4Core(nablaW, delta, aPrev, nIn, nOut, m, false, false, 0, 0, 0);
+  bp4Rows(nablaW, delta, aPrev, nIn, nOut, m, 0, nOut);
+}
+
+/** bp4 on the rows j0 ≤ j < j1 of nablaW only (one thread's share): the same values as bp4 there. */
+export function bp4Rows(nablaW: usize, delta: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32, j0: i32, j1: i32): void {
+  bp4Core(nablaW, delta, aPrev, nIn, nOut, m, j0, j1, false, false, 0, 0, 0);
 }
 
 /**
@@ -210,23 +233,32 @@ export function bp4(nablaW: usize, delta: usize, aPrev: usize, nIn: i32, nOut: i
  */
 export function bp4sgd(w: usize, b: usize, delta: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32,
                        scale: f32, decay: f32, l1: f32): void {
-  // Biases: Σ_s δ in bp3's order (vectors of 4 j's, then scalar), then b·1 − scale·Σ.
-  let j = 0;
+  bp4sgdRows(w, b, delta, aPrev, nIn, nOut, m, scale, decay, l1, 0, nOut);
+}
+
+/**
+ * bp4sgd on the rows j0 ≤ j < j1 of w and entries j0 ≤ j < j1 of b only (one thread's share):
+ * the same values as bp4sgd there, bit for bit.
+ */
+export function bp4sgdRows(w: usize, b: usize, delta: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32,
+                           scale: f32, decay: f32, l1: f32, j0: i32, j1: i32): void {
+  // Biases: Σ_s δ in bp3's order (a vector of 4 j's or one j: each sum runs over s in order), then b·1 − scale·Σ.
+  let j = j0;
   if (ASC_FEATURE_SIMD) {
     const vs = f32x4.splat(scale);
-    for (; j + 4 <= nOut; j += 4) {
+    for (; j + 4 <= j1; j += 4) {
       let acc = f32x4.splat(0);
       for (let s = 0; s < m; s++) acc = f32x4.add(acc, ld4(delta, s * nOut + j));
       st4(b, j, f32x4.sub(ld4(b, j), f32x4.mul(vs, acc)));
     }
   }
-  for (; j < nOut; j++) {
+  for (; j < j1; j++) {
     let sum: f32 = 0;
     for (let s = 0; s < m; s++) sum += ld(delta, s * nOut + j);
     st(b, j, ld(b, j) - scale * sum);
   }
   // Without weight decay or L1 (the common case) a copy of the kernel specialized at compile time
   // skips the product decay·w; both copies give the same weights.
-  if (decay == 1 && l1 == 0) bp4Core(w, delta, aPrev, nIn, nOut, m, true, true, scale, 1, 0);
-  else bp4Core(w, delta, aPrev, nIn, nOut, m, true, false, scale, decay, l1);
+  if (decay == 1 && l1 == 0) bp4Core(w, delta, aPrev, nIn, nOut, m, j0, j1, true, true, scale, 1, 0);
+  else bp4Core(w, delta, aPrev, nIn, nOut, m, j0, j1, true, false, scale, decay, l1);
 }

@@ -5,6 +5,7 @@
 //   4. inference: feedforwardBatch over 10,000 digits
 //   5. memory: peak RSS of a 60,000-sample epoch (child process, bench/memory.ts), float32 tensors and a byte data set
 //   6. calls: train/evaluate/NetworkWorker as the caller sees them, as ratios (bench/calls.ts)
+//   7. threads: barrier cost, shared vs plain memory, 2 threads vs 1 end to end (bench/threads.ts)
 // Prints tables, writes bench/results/bench-<time>.json (+ bench-latest.json) and bench-latest.md.
 // Environment: NABLA_BACKENDS=wasm-simd,js to restrict backends; BENCH_QUICK=1 for a short smoke run.
 import { execFileSync } from "node:child_process";
@@ -14,6 +15,7 @@ import { mnistSplit } from "../src/data/mnist.js";
 import { machine, peaks, peakFor, backends, table, mdTable, writeResults, RESULTS, pct, fmt, type Peaks } from "./common.js";
 import { kernelBench, SHAPES } from "./kernels.js";
 import { callBench, type CallRow } from "./calls.js";
+import { barrierBench, sharedVsPlain, threadRows, threadsReport } from "./threads.js";
 import { SMALL, LARGE64, LARGE128, trainNabla, trainJsPort, inferNabla, type TrainRow, type TrainCase, type InferRow } from "./train.js";
 
 const quick = !!process.env.BENCH_QUICK;
@@ -114,6 +116,12 @@ log("calls (train per call, evaluate, NetworkWorker) …");
 const callRows: CallRow[] = await callBench(split, "wasm", quick ? 2 : 7);
 for (const r of callRows) log(`  ${r.what.padEnd(72)} ${fmt(r.rate)} samples/s, ${pct(r.ratio)} of ${r.against}`);
 
+// ---- 7. threads ----------------------------------------------------------------------------
+log("threads (2 vs 1 in one process) …");
+const barrier = barrierBench(), shared = sharedVsPlain();
+const threadRowsRun = await threadRows(split, quick);
+for (const r of threadRowsRun) log(`  ${r.case.padEnd(64)} ${fmt(r.one)} → ${fmt(r.two)} samples/s (${r.ratio.toFixed(2)}×)${r.identical ? "" : " NOT bit-identical"}`);
+
 // ---- 1b. peak again ------------------------------------------------------------------------
 log("peak (after) …");
 peakRuns.push(peaks());
@@ -210,7 +218,10 @@ for (const r of callRows) cRows.push([r.what, r.rate, r.against, r.reference, pc
 say(mdTable(cRows));
 say();
 
-const file = writeResults("bench", { machine: { start: m0, end: m1 }, peaks: { used: P, runs: peakRuns }, kernels: kernelRows, training: trainRows, inference: inferRows, memory, memoryBytes, calls: callRows });
+for (const line of threadsReport(barrier, shared, threadRowsRun)) say(line);
+say();
+
+const file = writeResults("bench", { machine: { start: m0, end: m1 }, peaks: { used: P, runs: peakRuns }, kernels: kernelRows, training: trainRows, inference: inferRows, memory, memoryBytes, calls: callRows, threads: { barrier, shared, rows: threadRowsRun } });
 mkdirSync(RESULTS, { recursive: true });
 writeFileSync(new URL("bench-latest.md", RESULTS), out.join("\n") + "\n");
 log(`\nwrote ${file} and bench/results/bench-latest.md`);

@@ -12,6 +12,7 @@
 // The Arena (below) owns one network's kernels and memory and lays them out by a plan.
 import { NablaError, OptionError } from "./errors.js";
 import type { Kernels } from "./kernels.js";
+import type { Threads } from "./threads/option.js";
 
 export const PAGE = 65536;
 /** Largest linear memory a wasm32 module can address: 4 GiB. */
@@ -100,6 +101,8 @@ export class Arena {
   readonly acts: readonly number[];
   /** Cost code (assembly/bp1.ts). */
   readonly cost: number;
+  /** Helper threads sharing this memory (src/threads/), or null: the passes then run on the calling thread alone. */
+  pool: Threads | null = null;
   #plan: Plan;
   #F: Float32Array;
   #U8: Uint8Array;

@@ -37,15 +37,16 @@ function views(rows: Rows, nIn: number, nOut: number): NonNullable<Rows["views"]
  * Copies rows idx[start .. start+m) (rows start .. start+m without idx) into a^0 and y
  * (one-hot for class labels), widening byte inputs with kernels.loadBytes. Rows not yet known
  * finite are checked in wasm once in place (kernels.allFinite): a DataError names the first
- * bad value. A buffer detached since the data was checked is a DataError too.
+ * bad value. A buffer detached since the data was checked is a DataError too. `at`: the batch
+ * row the first one lands in (feedforwardBatch with threads loads one chunk while the last runs).
  */
-export function load(n: Arena, where: string, rows: Rows, idx: Uint32Array | null, start: number, m: number): void {
+export function load(n: Arena, where: string, rows: Rows, idx: Uint32Array | null, start: number, m: number, at = 0): void {
   const { k, plan: p, sizes } = n, nIn = sizes[0], nOut = sizes[sizes.length - 1];
   const { inputs, outputs, labels } = rows;
   if ((inputs && inputs.length === 0) || (outputs && outputs.length === 0)) throw detached(where, rows.arg);
   const bytes = inputs instanceof Uint8Array;
-  const F = n.F, x0 = p.a[0] >>> 2, y0 = p.y >>> 2;
-  const X = bytes ? n.U8 : F, xAt = bytes ? p.bytes : x0;
+  const F = n.F, x0 = (p.a[0] >>> 2) + at * nIn, y0 = (p.y >>> 2) + at * nOut;
+  const X = bytes ? n.U8 : F, xAt = bytes ? p.bytes + at * nIn : x0;
   // Typed array set() between arrays of one type is a memcpy: one per batch in order, one per row when shuffled.
   if (!idx && inputs) {
     X.set(inputs.subarray(start * nIn, (start + m) * nIn), xAt);
@@ -69,14 +70,14 @@ export function load(n: Arena, where: string, rows: Rows, idx: Uint32Array | nul
       if (y) F.set(y[i], y0 + r * nOut);
     }
   }
-  if (bytes) k.loadBytes(p.a[0], p.bytes, m * nIn, rows.scale);
+  if (bytes) k.loadBytes(4 * x0, xAt, m * nIn, rows.scale);
   if (labels) {
     F.fill(0, y0, y0 + m * nOut);
     for (let r = 0; r < m; r++) F[y0 + r * nOut + labels[idx ? idx[start + r] : start + r]] = 1;
   }
   if (!rows.checked) {
-    if (!k.allFinite(p.a[0], m * nIn)) throw notFinite(where, rows, F, x0, nIn, idx, start, m, false);
-    if (outputs && !k.allFinite(p.y, m * nOut)) throw notFinite(where, rows, F, y0, nOut, idx, start, m, true);
+    if (!k.allFinite(4 * x0, m * nIn)) throw notFinite(where, rows, F, x0, nIn, idx, start, m, false);
+    if (outputs && !k.allFinite(4 * y0, m * nOut)) throw notFinite(where, rows, F, y0, nOut, idx, start, m, true);
   }
 }
 

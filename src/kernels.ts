@@ -22,6 +22,11 @@ export const KERNEL_NAMES = [
   "heapBase", "forward", "bp1", "bp2", "bp3", "bp4", "bp4sgd", "sgd", "momentum", "adam", "cost", "allFinite", "loadBytes",
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
+/**
+ * What the threaded builds (assembly/threads.ts, src/threads/) export besides KERNEL_NAMES: one
+ * thread's share of a layer's rows (BP3, BP4, the fused SGD step), and a thread's scratch slot.
+ */
+export const THREAD_KERNEL_NAMES = ["bp3Rows", "bp4Rows", "bp4sgdRows", "setScratchSlot"] as const;
 
 export interface Kernels {
   /** Which backend computes. */

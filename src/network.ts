@@ -9,7 +9,8 @@
 //   src/batches.ts    rows in and out of linear memory, evaluation
 //   src/serialize.ts  toJSON / parseModel
 import { activationCode, costCode, type Activation, type BackendName, type Cost } from "./kernels.js";
-import { createKernels } from "./wasm.js";
+import { createKernels, kernelsOf, buildOf, supports } from "./wasm.js";
+import { threadsImpl } from "./threads/option.js";
 import { Arena } from "./arena.js";
 import { Random } from "./random.js";
 import { toRows, finite32, type Data, type Rows, type Vector } from "./data.js";
@@ -17,7 +18,7 @@ import { Dataset } from "./dataset.js";
 import { resolveNetworkOptions, resolveTrainOptions, checkKeys, type NetworkOptions, type TrainOptions, type EpochStats } from "./options.js";
 import { gaussianBiases, initScale, type Init } from "./model.js";
 import { parseModel, toJSON, matrices, vectors, type NetworkJSON, type ParsedModel } from "./serialize.js";
-import { forward, backward } from "./passes.js";
+import { forward, backward, forwardChunks } from "./passes.js";
 import { epochs, checkIdle, type EpochEvent, type Trainee } from "./epochs.js";
 import { load, evaluateRows, CHUNK, type Evaluation } from "./batches.js";
 import { DataError, DisposedError, NablaError, OptionError, ShapeError, describe } from "./errors.js";
@@ -70,9 +71,21 @@ export class Network {
     this.cost = o.cost;
     this.init = o.init;
     this.seed = o.seed;
-    let k;
+    let k, pool = null;
     try {
-      k = createKernels(o.backend, where);
+      // Threads: a threaded build over a shared memory, where this platform and build have one
+      // (relaxed SIMD or SIMD); else one thread — silent in results, explicit in net.threads.
+      const impl = threadsImpl(), threads = impl ? impl.resolve(o.threads) : 1, build = buildOf(o.backend);
+      if (impl && threads > 1 && build && supports(build) && impl.has(build)) {
+        try {
+          const t = impl.create(build, threads, this);
+          k = kernelsOf(`wasm-${build}`, t.exports, where);
+          pool = t.pool;
+        } catch {
+          k = undefined; // no shared memory of that size here: one thread
+        }
+      }
+      k ??= createKernels(o.backend, where);
     } catch (e) {
       if (e instanceof NablaError) throw e;
       // V8 reserves ~10 GiB of address space per WebAssembly.Memory: about 12,900 live networks fill 64-bit user space.
@@ -81,6 +94,7 @@ export class Network {
     }
     this.backend = k.name;
     const arena = new Arena(where, k, this.sizes, o.activations.map(activationCode), costCode(o.cost));
+    arena.pool = pool;
     this.#s = { arena, rng: new Random(restore?.rng ?? o.seed), opt: { name: "sgd", t: 0 }, running: false, live: () => !this.#disposed };
     if (restore) {
       const F = arena.F, p = arena.plan;
@@ -220,15 +234,11 @@ export class Network {
     const result = out ?? new Float32Array(rows.count * nOut);
     if (result.length !== rows.count * nOut) throw new ShapeError(where, "out", `a Float32Array of length ${rows.count * nOut}`, describe(out));
     const chunk = Math.min(rows.count, Math.max(CHUNK, n.plan.capacity));
-    n.ensure(where, chunk);
-    for (let start = 0; start < rows.count; start += chunk) {
-      const m = Math.min(chunk, rows.count - start);
-      // A bad value is a DataError naming it; rows before this chunk may already be in `out`; the network is unchanged.
-      load(n, where, rows, null, start, m);
-      forward(n, m);
-      const aL = n.plan.a[L] >>> 2;
+    // A bad value is a DataError naming it; rows before its chunk may already be in `out`; the network is unchanged.
+    forwardChunks(n, where, rows.count, chunk, (start, m, at) => load(n, where, rows, null, start, m, at), (start, m, at) => {
+      const aL = (n.plan.a[L] >>> 2) + at * nOut;
       result.set(n.F.subarray(aL, aL + m * nOut), start * nOut);
-    }
+    });
     return result;
   }
 
@@ -289,12 +299,13 @@ export class Network {
    * `save()` file. `options` as for the constructor; only `backend` and `seed` apply, the rest
    * comes from the model.
    */
-  static fromJSON(json: unknown, options: Pick<NetworkOptions, "backend" | "seed"> = {}): Network {
+  static fromJSON(json: unknown, options: Pick<NetworkOptions, "backend" | "seed" | "threads"> = {}): Network {
     const where = "Network.fromJSON(json, options)";
-    const o = checkKeys(where, "options", options, ["backend", "seed"]);
+    const o = checkKeys(where, "options", options, ["backend", "seed", "threads"]);
     const model = parseModel(where, json);
     // Read the caller's options once, into an object of this call's own: the model is keyed by it.
-    const mine: NetworkOptions = { backend: o.backend as NetworkOptions["backend"], seed: o.seed as number | undefined };
+    const mine: NetworkOptions = { backend: o.backend as NetworkOptions["backend"], seed: o.seed as number | undefined,
+      threads: o.threads as NetworkOptions["threads"] };
     restoring.set(mine, model);
     return new Network(model.sizes, mine);
   }
@@ -303,8 +314,19 @@ export class Network {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    // The helper threads end now (a network collected without dispose() ends them too: src/threads/index.ts).
+    this.#s.arena.pool?.close();
     // Drop the arena (its memory goes with it); the shell left behind has no buffers.
     this.#s = { ...this.#s, arena: null as unknown as Arena };
+  }
+
+  /**
+   * Threads computing for this network: what `threads` resolved to here — 1 with the scalar or js
+   * backend, where shared memory is unavailable (a page that is not cross-origin isolated, a
+   * page's main thread), and after a helper thread failed (the network goes on alone).
+   */
+  get threads(): number {
+    return this.#disposed ? 1 : this.#s.arena.pool?.size ?? 1;
   }
 
   /** True once dispose() was called. */

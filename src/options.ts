@@ -2,6 +2,7 @@
 import type { Activation, Cost } from "./kernels.js";
 import { BACKENDS, type BackendOption } from "./wasm.js";
 import { OptionError, ShapeError, describe } from "./errors.js";
+import { checkThreads, type ThreadsOption } from "./threads/option.js";
 import { checkActivations, checkCost, checkInit, checkSizes, type Init, type Model } from "./model.js";
 import type { Data } from "./data.js";
 
@@ -20,6 +21,12 @@ export interface NetworkOptions {
   backend?: BackendOption;
   /** Weight initializer. Default "scaled". */
   init?: Init;
+  /**
+   * Threads computing (src/threads/): 1 (default), a whole number up to 256, or "auto" (the cores
+   * the platform reports, at most 16). Results are bit-identical for every thread count. The
+   * scalar and js backends, and platforms without shared memory, use one (see `net.threads`).
+   */
+  threads?: ThreadsOption;
 }
 
 export type OptimizerOption =
@@ -83,7 +90,7 @@ export interface TrainOptions {
 
 const TRAIN_KEYS = ["epochs", "batchSize", "learningRate", "lambda", "l1", "shuffle", "optimizer", "testData",
   "monitorTraining", "earlyStopping", "schedule", "onEpoch", "onProgress"];
-const NET_KEYS = ["seed", "cost", "activation", "output", "backend", "init"];
+const NET_KEYS = ["seed", "cost", "activation", "output", "backend", "init", "threads"];
 
 export function checkKeys(where: string, arg: string, o: unknown, keys: readonly string[]): Record<string, unknown> {
   if (o === undefined) return {};
@@ -113,7 +120,7 @@ export function number(where: string, arg: string, v: unknown, dflt: number,
  * The model a constructor call describes (sizes and options checked by the rules of
  * src/model.ts, shared with the model parser), its seed and backend.
  */
-export function resolveNetworkOptions(where: string, sizes: unknown, options: unknown): Model & { seed: number; backend: BackendOption } {
+export function resolveNetworkOptions(where: string, sizes: unknown, options: unknown): Model & { seed: number; backend: BackendOption; threads: ThreadsOption } {
   const s = checkSizes(sizes, (arg, expected, v) => { throw new ShapeError(where, arg, expected, describe(v)); },
     (arg, expected, text) => { throw new ShapeError(where, arg, expected, text); });
   const o = checkKeys(where, "options", options, NET_KEYS);
@@ -124,7 +131,8 @@ export function resolveNetworkOptions(where: string, sizes: unknown, options: un
   const init: Init = checkInit(o.init, fail);
   const backend = oneOf(where, "options.backend", o.backend, BACKENDS, "wasm");
   const activations = checkActivations(s.length - 1, o.activation, o.output, cost, fail);
-  return { sizes: s, activations, cost, init, seed, backend };
+  const threads = checkThreads(where, "options.threads", o.threads);
+  return { sizes: s, activations, cost, init, seed, backend, threads };
 }
 
 export interface ResolvedTrainOptions {

@@ -11,17 +11,52 @@
 //
 // The buffers are the arena's (src/arena.ts); the caller loads a^0 and y, and owns the
 // optimizer state's step count.
+//
+// With helper threads (arena.pool, src/threads/), each pass whose work pays for a barrier runs
+// split across them (src/threads/plan.ts): by samples (forward, BP1, BP2) or by rows (BP3, BP4,
+// the fused SGD step) or by elements (momentum, Adam) — each value computed by one thread in the
+// order one thread computes it, so the results are bit-identical to the passes below.
 import type { Arena } from "./arena.js";
 import type { Optimizer } from "./options.js";
+import { BackendError } from "./errors.js";
+import { MIN_WORK, perSample, perSampleBp2, type Threads } from "./threads/option.js";
+
+/** The helper threads, when the network has them and a job of `work` multiply-adds pays for its barrier. */
+function pool(n: Arena, work: number): Threads | null {
+  return n.pool && work >= MIN_WORK ? n.pool : null;
+}
+
+/**
+ * Runs a job on the pool. A helper thread that failed (its call threw, it exited, or no task
+ * finished within the timeout) ends the pool: this call throws — training undoes the epoch
+ * (src/epochs.ts) — and the network computes on the calling thread from then on (net.threads 1).
+ */
+function onPool(n: Arena, job: () => void): void {
+  try {
+    job();
+  } catch (e) {
+    if (!(e instanceof Error && e.name === "ThreadFailure") || !n.pool) throw e;
+    n.pool.close();
+    n.pool = null;
+    throw new BackendError("nabla threads", "every helper thread", "finishing the tasks it takes", e.message,
+      "The call was undone (training: back to the start of the epoch); this network computes on the calling thread from now on (net.threads is 1)");
+  }
+}
 
 /** Feedforward of the m samples in a^0, layer by layer: a^(l+1) = σ(w^l a^l + b^l). */
 export function forward(n: Arena, m: number): void {
+  const t = pool(n, m * perSample(n.sizes));
+  if (t) return void onPool(n, () => t.forward(n, m));
   const { k, plan: p, sizes: s, acts } = n;
   for (let l = 0; l < s.length - 1; l++) k.forward(p.a[l + 1], p.w[l], p.b[l], p.a[l], s[l], s[l + 1], m, acts[l]);
 }
 
 /** BP1–BP4 for the m samples fed forward, targets in y: fills nablaW, nablaB (summed over the batch). */
 export function backward(n: Arena, m: number): void {
+  if (pool(n, m * perSample(n.sizes))) {
+    deltas(n, m);
+    return onPool(n, () => n.pool!.gradients(n, m));
+  }
   const { k, plan: p, sizes: s, acts, cost } = n, L = s.length - 1;
   k.bp1(p.delta[L - 1], p.a[L], p.y, s[L], m, acts[L - 1], cost);
   for (let l = L - 1; l >= 0; l--) {
@@ -39,6 +74,11 @@ export function backward(n: Arena, m: number): void {
 export function backwardSgd(net: Arena, m: number, eta: number, lambda: number, l1: number, n: number): void {
   const { k, plan: p, sizes: s, acts, cost } = net, L = s.length - 1;
   const scale = eta / m, decay = 1 - (eta * lambda) / n, l1s = (eta * l1) / n;
+  if (pool(net, m * perSample(s))) {
+    // All δ first (BP2 reads the weights before any step), then every layer's step by rows.
+    deltas(net, m);
+    return onPool(net, () => net.pool!.stepSgd(net, m, scale, decay, l1s));
+  }
   k.bp1(p.delta[L - 1], p.a[L], p.y, s[L], m, acts[L - 1], cost);
   for (let l = L - 1; l >= 0; l--) {
     // δ^(l−1) needs w^l before the step changes it.
@@ -56,6 +96,13 @@ export function update(net: Arena, m: number, eta: number, lambda: number, l1: n
   const { k, plan: p } = net;
   const scale = eta / m, decay = 1 - (eta * lambda) / n, l1s = (eta * l1) / n;
   const wb = p.weightsLen * 4; // byte offset of the biases within each block
+  const t2 = pool(net, 8 * p.paramsLen); // memory-bound: 3 or 4 arrays of every parameter
+  if (t2) {
+    if (opt.name === "momentum") return onPool(net, () => t2.stepOptimizer(net, "momentum", [opt.mu, scale, decay, l1s], [opt.mu, scale, 1, 0]));
+    const lrt = (eta * Math.sqrt(1 - opt.beta2 ** t)) / (1 - opt.beta1 ** t);
+    return onPool(net, () => t2.stepOptimizer(net, "adam", [1 / m, lrt, opt.beta1, opt.beta2, opt.epsilon, decay, l1s],
+      [1 / m, lrt, opt.beta1, opt.beta2, opt.epsilon, 1, 0]));
+  }
   if (opt.name === "momentum") {
     k.momentum(p.params, p.opt1, p.grads, p.weightsLen, opt.mu, scale, decay, l1s);
     k.momentum(p.params + wb, p.opt1 + wb, p.grads + wb, p.biasesLen, opt.mu, scale, 1, 0);
@@ -64,6 +111,52 @@ export function update(net: Arena, m: number, eta: number, lambda: number, l1: n
     k.adam(p.params, p.opt1, p.opt2, p.grads, p.weightsLen, 1 / m, lrt, opt.beta1, opt.beta2, opt.epsilon, decay, l1s);
     k.adam(p.params + wb, p.opt1 + wb, p.opt2 + wb, p.grads + wb, p.biasesLen, 1 / m, lrt, opt.beta1, opt.beta2, opt.epsilon, 1, 0);
   }
+}
+
+/**
+ * Feedforward of count rows in chunks of up to `chunk` samples: load(start, m, at) puts rows
+ * start..start+m in the batch rows at..at+m, store(start, m, at) takes their outputs. With
+ * helper threads the chunks are halved and pipelined over the two halves of the batch buffers:
+ * while the helpers run chunk c, this thread loads chunk c+1 into the other half, then joins
+ * chunk c (loading rows is a copy only this thread can make — the caller's array is not
+ * shared). Each output row depends on its own input row only, so the chunking changes nothing
+ * in the results; and the buffers are not grown for it (evaluate's chunks, whose cost sums do
+ * depend on them, stay as they are).
+ */
+export function forwardChunks(n: Arena, where: string, count: number, chunk: number,
+                              load: (start: number, m: number, at: number) => void, store: (start: number, m: number, at: number) => void): void {
+  n.ensure(where, chunk);
+  const t = chunk >= 4 ? pool(n, (chunk >> 1) * perSample(n.sizes)) : null;
+  if (!t) {
+    for (let start = 0; start < count; start += chunk) {
+      const m = Math.min(chunk, count - start);
+      load(start, m, 0);
+      forward(n, m);
+      store(start, m, 0);
+    }
+    return;
+  }
+  chunk >>= 1;
+  load(0, Math.min(chunk, count), 0);
+  for (let start = 0, half = 0; start < count; start += chunk, half ^= 1) {
+    const m = Math.min(chunk, count - start), next = start + chunk;
+    onPool(n, () => t.forward(n, m, false, half * chunk, false));
+    try {
+      if (next < count) load(next, Math.min(chunk, count - next), (half ^ 1) * chunk);
+    } finally {
+      onPool(n, () => t.finish()); // never leave a job running, even when the next chunk's data is bad
+    }
+    store(start, m, half * chunk);
+  }
+}
+
+/** BP1 and the BP2 chain: on the pool by samples when the chain's work pays for it, else here. */
+function deltas(n: Arena, m: number): void {
+  const t = pool(n, m * perSampleBp2(n.sizes));
+  if (t) return onPool(n, () => t.deltas(n, m));
+  const { k, plan: p, sizes: s, acts, cost } = n, L = s.length - 1;
+  k.bp1(p.delta[L - 1], p.a[L], p.y, s[L], m, acts[L - 1], cost);
+  for (let l = L - 1; l > 0; l--) k.bp2(p.delta[l - 1], p.delta[l], p.w[l], p.a[l], s[l], s[l + 1], m, acts[l - 1]);
 }
 
 /** Σ_x C_x over the m samples fed forward (targets in y). */

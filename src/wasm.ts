@@ -99,6 +99,11 @@ function moduleFor(build: WasmBuild, where: string): WebAssembly.Module {
   return m;
 }
 
+/** The wasm build a backend option names here ("wasm": the best one), or null for "js". */
+export function buildOf(backend: BackendOption): WasmBuild | null {
+  return backend === "js" ? null : backend === "wasm" ? bestBuild() : (backend.slice(5) as WasmBuild);
+}
+
 /** A fresh set of kernels with its own linear memory, for one network. */
 export function createKernels(backend: BackendOption, where: string): Kernels {
   if (backend === "js") return createJsKernels();

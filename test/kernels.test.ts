@@ -41,6 +41,14 @@ describe("backend detection", () => {
     const bytes = Uint8Array.from(atob(simd), (c) => c.charCodeAt(0));
     const exported = WebAssembly.Module.exports(new WebAssembly.Module(bytes)).filter((e) => e.kind === "function").map((e) => e.name);
     expect(exported.filter((n) => n !== "build").sort()).toEqual([...KERNEL_NAMES].sort());
+    // The threaded builds: the same, plus THREAD_KERNEL_NAMES (and every kernel a thread's task may call).
+    const { THREAD_KERNEL_NAMES } = await import("../src/kernels.js");
+    const { TASK_KERNELS } = await import("../src/threads/pool.js");
+    const { default: simdThreads } = await import("../src/generated/wasm-simd-threads.js");
+    const tbytes = Uint8Array.from(atob(simdThreads), (c) => c.charCodeAt(0));
+    const texported = WebAssembly.Module.exports(new WebAssembly.Module(tbytes)).filter((e) => e.kind === "function").map((e) => e.name);
+    expect(texported.filter((n) => n !== "build").sort()).toEqual([...KERNEL_NAMES, ...THREAD_KERNEL_NAMES].sort());
+    for (const k of TASK_KERNELS) expect(texported).toContain(k);
   });
 
   it("an instance missing a kernel export is a BackendError naming it, not a TypeError at the first call", async () => {
@@ -223,6 +231,125 @@ describe.each(BACKENDS)("kernels on %s", (backend) => {
           for (let i = 0; i < len; i++) if (got[i] !== Math.fround(bytes[i] * s32)) expect([i, got[i]]).toEqual([i, Math.fround(bytes[i] * s32)]);
           expect(got[len]).toBe(12345); // the guard after dst
         }
+      }
+    }
+  });
+});
+
+// ---- the threads' shares (src/threads/) ----------------------------------------------------
+// A threaded network splits each kernel's work so that every output value is computed by one
+// thread: row ranges j0..j1 of BP3/BP4/bp4sgd (bp3Rows, bp4Rows, bp4sgdRows), sample ranges of
+// forward/BP1/BP2 (a range of rows of a batch-major buffer is a pointer and a count). Each share
+// must give, bit for bit, what the whole call gives there — the sample ranges on every build, the
+// row ranges on the threaded builds (shared, imported memory; one scratch slot per thread), which
+// alone export them. (That a threaded build gives what the plain one gives: test/threads.test.ts.)
+import relaxedB64 from "../src/generated/wasm-relaxed.js";
+import simdB64 from "../src/generated/wasm-simd.js";
+import scalarB64 from "../src/generated/wasm-scalar.js";
+import relaxedThreadsB64 from "../src/generated/wasm-relaxed-threads.js";
+import simdThreadsB64 from "../src/generated/wasm-simd-threads.js";
+import { THREADED_INITIAL_PAGES } from "../src/threads/index.js";
+
+type Raw = Record<string, (...a: number[]) => number>;
+const RAW_BUILDS: [string, string, boolean][] = [
+  ["wasm-simd", simdB64, false], ["wasm-scalar", scalarB64, false], ["wasm-relaxed", relaxedB64, false],
+  ["wasm-simd-threads", simdThreadsB64, true], ["wasm-relaxed-threads", relaxedThreadsB64, true],
+];
+
+function rawBuild(b64: string, threaded: boolean): { e: Raw; memory: WebAssembly.Memory } | null {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  if (!WebAssembly.validate(bytes)) return null; // relaxed SIMD without its flag
+  const memory = threaded ? new WebAssembly.Memory({ initial: THREADED_INITIAL_PAGES, maximum: 65536, shared: true }) : undefined;
+  const e = new WebAssembly.Instance(new WebAssembly.Module(bytes), memory ? { env: { memory } } : {}).exports as unknown as Raw;
+  return { e, memory: memory ?? (e.memory as unknown as WebAssembly.Memory) };
+}
+
+/** Cuts [0, n) into ranges at multiples of `align` (the last range takes the rest). */
+function cuts(rng: Random, n: number, align: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let a = 0; a < n;) {
+    const b = Math.min(n, a + align * (1 + Math.floor(rng.next() * 3)));
+    out.push([a, b]);
+    a = b;
+  }
+  return out;
+}
+
+function sameBits(a: Float32Array, b: Float32Array, what: string) {
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length), y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) expect(a[i], `${what}: first difference at [${i}]`).toBe(b[i]);
+}
+
+describe.each(RAW_BUILDS)("threads' shares on %s", (name, b64, threaded) => {
+  const built = rawBuild(b64, threaded);
+  const RANGE_SHAPES: [number, number, number][] = [[3, 5, 2], [17, 30, 7], [784, 30, 10], [30, 10, 33], [100, 130, 64], [64, 17, 40], [5, 1, 1]];
+  // The row-range kernels are exports of the threaded builds only (assembly/threads.ts).
+  it.skipIf(!built || !threaded).each(RANGE_SHAPES)("bp3Rows, bp4Rows, bp4sgdRows on row ranges nIn=%i nOut=%i m=%i equal bp3, bp4, bp4sgd", (nIn, nOut, m) => {
+    const { e, memory } = built!;
+    const need = e.heapBase() + 4 * (m * nOut + m * nIn + 4 * nOut * nIn + 4 * nOut) + 1024;
+    if (need > memory.buffer.byteLength) memory.grow(Math.ceil((need - memory.buffer.byteLength) / 65536));
+    const F = () => new Float32Array(memory.buffer);
+    const rng = new Random(nIn * 7 + nOut * 13 + m);
+    let top = e.heapBase();
+    const put = (v: Float64Array) => { const p = top; F().set(v, p >>> 2); top += Math.ceil(v.length / 4) * 16 + 16; return p; };
+    const pd = put(floats(rng, m * nOut)), px = put(floats(rng, m * nIn, 0, 1));
+    const w0 = floats(rng, nOut * nIn), b0 = floats(rng, nOut);
+    const pW = put(w0), pB = put(b0), qW = put(w0), qB = put(b0); // whole call into p*, shares into q*
+    const read = (p: number, n: number) => F().slice(p >>> 2, (p >>> 2) + n);
+    for (const align of [4, 1]) {
+      for (const slot of threaded ? [0, 5, 99] : [0]) {
+        if (threaded) e.setScratchSlot(slot); // 99: beyond the scratch slots, so no repacking
+        const parts = cuts(rng, nOut, align);
+        e.bp4(pW, pd, px, nIn, nOut, m);
+        for (const [j0, j1] of parts) e.bp4Rows(qW, pd, px, nIn, nOut, m, j0, j1);
+        sameBits(read(qW, nOut * nIn), read(pW, nOut * nIn), `${name} bp4Rows ${JSON.stringify(parts)} slot ${slot}`);
+        e.bp3(pB, pd, nOut, m);
+        for (const [j0, j1] of parts) e.bp3Rows(qB, pd, nOut, m, j0, j1);
+        sameBits(read(qB, nOut), read(pB, nOut), `${name} bp3Rows`);
+        for (const [decay, l1] of [[1, 0], [0.999, 0.001]]) {
+          F().set(w0, pW >>> 2); F().set(w0, qW >>> 2); F().set(b0, pB >>> 2); F().set(b0, qB >>> 2);
+          e.bp4sgd(pW, pB, pd, px, nIn, nOut, m, 0.3, decay, l1);
+          for (const [j0, j1] of parts) e.bp4sgdRows(qW, qB, pd, px, nIn, nOut, m, 0.3, decay, l1, j0, j1);
+          sameBits(read(qW, nOut * nIn), read(pW, nOut * nIn), `${name} bp4sgdRows w decay=${decay}`);
+          sameBits(read(qB, nOut), read(pB, nOut), `${name} bp4sgdRows b decay=${decay}`);
+        }
+      }
+    }
+    if (threaded) e.setScratchSlot(0);
+  });
+
+  it.skipIf(!built)("forward, bp1 and bp2 on sample ranges equal the whole batch", () => {
+    const { e, memory } = built!;
+    const rng = new Random(5);
+    for (const [nIn, nOut, m] of [[784, 30, 10], [30, 10, 10], [17, 9, 33], [100, 64, 64]]) {
+      for (const act of [0, 1, 2, 5]) {
+        const need = e.heapBase() + 4 * 8 * (m * (nIn + nOut) + nOut * nIn + nOut) + 4096;
+        if (need > memory.buffer.byteLength) memory.grow(Math.ceil((need - memory.buffer.byteLength) / 65536));
+        const F = () => new Float32Array(memory.buffer);
+        let top = e.heapBase();
+        const put = (v: Float64Array | number) => {
+          const n = typeof v === "number" ? v : v.length, p = top;
+          if (typeof v !== "number") F().set(v, p >>> 2);
+          top += Math.ceil(n / 4) * 16 + 16;
+          return p;
+        };
+        const read = (p: number, n: number) => F().slice(p >>> 2, (p >>> 2) + n);
+        const pw = put(floats(rng, nOut * nIn, -0.3, 0.3)), pb = put(floats(rng, nOut)), px = put(floats(rng, m * nIn, 0, 1));
+        const pa = put(m * nOut), qa = put(m * nOut);
+        const parts = cuts(rng, m, 2);
+        e.forward(pa, pw, pb, px, nIn, nOut, m, act);
+        for (const [s0, s1] of parts) e.forward(qa + 4 * s0 * nOut, pw, pb, px + 4 * s0 * nIn, nIn, nOut, s1 - s0, act);
+        sameBits(read(qa, m * nOut), read(pa, m * nOut), `${name} forward act=${act} ${JSON.stringify(parts)}`);
+        if (act === 5) continue;
+        const py = put(floats(rng, m * nOut, 0, 1)), pd = put(m * nOut), qd = put(m * nOut);
+        e.bp1(pd, pa, py, nOut, m, act, 0);
+        for (const [s0, s1] of parts) e.bp1(qd + 4 * s0 * nOut, pa + 4 * s0 * nOut, py + 4 * s0 * nOut, nOut, s1 - s0, act, 0);
+        sameBits(read(qd, m * nOut), read(pd, m * nOut), `${name} bp1 act=${act}`);
+        // bp2 back to a layer of nIn neurons (a = the inputs, as if they were a hidden layer's activations).
+        const p2 = put(m * nIn), q2 = put(m * nIn);
+        e.bp2(p2, pd, pw, px, nIn, nOut, m, act);
+        for (const [s0, s1] of parts) e.bp2(q2 + 4 * s0 * nIn, pd + 4 * s0 * nOut, pw, px + 4 * s0 * nIn, nIn, nOut, s1 - s0, act);
+        sameBits(read(q2, m * nIn), read(p2, m * nIn), `${name} bp2 act=${act}`);
       }
     }
   });

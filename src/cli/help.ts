@@ -72,6 +72,8 @@ Network:
                            repeat exactly)
   --backend <b>            wasm (default: the best WebAssembly build this engine runs),
                            wasm-relaxed, wasm-simd, wasm-scalar, js (plain JavaScript)
+  --threads <n>            threads computing: auto (default: the cores reported, at most
+                           16) or 1 to 256; results are the same for every count
 
 Training:
   --epochs <n>             epochs (default 30)

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `nabla` command (package.json "bin"). See src/cli/run.ts and docs/cli.md.
+import "../threads/relaxed-simd.js"; // first: turns on relaxed SIMD on Node 20 before any wasm is compiled
 import { run } from "./run.js";
 
 // `nabla predict … | head`: a closed pipe ends the output quietly.

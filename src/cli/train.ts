@@ -44,6 +44,7 @@ export const TRAIN_OPTIONS: OptionSpec = {
   eta: { type: "string" },
   seed: { type: "string" },
   backend: { type: "string" },
+  threads: { type: "string" },
   "early-stopping": { type: "string" },
   schedule: { type: "string" },
   shuffle: { type: "boolean" },
@@ -86,6 +87,7 @@ export interface TrainSettings {
   eta: number;
   seed: number;
   backend: BackendOption;
+  threads: number | "auto";
   earlyStopping: number;
   /** network2.py's schedule: halve η after this many epochs without a better test accuracy (0 = off). */
   schedule: number;
@@ -123,6 +125,7 @@ export function trainSettings(v: Values, data: { inputs: number; classes: number
     eta: v.number("eta", (x) => x > 0, "a number > 0") ?? defaultEta(optimizer, mu ?? 0.9),
     seed: v.int("seed", 0, 2 ** 32 - 1) ?? 1,
     backend: v.choice("backend", BACKENDS) ?? "wasm",
+    threads: v.string("threads") === "auto" ? "auto" : v.int("threads", 1, 256) ?? "auto",
     earlyStopping: v.int("early-stopping", 0) ?? 0,
     schedule: v.int("schedule", 0) ?? 0,
     shuffle: v.bool("shuffle") ?? true,
@@ -134,7 +137,7 @@ export function trainSettings(v: Values, data: { inputs: number; classes: number
 export function buildNetwork(s: TrainSettings): Network {
   try {
     return new Network(s.sizes, {
-      activation: s.activation, cost: s.cost, seed: s.seed, backend: s.backend,
+      activation: s.activation, cost: s.cost, seed: s.seed, backend: s.backend, threads: s.threads,
       ...(s.output ? { output: s.output } : {}), ...(s.init ? { init: s.init } : {}),
     });
   } catch (e) {
@@ -188,7 +191,7 @@ export async function trainCommand(args: readonly string[], io: Io): Promise<num
   }
   const net = v.string("init-from") !== undefined ? initFrom(v, s, data.info) : buildNetwork(s);
   say(`nabla: ${describeNetwork(net)}, ${optName(s.optimizer)}, m = ${s.batch}, η = ${Number.isInteger(s.eta) ? s.eta.toFixed(1) : s.eta}` +
-    `${s.lambda ? `, λ = ${s.lambda}` : ""}${s.l1 ? `, L1 = ${s.l1}` : ""}, ${s.epochs} epochs, seed ${s.seed}, backend ${net.backend}`);
+    `${s.lambda ? `, λ = ${s.lambda}` : ""}${s.l1 ? `, L1 = ${s.l1}` : ""}, ${s.epochs} epochs, seed ${s.seed}, backend ${net.backend}, ${net.threads} thread${net.threads === 1 ? "" : "s"}`);
   say(`data: ${data.description}${data.info.standardize ? ", features standardized (z-score from the training part)" : ""}`);
 
   const bar = io.isTTY && !quiet && !json ? new ProgressBar(io, "") : null;

@@ -46,13 +46,15 @@ describe("flags", () => {
   it("reads every network and training setting", () => {
     const s = settings(["--hidden", "256,128", "--activation", "relu,tanh", "--output", "softmax", "--cost", "log-likelihood",
       "--init", "he", "--optimizer", "momentum", "--momentum", "0.5", "--lambda", "5", "--l1", "0.1", "--epochs", "7",
-      "--batch", "32", "--eta", "0.05", "--seed", "42", "--backend", "js", "--early-stopping", "3", "--schedule", "2",
+      "--batch", "32", "--eta", "0.05", "--seed", "42", "--backend", "js", "--threads", "3", "--early-stopping", "3", "--schedule", "2",
       "--no-shuffle", "--monitor"]);
     expect(s).toEqual({
       sizes: [784, 256, 128, 10], activation: ["relu", "tanh"], output: "softmax", cost: "log-likelihood", init: "he",
-      optimizer: { name: "momentum", mu: 0.5 }, lambda: 5, l1: 0.1, epochs: 7, batch: 32, eta: 0.05, seed: 42, backend: "js", earlyStopping: 3,
+      optimizer: { name: "momentum", mu: 0.5 }, lambda: 5, l1: 0.1, epochs: 7, batch: 32, eta: 0.05, seed: 42, backend: "js", threads: 3, earlyStopping: 3,
       schedule: 2, shuffle: false, monitor: true,
     });
+    expect(settings([]).threads).toBe("auto");
+    expect(settings(["--threads", "auto"]).threads).toBe("auto");
     expect(settings(["--sizes", "4,8,3"], { inputs: 4, classes: 3 }).sizes).toEqual([4, 8, 3]);
     expect(settings(["--hidden", ""], { inputs: 4, classes: 3 }).sizes).toEqual([4, 3]);
     expect(settings(["--optimizer", "adam"]).eta).toBe(0.001);
@@ -82,6 +84,8 @@ describe("flags", () => {
     usage(["--sizes", "784,30,5"], /ends with 5 outputs but the data has 10 classes/);
     usage(["--sizes", "784,10", "--hidden", "5"], /not both/);
     usage(["--seed", "-3"], /--seed/);
+    usage(["--threads", "0"], /--threads must be an integer from 1 to 256, got "0"/);
+    usage(["--threads", "many"], /--threads/);
     usage(["--momentum", "0.9"], /--optimizer momentum/);
     usage(["--backend", "gpu"], /--backend must be one of wasm, wasm-relaxed/);
     usage(["--nope"], /unknown option --nope/);

@@ -58,7 +58,9 @@ describe("the nabla command", () => {
     const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
     expect(code).toBe(130);
     const epochs = out.split("\n").filter((l) => l.startsWith("Epoch")).length;
-    expect(err).toContain(`Ctrl-C: stopped after epoch ${epochs - 1}; saving to ${model}`);
+    // The signal is seen at the end of an epoch or at a progress event inside the next one (which is then undone).
+    expect(err).toContain(`Ctrl-C: stopped after epoch ${epochs - 1}`);
+    expect(err).toMatch(new RegExp(`stopped after epoch ${epochs - 1}( \\(epoch ${epochs} was cut short and undone\\))?; saving to `));
     expect(epochs).toBeGreaterThanOrEqual(2);
     expect(epochs).toBeLessThan(100000);
     expect(out).toMatch(new RegExp(`interrupted: trained ${epochs} epochs`));

@@ -1,0 +1,198 @@
+// Threads (src/threads/): what a barrier costs, what a shared memory costs, and — once the
+// Network takes `threads` — 2 threads vs 1 end to end (bench/index.ts section 6).
+// Run alone: node --experimental-wasm-relaxed-simd --import tsx bench/threads.ts
+import { createThreaded, poolOf, type ThreadedBuild } from "../src/threads/index.js";
+import { createKernels, supports } from "../src/wasm.js";
+import { Random } from "../src/random.js";
+import { timeCall, median, fmt } from "./common.js";
+
+const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+export interface BarrierRow {
+  case: string;
+  /** Median µs per job. */
+  us: number;
+}
+
+/**
+ * The cost of a barrier: a job of one empty task (allFinite over 0 values) that the calling
+ * thread leaves to the helper, so the job's time is the round trip publish → helper wakes and
+ * claims it → calling thread sees it done. Back to back (the helper is still spinning after
+ * the last job, as during training) and spaced 2 ms apart (the helper sleeps in Atomics.wait).
+ */
+export function barrierBench(build: ThreadedBuild = supports("relaxed") ? "relaxed" : "simd"): BarrierRow[] {
+  const t = createThreaded(build, 2, {});
+  const pool = t.raw!;
+  while (pool.ready < 1) pause(5);
+  const job = () => { pool.begin(); pool.call("allFinite", 1024, 0); pool.run(); };
+  const rows: BarrierRow[] = [];
+  pool.callerWorks = false;
+  rows.push({ case: "empty job, run by the helper, back to back (helper spinning)", us: timeCall("barrier hot", job, 300).seconds * 1e6 });
+  const spaced: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    pause(2);
+    const t0 = performance.now();
+    job();
+    spaced.push((performance.now() - t0) * 1000);
+  }
+  rows.push({ case: "empty job, run by the helper, 2 ms after the last (helper asleep)", us: median(spaced) });
+  pool.callerWorks = true;
+  rows.push({ case: "empty job of 2 tasks, the calling thread working too, back to back", us: timeCall("barrier 2", () => {
+    pool.begin(); pool.call("allFinite", 1024, 0); pool.endTask(); pool.call("allFinite", 1024, 0); pool.run();
+  }, 300).seconds * 1e6 });
+  pool.close();
+  return rows;
+}
+
+export interface SharedRow {
+  kernel: string;
+  shape: string;
+  plainUs: number;
+  sharedUs: number;
+}
+
+/** One thread, the same kernels: the plain build (own memory) vs the threaded build (shared, imported memory). */
+export function sharedVsPlain(build: ThreadedBuild = supports("relaxed") ? "relaxed" : "simd"): SharedRow[] {
+  const rows: SharedRow[] = [];
+  for (const [nIn, nOut, m] of [[784, 30, 10], [784, 512, 64], [512, 512, 64], [784, 30, 256]]) {
+    const plain = createKernels(`wasm-${build}`, "bench");
+    const shared = createThreaded(build, 1, {});
+    const sets = [
+      { e: plain as unknown as Record<string, (...a: number[]) => number>, memory: plain.memory, base: plain.heapBase() },
+      { e: shared.exports as Record<string, (...a: number[]) => number>, memory: shared.memory, base: (shared.exports.heapBase as () => number)() },
+    ].map(({ e, memory, base }) => {
+      let top = base;
+      const rng = new Random(nIn + nOut + m);
+      const alloc = (n: number, lo = -1, hi = 1) => {
+        const p = top;
+        top += Math.ceil((n * 4) / 64) * 64 + 64;
+        const need = top - memory.buffer.byteLength;
+        if (need > 0) memory.grow(Math.ceil(need / 65536));
+        const F = new Float32Array(memory.buffer, p, n);
+        for (let i = 0; i < n; i++) F[i] = lo + (hi - lo) * rng.next();
+        return p;
+      };
+      const w = alloc(nOut * nIn, -0.1, 0.1), b = alloc(nOut), x = alloc(m * nIn, 0, 1), a = alloc(m * nOut, 0.01, 0.99);
+      const d = alloc(m * nOut, -0.1, 0.1), dPrev = alloc(m * nIn);
+      return { e, w, b, x, a, d, dPrev };
+    });
+    for (const kernel of ["forward", "bp2", "bp4sgd"]) {
+      const us = sets.map(({ e, w, b, x, a, d, dPrev }) => {
+        const fn = kernel === "forward" ? () => e.forward(a, w, b, x, nIn, nOut, m, 0)
+          : kernel === "bp2" ? () => e.bp2(dPrev, d, w, x, nIn, nOut, m, 0)
+          : () => e.bp4sgd(w, b, d, x, nIn, nOut, m, 1e-9, 1, 0);
+        return timeCall(kernel, fn, 150).seconds * 1e6;
+      });
+      rows.push({ kernel, shape: `${nIn}×${nOut}, m=${m}`, plainUs: us[0], sharedUs: us[1] });
+    }
+  }
+  return rows;
+}
+
+
+// ---- end to end: 2 threads vs 1 in one process ------------------------------------------------
+
+export interface ThreadRow {
+  case: string;
+  /** Samples per second, median of the rounds, for each setting. */
+  one: number;
+  two: number;
+  ratio: number;
+  /** What the second setting resolved to (net.threads). */
+  threads: number;
+  /** Same seed, same data: bit-identical weights (training) or outputs (inference) with 1 thread and with more. */
+  identical: boolean;
+  load: number[];
+}
+
+type Net = import("../src/network.js").Network;
+
+/** Waits (up to 10 s) until a network's helper threads serve jobs: they start in the background. */
+function ready(net: Net): void {
+  const pool = poolOf(net);
+  for (let i = 0; pool && pool.ready < pool.size - 1 && i < 2000; i++) pause(5);
+}
+
+/**
+ * Training rates (samples/s per epoch, as Network.train reports them) and feedforwardBatch rates,
+ * one network per setting, alternating rounds so that load from elsewhere hits both alike.
+ */
+export async function threadRows(split: import("../src/data/mnist.js").Split, quick = false): Promise<ThreadRow[]> {
+  const { Network } = await import("../src/network.js");
+  const { loadavg } = await import("node:os");
+  const rows: ThreadRow[] = [];
+  const rounds = quick ? 2 : 5;
+  const bits = (net: Net) => new Uint32Array(new Float32Array(net.weights.flat(2)).buffer);
+  const train: [string, number[], number, number, number, number | "auto"][] = [
+    ["train [784,512,512,10] m=64", [784, 512, 512, 10], 64, 2000, 0.5, 2],
+    ["train [784,100,10] m=32", [784, 100, 10], 32, 8000, 3, 2],
+    ["train [784,30,10] m=10", [784, 30, 10], 10, 8000, 3, "auto"],
+  ];
+  for (const [name, sizes, m, samples, eta, threads] of train) {
+    const data = { inputs: split.train.inputs.subarray(0, samples * 784), labels: split.train.labels.subarray(0, samples) };
+    const nets = [new Network(sizes, { seed: 1, threads: 1 }), new Network(sizes, { seed: 1, threads })];
+    ready(nets[1]);
+    const rates: number[][] = [[], []];
+    for (let r = 0; r < rounds; r++) {
+      for (let i = 0; i < 2; i++) {
+        const h = nets[i].train(data, { epochs: 2, batchSize: m, learningRate: eta });
+        rates[i].push(h[1].samplesPerSecond); // the second epoch: the first warms up
+      }
+    }
+    const a = bits(nets[0]), b = bits(nets[1]);
+    const one = median(rates[0]), two = median(rates[1]);
+    rows.push({ case: `${name}, threads: ${JSON.stringify(threads)} vs 1`, one, two, ratio: two / one, threads: nets[1].threads,
+      identical: a.length === b.length && a.every((v, i) => v === b[i]), load: loadavg() });
+    for (const n of nets) n.dispose();
+  }
+  const all = new Float32Array(10_000 * 784);
+  all.set(split.train.inputs.subarray(0, 8000 * 784), 0);
+  all.set(split.test.inputs.subarray(0, 2000 * 784), 8000 * 784);
+  for (const sizes of [[784, 30, 10], [784, 512, 512, 10]]) {
+    const nets = [new Network(sizes, { seed: 1, threads: 1 }), new Network(sizes, { seed: 1, threads: 2 })];
+    ready(nets[1]);
+    const outs = nets.map((n) => n.feedforwardBatch(all));
+    const rates: number[][] = [[], []];
+    for (let r = 0; r < rounds * 2; r++) {
+      for (let i = 0; i < 2; i++) {
+        const t0 = performance.now();
+        nets[i].feedforwardBatch(all, outs[i]);
+        rates[i].push(10_000 / ((performance.now() - t0) / 1000));
+      }
+    }
+    const a = new Uint32Array(outs[0].buffer), b = new Uint32Array(outs[1].buffer);
+    const one = median(rates[0]), two = median(rates[1]);
+    rows.push({ case: `feedforwardBatch ${JSON.stringify(sizes)}, 10,000 digits, threads: 2 vs 1`, one, two, ratio: two / one,
+      threads: nets[1].threads, identical: a.every((v, i) => v === b[i]), load: loadavg() });
+    for (const n of nets) n.dispose();
+  }
+  return rows;
+}
+
+/** The threads section of the report (markdown lines). */
+export function threadsReport(barrier: BarrierRow[], shared: SharedRow[], rows: ThreadRow[]): string[] {
+  const out: string[] = [];
+  out.push("### Threads (2 threads vs 1 in one process; bench/threads.ts)", "");
+  out.push("| case | 1 thread (samples/s) | threads (samples/s) | ratio | net.threads | bit-identical | load (1/5/15 min) |", "|---|---:|---:|---:|---:|---|---|");
+  for (const r of rows) {
+    out.push(`| ${r.case} | ${fmt(r.one)} | ${fmt(r.two)} | ${r.ratio.toFixed(2)}× | ${r.threads} | ${r.identical ? "yes" : "NO"} | ${r.load.map((x) => x.toFixed(2)).join(" / ")} |`);
+  }
+  out.push("", "Barrier (median µs per job):", "");
+  for (const b of barrier) out.push(`- ${b.case}: ${b.us.toFixed(2)} µs`);
+  out.push("", "Shared (threaded build, imported shared memory) vs plain memory, one thread, µs per call:", "");
+  out.push("| kernel | shape | plain | shared | shared/plain |", "|---|---|---:|---:|---:|");
+  for (const r of shared) out.push(`| ${r.kernel} | ${r.shape} | ${r.plainUs.toFixed(1)} | ${r.sharedUs.toFixed(1)} | ${(r.sharedUs / r.plainUs).toFixed(3)} |`);
+  return out;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await import("../src/node.js");
+  const { loadavg } = await import("node:os");
+  const { mnistSplit } = await import("../src/data/mnist.js");
+  const start = loadavg();
+  const barrier = barrierBench(), shared = sharedVsPlain();
+  const rows = await threadRows(mnistSplit(8000, 2000, 0), !!process.env.BENCH_QUICK);
+  console.log(`Threads run of ${new Date().toISOString()}; load at start ${start.map((x) => x.toFixed(2)).join(" / ")}, at end ${loadavg().map((x) => x.toFixed(2)).join(" / ")}`);
+  console.log("");
+  console.log(threadsReport(barrier, shared, rows).join("\n"));
+}

@@ -1,0 +1,139 @@
+// Threads for a network: the `threads` option, the threaded WebAssembly builds, and the pool.
+//
+// A threaded network's linear memory is a shared WebAssembly.Memory that the module imports
+// (AssemblyScript `--enable threads --sharedMemory --importMemory`, stub runtime: the kernels
+// allocate nothing, so instances share the memory without sharing an allocator). The threaded
+// builds are separate artifacts (src/generated/wasm-{relaxed,simd}-threads.ts): a module that
+// imports a shared memory cannot run without one, and a page that does not use threads must not
+// load them. Relaxed SIMD and SIMD have threaded builds; the scalar and js backends ignore
+// `threads` (net.threads is 1 there).
+//
+// Where threads cannot run — no platform registered (a page's main thread), no SharedArrayBuffer
+// (a page that is not cross-origin isolated), a build without SIMD — a network computes on one
+// thread, silently in its results and explicitly in `net.threads`.
+//
+// This module is the implementation an entry registers (src/node.ts: registerThreadsImpl(
+// threadsFor(spawnNode, cores))); a page's bundle has only src/threads/option.ts.
+import { Pool, type Spawn } from "./pool.js";
+import * as split from "./plan.js";
+import { AUTO_CAP, type Threaded, type Threads, type ThreadsImpl, type ThreadsOption } from "./option.js";
+
+export { Pool, ThreadFailure, setThreadTimeout } from "./pool.js";
+export { checkThreads, MAX_THREADS, AUTO_CAP, type ThreadsOption, type Threaded } from "./option.js";
+
+export type ThreadedBuild = "relaxed" | "simd";
+
+interface Platform {
+  spawn: Spawn;
+  cores(): number;
+}
+let platform: Platform | null = null;
+
+/** Makes helper threads available (the Node entry registers worker_threads; a worker entry its own). */
+export function registerThreads(spawn: Spawn, cores: () => number): void {
+  platform = { spawn, cores };
+}
+
+/** Whether this thread can start helper threads sharing a memory. */
+export function threadsAvailable(): boolean {
+  if (!platform || typeof SharedArrayBuffer === "undefined" || typeof Atomics === "undefined") return false;
+  const g = globalThis as { crossOriginIsolated?: boolean };
+  return g.crossOriginIsolated !== false; // Node has no such flag; a page must be isolated
+}
+
+/** The thread count an option resolves to here: "auto" → the cores reported (≤ 16); 1 where threads are unavailable. */
+export function resolveThreads(option: ThreadsOption): number {
+  if (option === 1 || !threadsAvailable()) return 1;
+  return option === "auto" ? Math.max(1, Math.min(AUTO_CAP, platform!.cores())) : option;
+}
+
+const sources = new Map<ThreadedBuild, string>();
+const compiled = new Map<ThreadedBuild, WebAssembly.Module>();
+
+/** Makes a threaded build's bytes available (base64). */
+export function registerThreadedBuild(build: ThreadedBuild, base64: string): void {
+  sources.set(build, base64);
+}
+
+export function hasThreadedBuild(build: ThreadedBuild): boolean {
+  return sources.has(build);
+}
+
+function moduleFor(build: ThreadedBuild): WebAssembly.Module {
+  let m = compiled.get(build);
+  if (!m) {
+    const s = atob(sources.get(build)!);
+    const bytes = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+    compiled.set(build, (m = new WebAssembly.Module(bytes)));
+  }
+  return m;
+}
+
+/** Initial pages of a threaded build's memory: its static data (16 scratch slots of 256 KiB, see assembly/bp4.ts) — asconfig.json's initialMemory. */
+export const THREADED_INITIAL_PAGES = 65;
+/** A shared memory must declare its maximum: the whole 4 GiB a wasm32 module can address. */
+const MAXIMUM_PAGES = 65536;
+
+export interface PoolThreaded extends Threaded {
+  /** The pool itself (tests and benchmarks run jobs on it directly). */
+  raw: Pool | null;
+}
+
+/** The Threads the passes call: the pool's jobs, split as src/threads/plan.ts says. */
+function threadsOf(pool: Pool): Threads {
+  return {
+    size: pool.size,
+    forward: (n, m, check, at, wait) => split.forward(pool, n, m, check, at, wait),
+    finish: () => pool.finish(),
+    deltas: (n, m) => split.deltas(pool, n, m),
+    stepSgd: (n, m, scale, decay, l1) => split.stepSgd(pool, n, m, scale, decay, l1),
+    gradients: (n, m) => split.gradients(pool, n, m),
+    stepOptimizer: (n, kernel, weights, biases) => split.stepOptimizer(pool, n, kernel, weights, biases),
+    close: () => closePool(pool),
+  };
+}
+
+/** The implementation an entry registers, with its way of starting helper threads. */
+export function threadsFor(spawn: Spawn, cores: () => number): ThreadsImpl {
+  registerThreads(spawn, cores);
+  return {
+    resolve: resolveThreads,
+    has: (build) => (build === "relaxed" || build === "simd") && hasThreadedBuild(build),
+    create: (build, threads, owner) => createThreaded(build as ThreadedBuild, threads, owner),
+  };
+}
+
+/** The pool of each owner (tests reach a network's helper threads through it). */
+const pools = new WeakMap<object, Pool>();
+/** Test hook: the pool of a network (or other owner), or null. */
+export function poolOf(owner: object): Pool | null {
+  return pools.get(owner) ?? null;
+}
+
+/** Ends a pool whose network was garbage-collected without dispose(). */
+const registry = new FinalizationRegistry<Pool>((pool) => pool.close());
+
+/**
+ * Instantiates a threaded build over a new shared memory and starts threads − 1 helpers on it.
+ * `owner` is the object whose collection ends the helpers (the network).
+ */
+export function createThreaded(build: ThreadedBuild, threads: number, owner: object): PoolThreaded {
+  const module = moduleFor(build);
+  const memory = new WebAssembly.Memory({ initial: THREADED_INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
+  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  (exports.setScratchSlot as (i: number) => void)(0);
+  let pool: Pool | null = null;
+  if (threads > 1) {
+    pool = new Pool(threads, module, memory, exports, platform!.spawn);
+    registry.register(owner, pool, pool);
+    pools.set(owner, pool);
+  }
+  return { exports, memory, pool: pool && threadsOf(pool), raw: pool };
+}
+
+/** Ends a pool at once (dispose()). */
+export function closePool(pool: Pool): void {
+  registry.unregister(pool);
+  pool.close();
+}

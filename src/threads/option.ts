@@ -1,0 +1,97 @@
+// The part of threads every bundle carries (a page's included): the `threads` option, the
+// interface the passes call, and the hook through which an entry that can start helper
+// threads (src/node.ts) plugs in the rest of src/threads/. A page registers nothing, so it
+// carries none of the pool, the planner or the threaded builds (test/size.test.ts).
+import { OptionError, describe } from "../errors.js";
+import type { Plan } from "../arena.js";
+
+/** `threads`: 1 (default), a whole number up to 256, or "auto" (the cores the platform reports, at most 16). */
+export type ThreadsOption = number | "auto";
+export const MAX_THREADS = 256;
+export const AUTO_CAP = 16;
+
+/** Checks the `threads` option. */
+export function checkThreads(where: string, arg: string, v: unknown): ThreadsOption {
+  if (v === undefined) return 1;
+  if (v === "auto") return v;
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > MAX_THREADS) {
+    throw new OptionError(where, arg, `a whole number from 1 to ${MAX_THREADS}, or "auto"`, describe(v));
+  }
+  return v;
+}
+
+/** What the work split needs of a network (src/arena.ts's Arena has it). */
+export interface Layout {
+  readonly plan: Plan;
+  readonly sizes: readonly number[];
+  readonly acts: readonly number[];
+  readonly cost: number;
+}
+
+/**
+ * A network's helper threads, as the passes (src/passes.ts) use them: each method runs one job
+ * split across the threads (src/threads/plan.ts says how) and waits for it, except forward with
+ * wait = false, which the caller joins with finish(). A failed helper makes a method throw an
+ * Error named "ThreadFailure".
+ */
+export interface Threads {
+  /** Threads computing, the calling one included. */
+  readonly size: number;
+  forward(n: Layout, m: number, check?: boolean, at?: number, wait?: boolean): boolean;
+  finish(): void;
+  deltas(n: Layout, m: number): void;
+  stepSgd(n: Layout, m: number, scale: number, decay: number, l1: number): void;
+  gradients(n: Layout, m: number): void;
+  stepOptimizer(n: Layout, kernel: "momentum" | "adam", weights: number[], biases: number[]): void;
+  /** Ends the helper threads (idempotent). */
+  close(): void;
+}
+
+/** A threaded instance: the calling thread's exports over a shared memory, and the helpers (null for one thread). */
+export interface Threaded {
+  exports: WebAssembly.Exports;
+  memory: WebAssembly.Memory;
+  pool: Threads | null;
+}
+
+/** What an entry that can start helper threads registers (src/threads/index.ts makes it). */
+export interface ThreadsImpl {
+  /** The thread count an option resolves to on this platform (1 where threads are unavailable). */
+  resolve(option: ThreadsOption): number;
+  /** Whether this build has a threaded counterpart loaded here. */
+  has(build: string): boolean;
+  /** A threaded instance with threads − 1 helpers; `owner`'s collection ends them. */
+  create(build: string, threads: number, owner: object): Threaded;
+}
+
+let impl: ThreadsImpl | null = null;
+
+export function registerThreadsImpl(i: ThreadsImpl): void {
+  impl = i;
+}
+
+/** The registered implementation, or null (a page: every network computes on one thread). */
+export function threadsImpl(): ThreadsImpl | null {
+  return impl;
+}
+
+/**
+ * Multiply-adds below which a job runs on the calling thread alone: a job costs one barrier
+ * (a few µs when the helpers are awake, tens of µs when they must be woken — BENCHMARKS.md);
+ * 150,000 multiply-adds take ≈ 30–40 µs on one core here.
+ */
+export const MIN_WORK = 150_000;
+
+/** Multiply-adds of one sample through every layer (forward; BP4 is the same). */
+export function perSample(sizes: readonly number[]): number {
+  let f = 0;
+  for (let l = 1; l < sizes.length; l++) f += sizes[l] * sizes[l - 1];
+  return f;
+}
+
+/** Multiply-adds of one sample's BP2 chain (every layer but the first). */
+export function perSampleBp2(sizes: readonly number[]): number {
+  let f = 0;
+  for (let l = 2; l < sizes.length; l++) f += sizes[l] * sizes[l - 1];
+  return f;
+}

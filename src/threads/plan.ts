@@ -1,0 +1,155 @@
+// How the passes split their work across threads (src/passes.ts calls these when the network
+// has a pool and the work pays for the barrier).
+//
+//   samples   forward through every layer, BP1 and the BP2 chain, for samples s0..s1 of the batch:
+//             every row of a batch-major buffer belongs to one sample, and these kernels compute a
+//             sample's row the same way whatever batch it is in (test/batch-invariance.test.ts),
+//             so a range of rows is a pointer and a count — no kernels of their own. BP2 needs the
+//             weights before the step: all of it runs before any weight changes.
+//   rows      BP3/BP4 (and the SGD step fused into bp4sgd) for rows j0..j1 of each layer's w and b:
+//             bp3Rows, bp4Rows, bp4sgdRows compute each value as the whole call does (the blocking of
+//             rows only decides which values share a pass); every layer's rows are independent, so
+//             one job covers all layers. Boundaries at multiples of 4 rows.
+//   elements  the momentum/Adam step over all parameters, in ranges of 4-aligned elements (the
+//             last range keeps the tail the whole call has).
+// Each output value is written by exactly one task, computed in exactly the order one thread
+// computes it: results are bit-identical to threads: 1, whatever the thread count or timing
+// (test/threads.test.ts).
+import type { Pool } from "./pool.js";
+import type { Layout } from "./option.js";
+
+/**
+ * Tasks per thread and job (about): more, smaller tasks let the threads that are on a core take
+ * the work of one that lost its core, at the price of a little reuse of the weights per task.
+ */
+export let TASKS_PER_THREAD = 4;
+/** Sets TASKS_PER_THREAD (benchmarks compare settings in one process). */
+export function setTasksPerThread(n: number): void {
+  TASKS_PER_THREAD = n;
+}
+
+/** Samples per task at least (a pair: the forward and BP2 kernels' blocking). */
+const MIN_SAMPLES = 2;
+
+/** Sample ranges for m samples on `threads` threads: TASKS_PER_THREAD per thread when there are ≥ 16 samples per thread, else one; aligned to pairs. */
+export function sampleRanges(m: number, threads: number, perTask = 0): [number, number][] {
+  const tasks = Math.max(1, Math.min(threads * (m >= 16 * threads ? TASKS_PER_THREAD : 1), Math.floor(m / MIN_SAMPLES), perTask || Infinity));
+  const out: [number, number][] = [];
+  for (let t = 0; t < tasks; t++) {
+    const s0 = Math.round((t * m) / tasks / 2) * 2, s1 = t === tasks - 1 ? m : Math.round(((t + 1) * m) / tasks / 2) * 2;
+    if (s1 > s0) out.push([s0, s1]);
+  }
+  return out;
+}
+
+/**
+ * Feedforward of the m samples in a^0 on the pool, by sample ranges (one task per range runs
+ * every layer). With `check`, each task first checks its inputs are finite; returns false if
+ * any is not (then nothing is to be trusted in a^1..a^L).
+ */
+export function forward(pool: Pool, n: Layout, m: number, check = false, at = 0, wait = true): boolean {
+  const { plan: p, sizes: s, acts } = n, L = s.length - 1;
+  pool.begin();
+  const checks: number[] = [];
+  for (let [s0, s1] of sampleRanges(m, pool.size)) {
+    s0 += at;
+    s1 += at;
+    if (check) checks.push(pool.call("allFinite", p.a[0] + 4 * s0 * s[0], (s1 - s0) * s[0]));
+    for (let l = 0; l < L; l++) {
+      pool.call("forward", p.a[l + 1] + 4 * s0 * s[l + 1], p.w[l], p.b[l], p.a[l] + 4 * s0 * s[l], s[l], s[l + 1], s1 - s0, acts[l]);
+    }
+    pool.endTask();
+  }
+  if (!wait) {
+    pool.start(); // the caller joins it with pool.finish()
+    return true;
+  }
+  pool.run();
+  return checks.every((c) => pool.result(c) === 1);
+}
+
+/** BP1 and the BP2 chain (δ^L … δ^1) for the m samples fed forward, by sample ranges. Reads the weights, writes only δ. */
+export function deltas(pool: Pool, n: Layout, m: number): void {
+  const { plan: p, sizes: s, acts, cost } = n, L = s.length - 1;
+  pool.begin();
+  for (const [s0, s1] of sampleRanges(m, pool.size)) {
+    pool.call("bp1", p.delta[L - 1] + 4 * s0 * s[L], p.a[L] + 4 * s0 * s[L], p.y + 4 * s0 * s[L], s[L], s1 - s0, acts[L - 1], cost);
+    for (let l = L - 1; l > 0; l--) {
+      pool.call("bp2", p.delta[l - 1] + 4 * s0 * s[l], p.delta[l] + 4 * s0 * s[l + 1], p.w[l], p.a[l] + 4 * s0 * s[l],
+        s[l], s[l + 1], s1 - s0, acts[l - 1]);
+    }
+    pool.endTask();
+  }
+  pool.run();
+}
+
+/**
+ * Row ranges of every layer, [layer, j0, j1], about TASKS_PER_THREAD per thread in total, each of about the
+ * same work (rows × n_in), at multiples of 4 rows; the largest first (the last tasks claimed
+ * are the small ones, so the threads finish together).
+ */
+export function rowRanges(sizes: readonly number[], threads: number): [number, number, number][] {
+  const L = sizes.length - 1;
+  let total = 0;
+  for (let l = 0; l < L; l++) total += sizes[l + 1] * sizes[l];
+  const target = total / (TASKS_PER_THREAD * threads);
+  const out: [number, number, number][] = [];
+  for (let l = 0; l < L; l++) {
+    const nIn = sizes[l], nOut = sizes[l + 1];
+    const chunks = Math.max(1, Math.min(Math.ceil(nOut / 4), Math.round((nOut * nIn) / target)));
+    const rows = Math.ceil(nOut / chunks / 4) * 4;
+    for (let j0 = 0; j0 < nOut; j0 += rows) out.push([l, j0, Math.min(nOut, j0 + rows)]);
+  }
+  return out.sort((a, b) => (b[2] - b[1]) * sizes[b[0]] - (a[2] - a[1]) * sizes[a[0]] || a[0] - b[0] || a[1] - b[1]);
+}
+
+/** BP3 + BP4 + the SGD step (bp4sgdRows) for every layer, by row ranges. δ must be in place (deltas()). */
+export function stepSgd(pool: Pool, n: Layout, m: number, scale: number, decay: number, l1: number): void {
+  const { plan: p, sizes: s } = n;
+  pool.begin();
+  for (const [l, j0, j1] of rowRanges(s, pool.size)) {
+    pool.call("bp4sgdRows", p.w[l], p.b[l], p.delta[l], p.a[l], s[l], s[l + 1], m, scale, decay, l1, j0, j1);
+    pool.endTask();
+  }
+  pool.run();
+}
+
+/** BP3 + BP4 into nablaB, nablaW for every layer, by row ranges. δ must be in place (deltas()). */
+export function gradients(pool: Pool, n: Layout, m: number): void {
+  const { plan: p, sizes: s } = n;
+  pool.begin();
+  for (const [l, j0, j1] of rowRanges(s, pool.size)) {
+    pool.call("bp3Rows", p.nablaB[l], p.delta[l], s[l + 1], m, j0, j1);
+    pool.call("bp4Rows", p.nablaW[l], p.delta[l], p.a[l], s[l], s[l + 1], m, j0, j1);
+    pool.endTask();
+  }
+  pool.run();
+}
+
+/** Element ranges of a vector of len values: `parts` pieces at multiples of 4 (the last takes the rest). */
+export function elementRanges(len: number, parts: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let t = 0; t < parts; t++) {
+    const a = Math.floor((t * len) / parts / 4) * 4, b = t === parts - 1 ? len : Math.floor(((t + 1) * len) / parts / 4) * 4;
+    if (b > a) out.push([a, b]);
+  }
+  return out;
+}
+
+/**
+ * The momentum or Adam step over all parameters on the pool: the weights in 4-aligned element
+ * ranges (so every element takes the code path it takes in one whole call), the biases as one
+ * task. `weights` and `biases` are the kernel's arguments after its pointers and length.
+ */
+export function stepOptimizer(pool: Pool, n: Layout, kernel: "momentum" | "adam", weights: number[], biases: number[]): void {
+  const p = n.plan, wb = p.weightsLen * 4;
+  pool.begin();
+  for (const [a, b] of elementRanges(p.weightsLen, TASKS_PER_THREAD * pool.size)) {
+    if (kernel === "momentum") pool.call("momentum", p.params + 4 * a, p.opt1 + 4 * a, p.grads + 4 * a, b - a, ...weights);
+    else pool.call("adam", p.params + 4 * a, p.opt1 + 4 * a, p.opt2 + 4 * a, p.grads + 4 * a, b - a, ...weights);
+    pool.endTask();
+  }
+  if (kernel === "momentum") pool.call("momentum", p.params + wb, p.opt1 + wb, p.grads + wb, p.biasesLen, ...biases);
+  else pool.call("adam", p.params + wb, p.opt1 + wb, p.opt2 + wb, p.grads + wb, p.biasesLen, ...biases);
+  pool.run();
+}

@@ -1,0 +1,251 @@
+// A pool of helper threads that run kernel calls on a network's shared linear memory.
+//
+// Every thread (the calling one and each helper) has its own instance of the same threaded
+// WebAssembly module over the same shared memory. A job is a list of tasks; a task is a short
+// list of kernel calls run in order by one thread (e.g. forward through every layer for samples
+// s0..s1, or bp4sgd on rows j0..j1 of one layer). Threads take tasks from a shared counter, the
+// calling thread too, and the calling thread waits (Atomics.wait) until every task is done.
+//
+// Determinism: a task's result depends only on its own arguments, never on which thread runs it
+// or when — the planner (src/threads/plan.ts) splits the work so that each output value is
+// written by exactly one task, computed in the same order as one thread computes it. So the
+// dynamic assignment of tasks to threads changes the speed, never a bit of the result.
+//
+// The control block is a SharedArrayBuffer of its own (not in linear memory, which may grow):
+//   Int32 header:  SEQ (job number; −1 ends the helpers), COUNT (tasks), NEXT ((job tag << 16) | next task),
+//                  DONE (tasks finished), ERROR (0, or 1 + index of a helper whose call threw), READY (helpers
+//                  instantiated), DIE (test hook: 1 + index of a helper that exits at its next task)
+//   Int32 tasks:   [first call, end call] per task
+//   Float64 calls: [kernel, 15 arguments] per call;  Float64 results: one per call (a kernel's return value)
+// A task is claimed with a compare-and-swap on NEXT, whose high bits carry the job's tag, so a
+// helper that wakes late for an old job can never claim a task of the next one.
+
+import type { KernelName, THREAD_KERNEL_NAMES } from "../kernels.js";
+
+/** Header slots of the control block (Int32 indices). */
+export const SEQ = 0, COUNT = 1, NEXT = 2, DONE = 3, ERROR = 4, READY = 5, DIE = 6;
+const HEADER = 8;
+/** Limits of one job. */
+export const MAX_TASKS = 1024, MAX_CALLS = 2048;
+/** Float64 slots per call: the kernel's index, then up to 15 arguments. */
+export const CALL = 16;
+const TASKS0 = HEADER; // Int32 index of the task table
+const CALLS0 = (HEADER + 2 * MAX_TASKS) * 4; // byte offset of the calls
+const RESULTS0 = CALLS0 + MAX_CALLS * CALL * 8;
+export const CONTROL_BYTES = RESULTS0 + MAX_CALLS * 8;
+/** Layout numbers a helper needs (sent to it, so the helper source has no copy of them). */
+export const LAYOUT = { SEQ, COUNT, NEXT, DONE, ERROR, READY, DIE, TASKS0, CALLS0, RESULTS0, CALL, MAX_CALLS };
+
+/**
+ * The kernels a task may call, by index: the exports of the threaded builds. Sample ranges
+ * need no kernels of their own (a range of rows of a batch-major buffer is a pointer and a
+ * count), row ranges do (bp3Rows, bp4Rows, bp4sgdRows).
+ */
+export const TASK_KERNELS = ["forward", "bp1", "bp2", "bp3Rows", "bp4Rows", "bp4sgdRows", "momentum", "adam", "sgd", "allFinite"] as const satisfies
+  readonly (KernelName | (typeof THREAD_KERNEL_NAMES)[number])[];
+export type TaskKernel = (typeof TASK_KERNELS)[number];
+const index = new Map<TaskKernel, number>(TASK_KERNELS.map((k, i) => [k, i]));
+
+/** How long a wait may see no progress before the job is declared failed (a helper died or hangs). */
+let timeoutMs = 30_000;
+/** Sets the no-progress timeout (tests use a short one). Returns the previous value. */
+export function setThreadTimeout(ms: number): number {
+  const before = timeoutMs;
+  timeoutMs = ms;
+  return before;
+}
+
+/** What the pool needs from the platform to run one helper thread. */
+export interface Helper {
+  /** Ends the thread (asynchronously; it never runs another task). */
+  terminate(): void;
+  /** The message of the helper's last failure, read synchronously, or null. */
+  takeError(): string | null;
+}
+
+/** Starts helper number i (1-based; 0 is the calling thread): it instantiates the module over memory and serves jobs from control. */
+export type Spawn = (i: number, module: WebAssembly.Module, memory: WebAssembly.Memory, control: SharedArrayBuffer,
+                     onExit: (code: number) => void) => Helper;
+
+type Fn = (...args: number[]) => number;
+
+/** A helper thread failed (its call threw, it exited, or no task finished within the timeout). */
+export class ThreadFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ThreadFailure";
+  }
+}
+
+export class Pool {
+  /** Threads computing, the calling one included. */
+  readonly size: number;
+  readonly #ctl: Int32Array;
+  readonly #calls: Float64Array;
+  readonly #results: Float64Array;
+  readonly #fns: Fn[];
+  #helpers: Helper[] = [];
+  #seq = 0;
+  #nTasks = 0;
+  #nCalls = 0;
+  #taskStart = 0;
+  /** Set by a helper's exit (delivered between calls): the failure every later job reports. */
+  #exited: string | null = null;
+  #closed = false;
+  /** Tasks run so far: all of them, and those the calling thread ran (the rest ran on helpers). */
+  readonly counts = { tasks: 0, here: 0 };
+  /** Test hook: false leaves every task to the helpers (so tests know the helpers computed). */
+  callerWorks = true;
+
+  constructor(size: number, module: WebAssembly.Module, memory: WebAssembly.Memory, exports: Record<string, unknown>, spawn: Spawn) {
+    this.size = size;
+    const control = new SharedArrayBuffer(CONTROL_BYTES);
+    this.#ctl = new Int32Array(control);
+    this.#calls = new Float64Array(control, CALLS0, MAX_CALLS * CALL);
+    this.#results = new Float64Array(control, RESULTS0, MAX_CALLS);
+    this.#fns = TASK_KERNELS.map((k) => exports[k] as Fn);
+    for (let i = 1; i < size; i++) {
+      this.#helpers.push(spawn(i, module, memory, control, (code) => {
+        if (!this.#closed) this.#exited ??= `helper thread ${i} exited (code ${code})`;
+      }));
+    }
+  }
+
+  /** Helpers that have instantiated the module and serve jobs. */
+  get ready(): number {
+    return Atomics.load(this.#ctl, READY);
+  }
+
+  /** Starts writing a job. */
+  begin(): this {
+    this.#nTasks = 0;
+    this.#nCalls = 0;
+    this.#taskStart = 0;
+    return this;
+  }
+
+  /** Appends a kernel call to the current task. Returns the call's index (for result()). */
+  call(kernel: TaskKernel, ...args: number[]): number {
+    const c = this.#nCalls++;
+    if (c >= MAX_CALLS || args.length >= CALL) throw new Error(`nabla threads: a job holds at most ${MAX_CALLS} calls of ${CALL - 1} arguments`);
+    const o = c * CALL;
+    this.#calls[o] = index.get(kernel)!;
+    for (let i = 0; i < args.length; i++) this.#calls[o + 1 + i] = args[i];
+    return c;
+  }
+
+  /** Ends the current task (the calls since the previous endTask run in order on one thread). */
+  endTask(): void {
+    if (this.#nCalls === this.#taskStart) return;
+    const t = this.#nTasks++;
+    if (t >= MAX_TASKS) throw new Error(`nabla threads: a job holds at most ${MAX_TASKS} tasks`);
+    this.#ctl[TASKS0 + 2 * t] = this.#taskStart;
+    this.#ctl[TASKS0 + 2 * t + 1] = this.#nCalls;
+    this.#taskStart = this.#nCalls;
+  }
+
+  /** The value kernel call c returned in the last job. */
+  result(c: number): number {
+    return this.#results[c];
+  }
+
+  /**
+   * Runs the job: publishes it, takes tasks on this thread too, and waits until all are done.
+   * Throws a ThreadFailure when a helper's call threw, a helper exited, or no task finished
+   * within the timeout (a helper that died holding a task); the memory may then hold partial results.
+   */
+  run(): void {
+    this.start();
+    this.finish();
+  }
+
+  /**
+   * Publishes the job and returns at once: the helpers start on it while this thread does
+   * something else (e.g. loads the next chunk of inputs), then calls finish().
+   */
+  start(): void {
+    this.endTask();
+    if (this.#closed) throw new ThreadFailure("the helper threads were ended (dispose())");
+    if (this.#exited) throw new ThreadFailure(this.#exited);
+    const ctl = this.#ctl, count = this.#nTasks;
+    const seq = (this.#seq = (this.#seq + 1) & 0x7fff);
+    // NEXT first: a helper still looking at the last job (its NEXT and COUNT) must not see this
+    // job's COUNT with the last job's NEXT — it would claim a task index of this job under the
+    // old tag, run it twice and count it twice. Once NEXT carries the new tag, its compare-and-swap fails.
+    Atomics.store(ctl, NEXT, seq << 16);
+    Atomics.store(ctl, COUNT, count);
+    Atomics.store(ctl, DONE, 0);
+    Atomics.store(ctl, SEQ, seq);
+    if (count > 1 || !this.callerWorks) Atomics.notify(ctl, SEQ);
+  }
+
+  /** Takes the started job's remaining tasks on this thread and waits until all are done (see run()). */
+  finish(): void {
+    const ctl = this.#ctl, count = Atomics.load(ctl, COUNT);
+    if (count === 0) return;
+    const seq = this.#seq;
+    while (this.callerWorks) {
+      const w = Atomics.load(ctl, NEXT), t = w & 0xffff;
+      if (t >= count || w >>> 16 !== seq) break;
+      if (Atomics.compareExchange(ctl, NEXT, w, w + 1) !== w) continue;
+      this.#runTask(t);
+      this.counts.here++;
+      Atomics.add(ctl, DONE, 1);
+    }
+    this.counts.tasks += count;
+    this.#wait(count);
+    if (Atomics.load(ctl, ERROR) !== 0) {
+      const i = Atomics.load(ctl, ERROR) - 1;
+      Atomics.store(ctl, ERROR, 0);
+      throw new ThreadFailure(`a kernel call failed in helper thread ${i}: ${this.#helpers[i - 1]?.takeError() ?? "unknown error"}`);
+    }
+  }
+
+  #runTask(t: number): void {
+    const C = this.#calls, fns = this.#fns;
+    for (let c = this.#ctl[TASKS0 + 2 * t], end = this.#ctl[TASKS0 + 2 * t + 1]; c < end; c++) {
+      const o = c * CALL;
+      this.#results[c] = fns[C[o]](C[o + 1], C[o + 2], C[o + 3], C[o + 4], C[o + 5], C[o + 6], C[o + 7], C[o + 8],
+        C[o + 9], C[o + 10], C[o + 11], C[o + 12], C[o + 13], C[o + 14], C[o + 15]) ?? 0;
+    }
+  }
+
+  /** Waits until DONE reaches count: a short spin (a job's last task usually ends within microseconds), then Atomics.wait in slices. */
+  #wait(count: number): void {
+    const ctl = this.#ctl;
+    for (let i = 0; i < 2000; i++) if (Atomics.load(ctl, DONE) >= count) return;
+    let last = Atomics.load(ctl, DONE), since = performance.now();
+    while (last < count) {
+      Atomics.wait(ctl, DONE, last, 50);
+      const d = Atomics.load(ctl, DONE), now = performance.now();
+      if (d !== last) { last = d; since = now; continue; }
+      if (now - since > timeoutMs) {
+        throw new ThreadFailure(`no helper thread finished a task for ${(timeoutMs / 1000).toFixed(1)} s: ${this.#exited ?? "a helper thread died or hangs"}`);
+      }
+    }
+  }
+
+  /** Test hook: helper i exits (as if killed) when it takes its next task. */
+  killAtNextTask(i: number): void {
+    Atomics.store(this.#ctl, DIE, i);
+  }
+
+  /** Test hook: ends helper i now (worker.terminate()). */
+  terminateHelper(i: number): void {
+    this.#helpers[i - 1]?.terminate();
+  }
+
+  /** Ends every helper thread. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    Atomics.store(this.#ctl, SEQ, -1);
+    Atomics.notify(this.#ctl, SEQ);
+    for (const h of this.#helpers) h.terminate();
+    this.#helpers = [];
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+}

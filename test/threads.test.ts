@@ -1,0 +1,368 @@
+// Threads (src/threads/): the pool runs a network's passes split by samples and by rows, and
+// the results are bit-identical to one thread's; bad `threads` values are OptionErrors; a helper
+// that dies makes the running call throw (never hang); closing the pool ends its threads.
+import { describe, it, expect, afterEach } from "vitest";
+import { readdirSync, readFileSync } from "node:fs";
+import { Random } from "../src/random.js";
+import { plan } from "../src/arena.js";
+import { OptionError } from "../src/errors.js";
+import { checkThreads, createThreaded, setThreadTimeout, ThreadFailure, type PoolThreaded as Threaded } from "../src/threads/index.js";
+import * as split from "../src/threads/plan.js";
+import { supports } from "../src/wasm.js";
+
+const BUILDS = (["simd", "relaxed"] as const).filter((b) => supports(b));
+type Fn = (...a: number[]) => number;
+
+/** Threads of this process (Linux: one directory per thread in /proc/self/task). */
+const osThreads = () => readdirSync("/proc/self/task").length;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A network's buffers in a threaded build's memory, filled from a seeded generator. */
+function setup(t: Threaded, sizes: number[], m: number, seed: number) {
+  const p = plan(sizes, (t.exports.heapBase as () => number)(), m);
+  const have = t.memory.buffer.byteLength;
+  if (p.end > have) t.memory.grow(Math.ceil((p.end - have) / 65536));
+  const F = new Float32Array(t.memory.buffer);
+  const rng = new Random(seed);
+  for (let i = p.params >>> 2; i < (p.params >>> 2) + p.paramsLen; i++) F[i] = (rng.next() - 0.5) * 0.6;
+  for (let i = 0; i < m * sizes[0]; i++) F[(p.a[0] >>> 2) + i] = rng.next();
+  for (let i = 0; i < m * sizes.at(-1)!; i++) F[(p.y >>> 2) + i] = rng.next() < 0.1 ? 1 : 0;
+  const acts = sizes.slice(1).map((_, l) => (l === sizes.length - 2 ? 0 : [0, 1, 2][seed % 3]));
+  return { plan: p, sizes, acts, cost: 0 };
+}
+
+/** One training step on the calling thread alone, with the whole-batch kernels (the reference). */
+function stepAlone(t: Threaded, n: ReturnType<typeof setup>, m: number, scale: number) {
+  const e = t.exports as Record<string, Fn>, { plan: p, sizes: s, acts } = n, L = s.length - 1;
+  for (let l = 0; l < L; l++) e.forward(p.a[l + 1], p.w[l], p.b[l], p.a[l], s[l], s[l + 1], m, acts[l]);
+  e.bp1(p.delta[L - 1], p.a[L], p.y, s[L], m, acts[L - 1], 0);
+  for (let l = L - 1; l >= 0; l--) {
+    if (l > 0) e.bp2(p.delta[l - 1], p.delta[l], p.w[l], p.a[l], s[l], s[l + 1], m, acts[l - 1]);
+    e.bp4sgd(p.w[l], p.b[l], p.delta[l], p.a[l], s[l], s[l + 1], m, scale, 1, 0);
+  }
+}
+
+const open: Threaded[] = [];
+afterEach(() => {
+  for (const t of open.splice(0)) t.raw?.close();
+});
+
+describe("the threads option", () => {
+  it("accepts 1, whole numbers up to 256 and \"auto\"; anything else is an OptionError naming it", () => {
+    for (const ok of [undefined, 1, 2, 7, 256, "auto"]) expect(checkThreads("new Network(sizes, options)", "options.threads", ok)).toBe(ok ?? 1);
+    for (const bad of [0, -1, 1.5, 257, NaN, Infinity, "2", "all", null, true]) {
+      expect(() => checkThreads("new Network(sizes, options)", "options.threads", bad)).toThrow(OptionError);
+    }
+    expect(() => checkThreads("new Network(sizes, options)", "options.threads", 0))
+      .toThrow('new Network(sizes, options): options.threads must be a whole number from 1 to 256, or "auto", received 0');
+  });
+});
+
+describe.each(BUILDS)("threaded %s build", (build) => {
+  it.each([
+    [[784, 30, 10], 10], [[784, 100, 10], 32], [[50, 37, 23, 5], 33], [[17, 130, 64, 3], 64], [[9, 5, 2], 1],
+  ] as [number[], number][])("a training step of %j, m=%i, split over 2 and 3 threads, equals one thread's bit for bit", async (sizes, m) => {
+    const results: Uint32Array[] = [];
+    // [threads, whether the calling thread takes tasks too]: without it, the helpers compute everything.
+    for (const [threads, callerWorks] of [[1, true], [2, true], [2, false], [3, true], [3, false]] as const) {
+      const t = createThreaded(build, threads, {});
+      open.push(t);
+      if (t.raw) t.raw.callerWorks = callerWorks;
+      const n = setup(t, sizes, m, sizes.length + m);
+      for (let step = 0; step < 3; step++) {
+        if (!t.raw) stepAlone(t, n, m, 0.1);
+        else {
+          split.forward(t.raw, n, m);
+          split.deltas(t.raw, n, m);
+          split.stepSgd(t.raw, n, m, 0.1, 1, 0);
+        }
+      }
+      if (t.raw && !callerWorks) expect(t.raw.counts.here).toBe(0);
+      const p = n.plan;
+      // Parameters after the steps, and the last step's outputs.
+      const F = new Uint32Array(t.memory.buffer);
+      const L = sizes.length - 1;
+      results.push(Uint32Array.from([...F.subarray(p.params >>> 2, (p.params >>> 2) + p.paramsLen), ...F.subarray(p.a[L] >>> 2, (p.a[L] >>> 2) + m * sizes[L])]));
+    }
+    for (const r of results.slice(1)) {
+      const at = r.findIndex((v, i) => v !== results[0][i]);
+      expect(at, `first differing value at ${at}`).toBe(-1);
+    }
+  });
+
+  it("every task runs exactly once, over 20,000 jobs of alternating sizes (no task claimed twice or lost between jobs)", async () => {
+    const t = createThreaded(build, 3, {});
+    open.push(t);
+    while (t.raw!.ready < 2) await sleep(5);
+    const e = t.exports as Record<string, Fn>, base = e.heapBase();
+    const F = () => new Float32Array(t.memory.buffer);
+    // Each task adds 1 to its own 4 floats (sgd with g = 1, scale = −1): a task run twice, or not at all, shows.
+    const slots = 12, ones = base + 4 * 4 * slots;
+    F().fill(0, base >>> 2, (base >>> 2) + 4 * slots);
+    F().fill(1, ones >>> 2, (ones >>> 2) + 4);
+    const expected = new Float32Array(4 * slots);
+    for (let job = 0; job < 20_000; job++) {
+      const tasks = [1, 2, 5, 3, 12][job % 5];
+      t.raw!.begin();
+      for (let i = 0; i < tasks; i++) {
+        t.raw!.call("sgd", base + 16 * i, ones, 4, -1, 1, 0);
+        t.raw!.endTask();
+        for (let j = 0; j < 4; j++) expected[4 * i + j]++;
+      }
+      t.raw!.run();
+    }
+    expect(Array.from(F().subarray(base >>> 2, (base >>> 2) + 4 * slots))).toEqual(Array.from(expected));
+    expect(t.raw!.counts.here).toBeLessThan(t.raw!.counts.tasks); // the helpers took part
+  });
+
+  it("the splits cover every sample and every row exactly once, at pairs and multiples of 4", () => {
+    for (const m of [1, 2, 3, 10, 31, 64, 257]) {
+      for (const threads of [2, 3, 8, 16]) {
+        const r = split.sampleRanges(m, threads);
+        expect(r[0][0]).toBe(0);
+        expect(r.at(-1)![1]).toBe(m);
+        for (let i = 1; i < r.length; i++) { expect(r[i][0]).toBe(r[i - 1][1]); expect(r[i][0] % 2).toBe(0); }
+      }
+    }
+    for (const sizes of [[784, 30, 10], [784, 512, 512, 10], [3, 1, 5, 2]]) {
+      for (const threads of [2, 5, 16]) {
+        const rows = split.rowRanges(sizes, threads);
+        for (let l = 0; l < sizes.length - 1; l++) {
+          const mine = rows.filter((x) => x[0] === l).sort((a, b) => a[1] - b[1]);
+          expect(mine[0][1]).toBe(0);
+          expect(mine.at(-1)![2]).toBe(sizes[l + 1]);
+          for (let i = 1; i < mine.length; i++) { expect(mine[i][1]).toBe(mine[i - 1][2]); expect(mine[i][1] % 4).toBe(0); }
+        }
+      }
+    }
+  });
+
+  it("a helper that dies holding a task makes the job throw a clear error within the timeout, not hang", async () => {
+    const before = setThreadTimeout(400);
+    try {
+      const t = createThreaded(build, 2, {});
+      open.push(t);
+      const pool = t.raw!;
+      while (pool.ready < 1) await sleep(5);
+      const n = setup(t, [784, 256, 10], 64, 1);
+      pool.killAtNextTask(1);
+      let error: unknown = null;
+      const t0 = performance.now();
+      // The helper takes a task as soon as it wakes for a job; the calling thread takes the rest.
+      for (let i = 0; i < 200 && !error; i++) {
+        try { split.forward(pool, n, 64); } catch (e) { error = e; }
+      }
+      expect(error).toBeInstanceOf(ThreadFailure);
+      expect(String((error as Error).message)).toMatch(/no helper thread finished a task for 0\.4 s/);
+      expect(performance.now() - t0).toBeLessThan(10_000);
+      // Once its exit is known, every later job says so at once.
+      await sleep(50);
+      expect(() => split.forward(pool, n, 64)).toThrow(/helper thread 1 exited \(code 70\)/);
+    } finally {
+      setThreadTimeout(before);
+    }
+  });
+
+  it("a helper ended from outside (terminate) is reported by the next job", async () => {
+    const t = createThreaded(build, 3, {});
+    open.push(t);
+    const pool = t.raw!;
+    while (pool.ready < 2) await sleep(5);
+    pool.terminateHelper(2);
+    await sleep(200);
+    const n = setup(t, [20, 8, 3], 8, 2);
+    expect(() => split.forward(pool, n, 8)).toThrow(ThreadFailure);
+    expect(() => split.forward(pool, n, 8)).toThrow(/helper thread 2 exited/);
+  });
+
+  it("close() ends the helper threads (the process's thread count returns to where it was)", async () => {
+    await sleep(100);
+    const base = osThreads();
+    const t = createThreaded(build, 4, {});
+    const pool = t.raw!;
+    while (pool.ready < 3) await sleep(5);
+    expect(osThreads()).toBeGreaterThanOrEqual(base + 3);
+    pool.close();
+    for (let i = 0; i < 100 && osThreads() > base; i++) await sleep(20);
+    expect(osThreads()).toBeLessThanOrEqual(base);
+    expect(() => split.forward(pool, setup(t, [4, 3, 2], 4, 3), 4)).toThrow(/dispose/);
+  });
+});
+
+describe("relaxed SIMD on Node 20 (issue 15, item 6)", () => {
+  it("the nabla command and npm start turn on the relaxed build; importing the library changes no V8 flag", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const { fileURLToPath } = await import("node:url");
+    const root = fileURLToPath(new URL("..", import.meta.url));
+    const backendOf = (code: string) => execFileSync(process.execPath, ["--input-type=module", "-e", code], { cwd: root, encoding: "utf8" }).trim();
+    // What the engine gives without any flag, probed independently of src/.
+    const plain = backendOf(`const p = new Uint8Array([0,97,115,109,1,0,0,0,1,5,1,0x60,0,1,0x7b,3,2,1,0,10,28,1,26,0,0x43,0,0,0,0,0xfd,0x13,0x43,0,0,0,0,0xfd,0x13,0x43,0,0,0,0,0xfd,0x13,0xfd,0x85,0x02,0x0b]); console.log(WebAssembly.validate(p))`);
+    // The library alone: the best build the engine runs as it is.
+    expect(backendOf(`const { Network } = await import("./dist/node.js"); console.log(new Network([2, 2]).backend)`))
+      .toBe(plain === "true" ? "wasm-relaxed" : "wasm-simd");
+    // With the command's first import: relaxed, in the calling thread and in helper threads.
+    expect(backendOf(`await import("./dist/threads/relaxed-simd.js"); const { Network } = await import("./dist/node.js"); console.log(new Network([2, 2]).backend)`))
+      .toBe("wasm-relaxed");
+    // Helper threads run the relaxed build too (V8's flags are per process): the helpers take
+    // tasks (the calling thread leaves them all) and the weights equal one thread's.
+    expect(backendOf(`await import("./dist/threads/relaxed-simd.js"); const { Network } = await import("./dist/node.js");
+      const { poolOf } = await import("./dist/threads/index.js");
+      const data = { inputs: new Float32Array(64 * 200).map((_, i) => (i % 7) / 7), labels: new Uint8Array(64).map((_, i) => i % 3) };
+      const a = new Network([200, 300, 3], { seed: 1, threads: 1 }), b = new Network([200, 300, 3], { seed: 1, threads: 2 });
+      poolOf(b).callerWorks = false;
+      for (const n of [a, b]) n.train(data, { epochs: 2, batchSize: 32 });
+      const same = JSON.stringify(a.weights) === JSON.stringify(b.weights);
+      console.log(b.backend, b.threads, same, poolOf(b).counts.here === 0 && poolOf(b).counts.tasks > 0)`))
+      .toBe("wasm-relaxed 2 true true");
+    expect(readFileSync(new URL("../src/cli/main.ts", import.meta.url), "utf8")).toMatch(/^import "\.\.\/threads\/relaxed-simd\.js";/m);
+    expect(readFileSync(new URL("../src/main.ts", import.meta.url), "utf8")).toMatch(/^import "\.\/threads\/relaxed-simd\.js";/m);
+  });
+});
+
+describe("a Network with threads", async () => {
+  const { Network } = await import("../src/network.js");
+  const { BackendError } = await import("../src/errors.js");
+  const { poolOf } = await import("../src/threads/index.js");
+  const { availableParallelism } = await import("node:os");
+  const { mnistSplit } = await import("../src/data/mnist.js");
+  const digits = mnistSplit(1500, 500, 0);
+  const data = { inputs: digits.train.inputs, labels: digits.train.labels };
+  const test = { inputs: digits.test.inputs, labels: digits.test.labels };
+  const bits = (net: InstanceType<typeof Network>) => new Uint32Array(new Float32Array([...net.weights.flat(2), ...net.biases.flat()]).buffer);
+  const same = (a: Uint32Array, b: Uint32Array) => a.length === b.length && a.every((v, i) => v === b[i]);
+  /** Waits until a network's helpers serve jobs (they start in the background). */
+  const ready = async (net: InstanceType<typeof Network>) => {
+    const pool = poolOf(net);
+    while (pool && pool.ready < pool.size - 1) await sleep(5);
+  };
+
+  it("bad threads values are OptionErrors, in the constructor and in fromJSON", () => {
+    for (const bad of [0, -2, 2.5, 257, "many"]) {
+      expect(() => new Network([3, 2], { threads: bad as number })).toThrow(OptionError);
+      expect(() => new Network([3, 2], { threads: bad as number })).toThrow(/options\.threads must be a whole number from 1 to 256, or "auto"/);
+      expect(() => Network.fromJSON(new Network([3, 2], { seed: 1 }).toJSON(), { threads: bad as number })).toThrow(OptionError);
+    }
+  });
+
+  it("net.threads says what it got: the count asked, the cores for \"auto\" (at most 16), 1 on the scalar and js backends", () => {
+    const nets = [new Network([4, 3], { threads: 3 }), new Network([4, 3], { threads: "auto" }),
+      new Network([4, 3], { threads: 4, backend: "wasm-scalar" }), new Network([4, 3], { threads: 4, backend: "js" }), new Network([4, 3])];
+    expect(nets.map((n) => n.threads)).toEqual([3, Math.min(16, availableParallelism()), 1, 1, 1]);
+    expect(nets[0].backend).toBe(nets[4].backend); // the threaded build of the same build
+    for (const n of nets) n.dispose();
+    expect(nets[0].threads).toBe(1);
+  });
+
+  it.each([["sgd", 32, [784, 100, 10]], ["sgd", 10, [784, 30, 10]], ["momentum", 64, [784, 64, 32, 10]], ["adam", 17, [784, 40, 10]]] as const)(
+    "%s, m=%i, %j: same seed → bit-identical weights, outputs, evaluation and gradients with 1, 2 and 3 threads, run after run",
+    async (optimizer, m, sizes) => {
+      const runs: { w: Uint32Array; out: Uint32Array; e: unknown; g: unknown }[] = [];
+      for (const threads of [1, 2, 3, 2, 1]) {
+        const net = new Network(sizes, { seed: 7, threads, activation: "relu", cost: "cross-entropy" });
+        await ready(net);
+        net.train(data, { epochs: 2, batchSize: m, learningRate: optimizer === "adam" ? 0.002 : 0.1, optimizer, lambda: 0.5 });
+        const out = new Uint32Array(net.feedforwardBatch(test.inputs).buffer);
+        runs.push({ w: bits(net), out, e: net.evaluate(test), g: net.backprop(test.inputs.subarray(0, 784), 3) });
+        net.dispose();
+      }
+      for (const r of runs.slice(1)) {
+        expect(same(r.w, runs[0].w), "weights").toBe(true);
+        expect(same(r.out, runs[0].out), "feedforwardBatch").toBe(true);
+        expect(r.e).toEqual(runs[0].e);
+        expect(r.g).toEqual(runs[0].g);
+      }
+    });
+
+  it("[784,30,10] at m=10 for 8,000 samples × 2 epochs (3,200 jobs): bit-identical with 2 threads and with 1 (a race would show)", async () => {
+    const more = mnistSplit(8000, 100, 1);
+    const d = { inputs: more.train.inputs, labels: more.train.labels };
+    const [a, b] = [new Network([784, 30, 10], { seed: 5, threads: 1 }), new Network([784, 30, 10], { seed: 5, threads: 2 })];
+    await ready(b);
+    for (const net of [a, b]) net.train(d, { epochs: 2, batchSize: 10, learningRate: 3 });
+    expect(same(bits(a), bits(b))).toBe(true);
+    expect(poolOf(b)!.counts.here).toBeLessThan(poolOf(b)!.counts.tasks);
+    a.dispose();
+    b.dispose();
+  });
+
+  it("a helper thread that dies during train: a clear error, the network exactly as before the call, then it goes on alone", async () => {
+    const before = setThreadTimeout(500);
+    try {
+      const net = new Network([784, 128, 10], { seed: 3, threads: 2 });
+      await ready(net);
+      net.train(data, { epochs: 1, batchSize: 32, learningRate: 0.5 });
+      const json = JSON.stringify(net.toJSON());
+      poolOf(net)!.killAtNextTask(1);
+      const t0 = performance.now();
+      let error: unknown;
+      try { net.train(data, { epochs: 2, batchSize: 32, learningRate: 0.5 }); } catch (e) { error = e; }
+      expect(error).toBeInstanceOf(BackendError);
+      expect(String(error)).toMatch(/helper thread/);
+      expect(performance.now() - t0).toBeLessThan(20_000);
+      expect(JSON.stringify(net.toJSON())).toBe(json); // restored: weights, biases, generator
+      expect(net.threads).toBe(1);
+      // It trains on, alone, exactly as a network that never had threads.
+      const alone = Network.fromJSON(json);
+      net.train(data, { epochs: 1, batchSize: 32, learningRate: 0.5 });
+      alone.train(data, { epochs: 1, batchSize: 32, learningRate: 0.5 });
+      expect(same(bits(net), bits(alone))).toBe(true);
+      net.dispose();
+      alone.dispose();
+    } finally {
+      setThreadTimeout(before);
+    }
+  });
+
+  it("feedforwardBatch with threads: a bad value in a later chunk (loaded while the helpers run the one before) is a DataError naming it, and the network works on", async () => {
+    const net = new Network([784, 64, 10], { seed: 2, threads: 2 }), alone = new Network([784, 64, 10], { seed: 2 });
+    await ready(net);
+    const x = Float32Array.from(test.inputs);
+    x[300 * 784 + 5] = NaN; // row 300: in the second chunk (250 each here)
+    expect(() => net.feedforwardBatch(x)).toThrow(/inputs\[300\]\[5\] must be a finite number, received NaN/);
+    x[300 * 784 + 5] = 0.5;
+    for (let i = 0; i < 3; i++) {
+      const a = new Uint32Array(net.feedforwardBatch(x).buffer), b = new Uint32Array(alone.feedforwardBatch(x).buffer);
+      expect(same(a, b)).toBe(true);
+    }
+    expect(net.threads).toBe(2);
+    net.dispose();
+    alone.dispose();
+  });
+
+  it("dispose() ends the helper threads", async () => {
+    await sleep(200);
+    const base = osThreads();
+    const net = new Network([20, 10, 2], { threads: 4 });
+    await ready(net);
+    expect(osThreads()).toBeGreaterThanOrEqual(base + 3);
+    net.dispose();
+    for (let i = 0; i < 100 && osThreads() > base; i++) await sleep(20);
+    expect(osThreads()).toBeLessThanOrEqual(base);
+  });
+
+  it("a network garbage-collected without dispose() releases its helper threads, and helpers never keep the process alive", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const { fileURLToPath } = await import("node:url");
+    const root = fileURLToPath(new URL("..", import.meta.url));
+    // The process exits on its own at the end of the script (helpers are unref'd), printing the thread counts.
+    const out = execFileSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", `
+      import { readdirSync } from "node:fs";
+      const { Network } = await import("./dist/node.js");
+      const count = () => readdirSync("/proc/self/task").length;
+      const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+      await sleep(200);
+      const base = count();
+      let net = new Network([20, 10, 2], { threads: 4 });
+      net.train({ inputs: new Float32Array(2000), labels: new Uint8Array(100) }, { epochs: 1, batchSize: 50 });
+      await sleep(500);
+      const running = count();
+      net = null;
+      for (let i = 0; i < 50 && count() > base; i++) { globalThis.gc(); await sleep(50); }
+      console.log(JSON.stringify({ base, running, after: count() }));
+      new Network([20, 10, 2], { threads: 3 }); // left running: the process must still exit
+    `], { cwd: root, encoding: "utf8", timeout: 30_000 });
+    const r = JSON.parse(out.trim());
+    expect(r.running).toBeGreaterThanOrEqual(r.base + 3);
+    expect(r.after).toBeLessThanOrEqual(r.base);
+  });
+});
