@@ -10,3 +10,4 @@ export { momentum } from "./momentum";
 export { adam } from "./adam";
 export { cost } from "./cost";
 export { allFinite } from "./finite";
+export { dropout } from "./dropout";

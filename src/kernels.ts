@@ -48,4 +48,6 @@ export interface Kernels {
   cost(a: number, y: number, n: number, m: number, kind: number): number;
   /** 1 if all len values at p are finite, else 0. */
   allFinite(p: number, len: number): number;
+  /** Inverted dropout: out = x ⊙ mask over len values (out may be x); mask holds 0 or 1/(1 − p). */
+  dropout(out: number, x: number, mask: number, len: number): void;
 }

@@ -131,5 +131,6 @@ export function createKernels(backend: BackendOption, where: string): Kernels {
     adam: e.adam,
     cost: e.cost,
     allFinite: e.allFinite,
+    dropout: e.dropout,
   };
 }

@@ -9,6 +9,7 @@ import { bp3 } from "./bp3.js";
 import { bp4, bp4sgd } from "./bp4.js";
 import { sgd, momentum, adam } from "./update.js";
 import { cost, allFinite } from "./cost.js";
+import { dropout } from "./dropout.js";
 
 export function createJsKernels(): Kernels {
   const memory = new WebAssembly.Memory({ initial: 1 });
@@ -32,5 +33,6 @@ export function createJsKernels(): Kernels {
       adam(f(), w >>> 2, m1 >>> 2, m2 >>> 2, g >>> 2, len, gs, lrt, b1, b2, eps, decay, l1),
     cost: (a, y, n, m, kind) => cost(f(), a >>> 2, y >>> 2, n, m, kind),
     allFinite: (p, len) => allFinite(f(), p >>> 2, len),
+    dropout: (out, x, mask, len) => dropout(f(), out >>> 2, x >>> 2, mask >>> 2, len),
   };
 }
