@@ -35,7 +35,12 @@ export interface Metrics {
   mae?: number;
   /** Regression: coefficient of determination, averaged over outputs. */
   r2?: number;
+  /** Classification tasks: share of output values within SATURATION_EPS of 0 or 1 (see src/warnings.ts). */
+  saturated?: number;
 }
+
+/** An output value this close to 0 or 1 counts as saturated. */
+export const SATURATION_EPS = 1e-3;
 
 export class MetricAccumulator {
   readonly task: Task;
@@ -47,6 +52,7 @@ export class MetricAccumulator {
   #labelsRight = 0;
   #se = 0;
   #ae = 0;
+  #saturated = 0;
   /** Classification: samples per class; binary: [zeros, ones]; multi-label: ones per output. */
   readonly #counts: Float64Array;
   /** Regression, per output: Welford mean and M2 of the targets, and Σ (a − y)². */
@@ -65,7 +71,7 @@ export class MetricAccumulator {
   }
 
   reset(): void {
-    this.#total = this.#cost = this.#correct = this.#labelsRight = this.#se = this.#ae = 0;
+    this.#total = this.#cost = this.#correct = this.#labelsRight = this.#se = this.#ae = this.#saturated = 0;
     this.#costed = false;
     this.#counts.fill(0);
     this.#mean.fill(0);
@@ -86,6 +92,14 @@ export class MetricAccumulator {
   add(m: number, out: ArrayLike<number>, outAt: number, y: ArrayLike<number> | null, yAt: number,
       labels: ArrayLike<number> | null = null, labelAt = 0): void {
     const n = this.nOut, counts = this.#counts;
+    if (this.task !== "regression") {
+      let saturated = 0;
+      for (let i = outAt, end = outAt + m * n; i < end; i++) {
+        const a = out[i];
+        if (a <= SATURATION_EPS || a >= 1 - SATURATION_EPS) saturated++;
+      }
+      this.#saturated += saturated;
+    }
     switch (this.task) {
       case "classification":
         for (let r = 0; r < m; r++) {
@@ -150,6 +164,7 @@ export class MetricAccumulator {
       return out;
     }
     out.correct = this.#correct;
+    out.saturated = this.#saturated / (total * n);
     const counts = this.#counts;
     if (this.task === "multi-label") {
       out.accuracy = this.#labelsRight / (total * n);

@@ -14,7 +14,7 @@ describe("metrics, worked by hand", () => {
     const byLabel = new MetricAccumulator("classification", 3);
     byLabel.add(3, out, 0, null, 0, [1, 1, 2], 0);
     byLabel.addCost(1.5);
-    expect(byLabel.result()).toEqual({ total: 3, cost: 0.5, correct: 2, accuracy: 2 / 3, chance: 2 / 3 });
+    expect(byLabel.result()).toEqual({ total: 3, cost: 0.5, correct: 2, accuracy: 2 / 3, chance: 2 / 3, saturated: 0 });
     const byRow = new MetricAccumulator("classification", 3);
     byRow.add(3, out, 0, f32([[0, 1, 0], [0, 1, 0], [0, 0, 1]]), 0);
     expect(byRow.result().accuracy).toBe(2 / 3);
@@ -25,6 +25,10 @@ describe("metrics, worked by hand", () => {
     a.add(4, Float32Array.of(0.2, 0.5, 0.9, 0.49), 0, Float32Array.of(0, 1, 0, 1), 0);
     const r = a.result();
     expect([r.correct, r.accuracy, r.chance]).toEqual([2, 0.5, 0.5]);
+    // Saturated outputs: within 1e-3 of 0 or 1.
+    const s = new MetricAccumulator("binary", 1);
+    s.add(4, Float32Array.of(0.0009, 0.0011, 0.9991, 1), 0, Float32Array.of(0, 0, 1, 1), 0);
+    expect(s.result().saturated).toBe(3 / 4);
     // The case of the issue: one output, argmax would call every sample class 0 and score 1.
     const b = new MetricAccumulator("binary", 1);
     b.add(2, Float32Array.of(0.1, 0.2), 0, Float32Array.of(1, 1), 0);
@@ -34,7 +38,7 @@ describe("metrics, worked by hand", () => {
   it("multi-label: accuracy per label, exact match per sample", () => {
     const a = new MetricAccumulator("multi-label", 2);
     a.add(2, f32([[0.9, 0.1], [0.6, 0.7]]), 0, f32([[1, 0], [0, 1]]), 0);
-    expect(a.result()).toEqual({ total: 2, cost: NaN, correct: 1, accuracy: 3 / 4, exactMatch: 1 / 2, chance: 0.5 });
+    expect(a.result()).toEqual({ total: 2, cost: NaN, correct: 1, accuracy: 3 / 4, exactMatch: 1 / 2, chance: 0.5, saturated: 0 });
   });
 
   it("regression: mse, mae, r2 and no accuracy", () => {
@@ -61,7 +65,7 @@ describe("metrics, worked by hand", () => {
     expect(a.result().accuracy).toBe(0.5);
     a.reset();
     a.add(1, heap, 3, null, 0, labels, 1);
-    expect(a.result()).toEqual({ total: 1, cost: NaN, correct: 1, accuracy: 1, chance: 1 });
+    expect(a.result()).toEqual({ total: 1, cost: NaN, correct: 1, accuracy: 1, chance: 1, saturated: 0 });
   });
 });
 
