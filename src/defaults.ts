@@ -53,7 +53,7 @@ export const ETA_TABLE: readonly EtaRow[] = [
   { network: "softmax output, log-likelihood cost",
     matches: (_h, o) => o === "softmax", sgd: 0.1, momentum: 0.01, adam: 0.001 },
   { network: "any other output (linear, tanh, relu, leaky-relu: regression)",
-    matches: () => true, sgd: 0.1, momentum: 0.01, adam: 0.001 },
+    matches: () => true, sgd: 0.1, momentum: 0.03, adam: 0.001 },
 ];
 
 /**
