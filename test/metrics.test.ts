@@ -140,3 +140,19 @@ describe("predictions and probabilities", () => {
     expect(() => checkProbabilities("predictProba(x)", "binary", "sigmoid")).not.toThrow();
   });
 });
+
+describe("summary", () => {
+  it("one line per layer with its parameter count, then the totals", async () => {
+    const { summaryText } = await import("../src/summary.js");
+    const text = summaryText({ sizes: [784, 30, 10], activations: ["relu", "softmax"], cost: "log-likelihood", init: "he", task: "classification",
+      dropout: [0.5], preprocessing: true, backend: "wasm-simd" });
+    expect(text.split("\n")).toEqual([
+      "layer     neurons  activation        parameters  dropout",
+      "--------  -------  ----------------  ----------  -------",
+      "input         784  (x − mean) / std",
+      "hidden 1       30  relu                  23,550  0.5",
+      "output         10  softmax                  310",
+      "23,860 parameters; task classification; cost log-likelihood; init he; backend wasm-simd",
+    ]);
+  });
+});
