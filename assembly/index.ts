@@ -10,4 +10,5 @@ export { momentum } from "./momentum";
 export { adam } from "./adam";
 export { cost } from "./cost";
 export { allFinite } from "./finite";
+export { loadBytes } from "./load";
 export { dropout } from "./dropout";

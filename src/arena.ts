@@ -6,8 +6,12 @@
 //     opt1/2   = optimizer state in the same layout (momentum velocity; Adam's m and v)
 //     snapshot = copy of params+opt1+opt2 taken at the start of each epoch (divergence guard)
 //     grads    = nablaW, nablaB in the params layout
-//     batch    = a^0..a^L (m × n_l each, batch-major), δ^1..δ^L (m × n_l), y (m × n_L)
+//     batch    = a^0..a^L (m × n_l each, batch-major), δ^1..δ^L (m × n_l), y (m × n_L),
+//                bytes (m × n_0 u8: byte inputs land here, kernels.loadBytes widens them into a^0)
 // params, opt1 and opt2 are contiguous so one copy snapshots or restores them.
+// The Arena (below) owns one network's kernels and memory and lays them out by a plan.
+import { NablaError, OptionError } from "./errors.js";
+import type { Kernels } from "./kernels.js";
 
 export const PAGE = 65536;
 /** Largest linear memory a wasm32 module can address: 4 GiB. */
@@ -36,6 +40,8 @@ export interface Plan {
   readonly a: readonly number[];
   readonly delta: readonly number[];
   readonly y: number;
+  /** Staging of a batch of byte inputs (capacity × n_0 bytes). */
+  readonly bytes: number;
   /** One past the last byte used. */
   readonly end: number;
 }
@@ -72,10 +78,93 @@ export function plan(sizes: readonly number[], base: number, capacity: number): 
   for (let l = 1; l <= L; l++) { delta.push(p); p = align16(p + capacity * sizes[l] * 4); }
   const y = p;
   p = align16(p + capacity * sizes[L] * 4);
+  const bytes = p;
+  p = align16(p + capacity * sizes[0]);
   return {
     sizes, weightsLen, biasesLen, paramsLen, params, opt1, opt2, snapshot, grads,
     w: wOff.map((o) => params + o), b: bOff.map((o) => params + o),
     nablaW: wOff.map((o) => grads + o), nablaB: bOff.map((o) => grads + o),
-    capacity, a, delta, y, end: p,
+    capacity, a, delta, y, bytes, end: p,
   };
+}
+
+/**
+ * One network's memory: its kernels, their linear memory and the plan of the buffers in it,
+ * with the activation and cost codes the passes (src/passes.ts) hand to the kernels.
+ * The batch buffers grow on demand (ensure); parameters never move.
+ */
+export class Arena {
+  readonly k: Kernels;
+  readonly sizes: readonly number[];
+  /** Activation code of each weight layer (assembly/activations.ts), output last. */
+  readonly acts: readonly number[];
+  /** Cost code (assembly/bp1.ts). */
+  readonly cost: number;
+  #plan: Plan;
+  #F: Float32Array;
+  #U8: Uint8Array;
+
+  constructor(where: string, k: Kernels, sizes: readonly number[], acts: readonly number[], cost: number) {
+    this.k = k;
+    this.sizes = sizes;
+    this.acts = acts;
+    this.cost = cost;
+    this.#plan = plan(sizes, k.heapBase(), 1);
+    this.#F = new Float32Array(k.memory.buffer);
+    this.#U8 = new Uint8Array(k.memory.buffer);
+    this.#grow(where, this.#plan.end);
+  }
+
+  /** Where every buffer is now (the batch buffers move when they grow: read it again after a call that may grow them). */
+  get plan(): Plan {
+    return this.#plan;
+  }
+
+  /** The f32 view of linear memory, re-taken if the memory grew. */
+  get F(): Float32Array {
+    if (this.#F.buffer !== this.k.memory.buffer) this.#F = new Float32Array(this.k.memory.buffer);
+    return this.#F;
+  }
+
+  /** The byte view of linear memory, re-taken if the memory grew. */
+  get U8(): Uint8Array {
+    if (this.#U8.buffer !== this.k.memory.buffer) this.#U8 = new Uint8Array(this.k.memory.buffer);
+    return this.#U8;
+  }
+
+  #grow(where: string, bytes: number): void {
+    const memory = this.k.memory;
+    const have = memory.buffer.byteLength;
+    if (bytes > have) {
+      try {
+        memory.grow(Math.ceil((bytes - have) / PAGE));
+      } catch {
+        throw new NablaError(where, "the network's memory", `${(bytes / 2 ** 20).toFixed(1)} MiB of WebAssembly memory`,
+          "a refusal from the engine (out of memory)");
+      }
+    }
+  }
+
+  /** Makes the batch buffers hold at least m samples (parameters stay where they are). */
+  ensure(where: string, m: number): void {
+    if (m <= this.#plan.capacity) return;
+    const p = plan(this.sizes, this.k.heapBase(), m);
+    if (p.end > MAX_BYTES) {
+      throw new OptionError(where, "batch size", "a batch whose activations fit in 4 GiB", `${m} samples (${(p.end / 2 ** 30).toFixed(1)} GiB)`);
+    }
+    this.#grow(where, p.end);
+    this.#plan = p;
+  }
+
+  /** Copies parameters and optimizer state into the snapshot block (the divergence guard's copy). */
+  snapshot(): void {
+    const p = this.#plan;
+    this.U8.copyWithin(p.snapshot, p.params, p.snapshot);
+  }
+
+  /** Copies the snapshot back over parameters and optimizer state. */
+  restore(): void {
+    const p = this.#plan;
+    this.U8.copyWithin(p.params, p.snapshot, p.snapshot + (p.snapshot - p.params));
+  }
 }

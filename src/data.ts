@@ -1,6 +1,10 @@
 // Training and test data in the forms users bring, validated once per call (never per
-// sample in the hot loop) and turned into flat Float32Array rows.
+// sample in the hot loop) and turned into flat rows. Float32Array inputs and outputs are not
+// read here: their finiteness is checked in wasm as they are loaded into linear memory
+// (src/batches.ts), at memory speed; numbers in plain arrays and other typed arrays are
+// checked as they are copied. A prepared Dataset (src/dataset.ts) is checked once, when made.
 import { DataError, NablaError, ShapeError, describe } from "./errors.js";
+import { Dataset, datasetRows } from "./dataset.js";
 
 /** A vector: number[] or any typed array. */
 export type Vector = ArrayLike<number>;
@@ -12,15 +16,32 @@ export interface TensorData {
   readonly outputs?: Float32Array;
   readonly labels?: ArrayLike<number>;
 }
-export type Data = readonly Sample[] | TensorData;
+/** Training or test data: samples, tensors, or a prepared Dataset (src/dataset.ts: checked once, reused). */
+export type Data = readonly Sample[] | TensorData | Dataset;
 
 /** Validated data: `count` rows of `inputs`; targets as rows of `outputs` or as class `labels`. */
 export interface Rows {
   readonly count: number;
-  readonly inputs: Float32Array;
+  /** count × n_in values: f32, or bytes multiplied by `scale` as they are loaded. */
+  readonly inputs: Float32Array | Uint8Array;
+  /** The factor of byte inputs (1 for f32 inputs). */
+  readonly scale: number;
   readonly outputs: Float32Array | null;
   readonly labels: Int32Array | null;
+  /**
+   * Whether inputs and outputs are known finite (a Dataset, bytes, or after one full pass);
+   * until then every batch is checked in wasm as it is loaded (src/batches.ts).
+   */
+  checked: boolean;
+  /** The argument (e.g. "data") and how to name value k of row i of its inputs or outputs in an error. */
+  readonly arg: string;
+  readonly at: (i: number, k: number, output: boolean) => string;
+  readonly expected: string;
+  /** Per-row views, for copying shuffled rows without allocating (made on first use, kept by a Dataset). */
+  views?: { x: (Float32Array | Uint8Array)[]; y: Float32Array[] | null };
 }
+
+const FINITE = "a finite number", FINITE32 = "a finite number (within the float32 range)";
 
 function isVector(v: unknown): v is Vector {
   return Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
@@ -55,6 +76,7 @@ export const MAX_DATA_VALUES = 2 ** 31;
 
 /** Validates data for a network with nIn inputs and nOut outputs; `arg` names it in errors (e.g. "data"). */
 export function toRows(where: string, arg: string, data: unknown, nIn: number, nOut: number): Rows {
+  if (data instanceof Dataset) return datasetRows(data, where, arg, nIn, nOut);
   let at = -1;
   try {
     return rowsOf(where, arg, data, nIn, nOut, (i) => { at = i; });
@@ -82,6 +104,8 @@ function rowsOf(where: string, arg: string, data: unknown, nIn: number, nOut: nu
   reading(0);
   const pair = Array.isArray(data[0]);
   const inField = pair ? "[0]" : ".input", outField = pair ? "[1]" : ".output";
+  // Float32Array rows are copied as they are (a memcpy) and checked in wasm as they are loaded;
+  // other vectors value by value here (each read once: a getter cannot pass, then change).
   for (let i = 0; i < count; i++) {
     reading(i);
     const s = data[i] as unknown;
@@ -92,7 +116,8 @@ function rowsOf(where: string, arg: string, data: unknown, nIn: number, nOut: nu
     if (!isVector(x) || x.length !== nIn) {
       throw new ShapeError(where, `${arg}[${i}]${inField}`, `a vector of length ${nIn} (the network's input size)`, describe(x));
     }
-    copyFinite(where, arg, x, nIn, inputs, i * nIn, i, inField);
+    if (x instanceof Float32Array) inputs.set(x, i * nIn);
+    else copyFinite(where, arg, x, nIn, inputs, i * nIn, i, inField);
     if (typeof y === "number") {
       if (outputs) throw new DataError(where, `${arg}[${i}]${outField}`, "a vector like the samples before it", describe(y));
       labels ??= new Int32Array(count);
@@ -103,10 +128,14 @@ function rowsOf(where: string, arg: string, data: unknown, nIn: number, nOut: nu
         throw new ShapeError(where, `${arg}[${i}]${outField}`, `a vector of length ${nOut} (the network's output size) or a class index`, describe(y));
       }
       outputs ??= new Float32Array(count * nOut);
-      copyFinite(where, arg, y, nOut, outputs, i * nOut, i, outField);
+      if (y instanceof Float32Array) outputs.set(y, i * nOut);
+      else copyFinite(where, arg, y, nOut, outputs, i * nOut, i, outField);
     }
   }
-  return { count, inputs, outputs, labels };
+  return {
+    count, inputs, scale: 1, outputs, labels, checked: false, arg, expected: FINITE32,
+    at: (i, k, output) => `${arg}[${i}]${output ? outField : inField}[${k}]`,
+  };
 }
 
 function tensorRows(where: string, arg: string, d: TensorData, nIn: number, nOut: number): Rows {
@@ -118,28 +147,23 @@ function tensorRows(where: string, arg: string, d: TensorData, nIn: number, nOut
     throw new ShapeError(where, `${arg}.inputs`, `a non-empty Float32Array whose length is a multiple of ${nIn}`, `length ${inputs.length}`);
   }
   const count = inputs.length / nIn;
-  for (let i = 0; i < inputs.length; i++) {
-    if (!Number.isFinite(inputs[i])) {
-      throw new DataError(where, `${arg}.inputs[${Math.floor(i / nIn)}][${i % nIn}]`, "a finite number", describe(inputs[i]));
-    }
-  }
+  // Finiteness of inputs and outputs: checked in wasm as they are loaded (src/batches.ts).
+  const rows = (outputs: Float32Array | null, labels: Int32Array | null): Rows => ({
+    count, inputs, scale: 1, outputs, labels, checked: false, arg, expected: FINITE,
+    at: (i, k, output) => `${arg}.${output ? "outputs" : "inputs"}[${i}][${k}]`,
+  });
   if (outputs !== undefined) {
     if (!(outputs instanceof Float32Array) || outputs.length !== count * nOut) {
       throw new ShapeError(where, `${arg}.outputs`, `a Float32Array of length ${count * nOut} (${count} rows of ${nOut})`, describe(outputs));
     }
-    for (let i = 0; i < outputs.length; i++) {
-      if (!Number.isFinite(outputs[i])) {
-        throw new DataError(where, `${arg}.outputs[${Math.floor(i / nOut)}][${i % nOut}]`, "a finite number", describe(outputs[i]));
-      }
-    }
-    return { count, inputs, outputs, labels: null };
+    return rows(outputs, null);
   }
   if (labels === undefined || !isVector(labels) || labels.length !== count) {
     throw new ShapeError(where, `${arg}.outputs or ${arg}.labels`, `a Float32Array of ${count}×${nOut} outputs or ${count} class labels`, describe(labels));
   }
   const ints = new Int32Array(count);
   for (let i = 0; i < count; i++) ints[i] = checkLabel(where, `${arg}.labels`, labels[i], nOut, i, "");
-  return { count, inputs, outputs: null, labels: ints };
+  return rows(null, ints);
 }
 
 /** Index of the largest of n values at F[p..p+n). */

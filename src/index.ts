@@ -1,5 +1,6 @@
 // nabla's public API.
-export { Network, type Gradient, type Evaluation } from "./network.js";
+export { Network, type Gradient, type Evaluation, type EpochEvent, type Verdict } from "./network.js";
+export { dataset, Dataset, type DatasetOptions, type ByteData } from "./dataset.js";
 export type { NetworkOptions, TrainOptions, EpochStats, Init, OptimizerOption } from "./options.js";
 export type { Data, Sample, TensorData, Vector } from "./data.js";
 export type { Activation, Cost, BackendName } from "./kernels.js";

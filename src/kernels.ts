@@ -13,6 +13,16 @@ export const costCode = (c: Cost): number => COSTS.indexOf(c);
 
 export type BackendName = "wasm-relaxed" | "wasm-simd" | "wasm-scalar" | "js";
 
+/**
+ * The one list of kernel names: every backend provides each (assembly/index.ts exports them,
+ * src/baseline/index.ts implements them), and src/wasm.ts maps a wasm instance's exports by
+ * this list, refusing an instance that lacks one.
+ */
+export const KERNEL_NAMES = [
+  "heapBase", "forward", "bp1", "bp2", "bp3", "bp4", "bp4sgd", "sgd", "momentum", "adam", "cost", "allFinite", "loadBytes", "dropout",
+] as const;
+export type KernelName = (typeof KERNEL_NAMES)[number];
+
 export interface Kernels {
   /** Which backend computes. */
   readonly name: BackendName;
@@ -48,6 +58,8 @@ export interface Kernels {
   cost(a: number, y: number, n: number, m: number, kind: number): number;
   /** 1 if all len values at p are finite, else 0. */
   allFinite(p: number, len: number): number;
+  /** dst[i] = f32(src[i]) · scale for len bytes at src: byte inputs (e.g. pixels × 1/255) widened into a batch. dst (len f32). */
+  loadBytes(dst: number, src: number, len: number, scale: number): void;
   /** Inverted dropout: out = x ⊙ mask over len values (out may be x); mask holds 0 or 1/(1 − p). */
   dropout(out: number, x: number, mask: number, len: number): void;
 }

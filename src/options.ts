@@ -1,12 +1,11 @@
 // Option types and their validation. Unknown keys are errors (a typo must not be ignored).
-import { ACTIVATIONS, COSTS, type Activation, type Cost } from "./kernels.js";
+import type { Activation, Cost } from "./kernels.js";
 import { BACKENDS, type BackendOption } from "./wasm.js";
 import { OptionError, ShapeError, describe } from "./errors.js";
+import { checkActivations, checkCost, checkInit, checkSizes, type Init, type Model } from "./model.js";
 import type { Data } from "./data.js";
 
-export const INITS = ["nielsen", "scaled", "glorot", "he"] as const;
-/** Weight init: nielsen N(0,1); scaled N(0,1/√n_in) (default); glorot N(0,√(2/(n_in+n_out))); he N(0,√(2/n_in)). */
-export type Init = (typeof INITS)[number];
+export { INITS, type Init } from "./model.js";
 
 export interface NetworkOptions {
   /** Seed of the one generator behind init and shuffling. Default: drawn at random (see `net.seed`). */
@@ -110,68 +109,22 @@ export function number(where: string, arg: string, v: unknown, dflt: number,
   return v;
 }
 
-/** Checks layer sizes: at least 2 layers of positive integers. */
-export function checkSizes(where: string, arg: string, sizes: unknown): number[] {
-  if (!Array.isArray(sizes) || sizes.length < 2) {
-    throw new ShapeError(where, arg, "an array of at least 2 layer sizes, e.g. [784, 30, 10]", describe(sizes));
-  }
-  sizes.forEach((n, l) => {
-    if (typeof n !== "number" || !Number.isInteger(n) || n < 1) {
-      throw new ShapeError(where, `${arg}[${l}]`, "a positive integer number of neurons", describe(n));
-    }
-  });
-  return [...sizes];
-}
-
-export interface ResolvedNetworkOptions {
-  seed: number;
-  cost: Cost;
-  activations: Activation[];
-  backend: BackendOption;
-  init: Init;
-}
-
-/** Validates constructor options, resolving per-layer activations and checking activation × cost pairings. */
-export function resolveNetworkOptions(where: string, L: number, options: unknown): ResolvedNetworkOptions {
+/**
+ * The model a constructor call describes (sizes and options checked by the rules of
+ * src/model.ts, shared with the model parser), its seed and backend.
+ */
+export function resolveNetworkOptions(where: string, sizes: unknown, options: unknown): Model & { seed: number; backend: BackendOption } {
+  const s = checkSizes(sizes, (arg, expected, v) => { throw new ShapeError(where, arg, expected, describe(v)); },
+    (arg, expected, text) => { throw new ShapeError(where, arg, expected, text); });
   const o = checkKeys(where, "options", options, NET_KEYS);
+  const fail = (arg: string, expected: string, v: unknown): never => { throw new OptionError(where, `options.${arg}`, expected, describe(v)); };
   const seed = number(where, "options.seed", o.seed, Math.floor(Math.random() * 2 ** 32),
     (x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32, "an integer from 0 to 2^32 − 1");
-  const cost = oneOf(where, "options.cost", o.cost, COSTS, "quadratic");
-  const init = oneOf(where, "options.init", o.init, INITS, "scaled");
+  const cost = checkCost(o.cost, fail);
+  const init: Init = checkInit(o.init, fail);
   const backend = oneOf(where, "options.backend", o.backend, BACKENDS, "wasm");
-  const defaultOut: Activation = cost === "log-likelihood" ? "softmax" : "sigmoid";
-  let output = oneOf(where, "options.output", o.output, ACTIVATIONS, defaultOut);
-  const activations: Activation[] = [];
-  if (Array.isArray(o.activation)) {
-    const acts = o.activation as unknown[];
-    if (acts.length !== L - 1 && acts.length !== L) {
-      throw new OptionError(where, "options.activation", `one activation per hidden layer (${L - 1}) or per layer (${L})`, describe(acts));
-    }
-    acts.forEach((a, i) => activations.push(oneOf(where, `options.activation[${i}]`, a, ACTIVATIONS, "sigmoid")));
-    if (acts.length === L) {
-      if (o.output !== undefined && o.output !== activations[L - 1]) {
-        throw new OptionError(where, "options.output", `the same as options.activation[${L - 1}] or absent`, describe(o.output));
-      }
-      output = activations.pop()!;
-    }
-  } else {
-    const a = oneOf(where, "options.activation", o.activation, ACTIVATIONS, "sigmoid");
-    for (let l = 0; l < L - 1; l++) activations.push(a);
-  }
-  activations.forEach((a, l) => {
-    if (a === "softmax") throw new OptionError(where, `options.activation[${l}]`, "an element-wise activation (softmax is for the output layer only)", '"softmax"');
-  });
-  activations.push(output);
-  if (cost === "log-likelihood" && output !== "softmax") {
-    throw new OptionError(where, "options.output", '"softmax" with the log-likelihood cost (δ^L = a − y needs it)', JSON.stringify(output));
-  }
-  if (cost === "cross-entropy" && output !== "sigmoid") {
-    throw new OptionError(where, "options.output", '"sigmoid" with the cross-entropy cost (use log-likelihood for softmax)', JSON.stringify(output));
-  }
-  if (cost === "quadratic" && output === "softmax") {
-    throw new OptionError(where, "options.cost", '"log-likelihood" with a softmax output (nabla does not implement the softmax Jacobian for other costs)', '"quadratic"');
-  }
-  return { seed, cost, activations, backend, init };
+  const activations = checkActivations(s.length - 1, o.activation, o.output, cost, fail);
+  return { sizes: s, activations, cost, init, seed, backend };
 }
 
 export interface ResolvedTrainOptions {

@@ -1,12 +1,14 @@
-// Reading a saved model: nabla's own JSON and Nielsen's network2.py `save` format.
+// Saving and reading a model: nabla's own JSON (toJSON / parseModel) and Nielsen's
+// network2.py `save` format (read only).
 // The JSON is untrusted: types, shapes, finiteness and the total size are checked
 // before anything is allocated; only known keys are read (no merging, so keys like
 // "__proto__" have no effect); nothing is evaluated.
 import { finite32 } from "./data.js";
 import { ModelFormatError, describe } from "./errors.js";
-import { ACTIVATIONS, COSTS, type Activation, type Cost } from "./kernels.js";
-import { INITS, type Init, type Optimizer } from "./options.js";
-import { plan, MAX_BYTES, parameterCount } from "./arena.js";
+import type { Activation, Cost } from "./kernels.js";
+import type { Optimizer } from "./options.js";
+import { parameterCount, type Plan } from "./arena.js";
+import { checkActivations, checkCost, checkInit, checkSizes, type Init, type Model } from "./model.js";
 
 export interface NetworkJSON {
   format: "nabla";
@@ -28,25 +30,58 @@ export interface NetworkJSON {
   optimizer?: { name: Optimizer["name"]; t: number; state1: number[]; state2?: number[] };
 }
 
-export interface ParsedModel {
-  sizes: number[];
-  activations: Activation[];
-  cost: Cost;
-  init: Init;
+export interface ParsedModel extends Model {
   seed: number | undefined;
   params: Float32Array;
   rng: number[] | undefined;
   optimizer: { name: Optimizer["name"]; t: number; state1: Float32Array; state2: Float32Array | null } | undefined;
 }
 
+/** −0 → +0 (JSON text has no −0; toJSON must write what fromJSON will read back). */
+const plusZero = (v: number): number => v + 0;
+
+/** Weight matrices w^l as nested arrays [l][j][k], copied from linear memory at the plan's offsets `at` (w or nablaW). */
+export function matrices(F: Float32Array, sizes: readonly number[], at: readonly number[]): number[][][] {
+  return at.map((off, l) => {
+    const nIn = sizes[l], nOut = sizes[l + 1], base = off >>> 2;
+    const m: number[][] = new Array(nOut);
+    for (let j = 0; j < nOut; j++) m[j] = Array.from(F.subarray(base + j * nIn, base + (j + 1) * nIn), plusZero);
+    return m;
+  });
+}
+
+/** Bias vectors b^l as nested arrays [l][j], from the plan's offsets `at` (b or nablaB). */
+export function vectors(F: Float32Array, sizes: readonly number[], at: readonly number[]): number[][] {
+  return at.map((off, l) => Array.from(F.subarray(off >>> 2, (off >>> 2) + sizes[l + 1]), plusZero));
+}
+
+/** The JSON of a network: its model, seed, parameters, generator state and optimizer state (when not plain SGD). */
+export function toJSON(model: Model & { seed: number }, F: Float32Array, p: Plan, rng: Uint32Array, opt: { name: Optimizer["name"]; t: number }): NetworkJSON {
+  const hidden = model.activations.slice(0, -1);
+  const json: NetworkJSON = {
+    format: "nabla",
+    version: 1,
+    sizes: [...model.sizes],
+    activation: hidden.length > 0 && hidden.every((a) => a === hidden[0]) ? hidden[0] : [...hidden],
+    output: model.activations.at(-1)!,
+    cost: model.cost,
+    init: model.init,
+    seed: model.seed,
+    weights: matrices(F, model.sizes, p.w),
+    biases: vectors(F, model.sizes, p.b),
+    rng: Array.from(rng),
+  };
+  if (opt.name !== "sgd") {
+    const state = (at: number) => Array.from(F.subarray(at >>> 2, (at >>> 2) + p.paramsLen), plusZero);
+    json.optimizer = { name: opt.name, t: opt.t, state1: state(p.opt1) };
+    if (opt.name === "adam") json.optimizer.state2 = state(p.opt2);
+  }
+  return json;
+}
+
 const NIELSEN_COSTS: Record<string, Cost> = { QuadraticCost: "quadratic", CrossEntropyCost: "cross-entropy" };
 const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
-/** Largest number of layers a model may declare. */
-export const MAX_LAYERS = 1000;
-/** Base offset assumed for the size check, as in the Network constructor. */
-const SIZE_CHECK_BASE = 1024;
-/** A count for a message: as given while exact, in exponent form beyond 2^53 ("8.11e+31"). */
-const big = (text: string, x: number): string => (x < 2 ** 53 ? text : x.toExponential(2));
+export { MAX_LAYERS } from "./model.js";
 
 /**
  * Validates an untrusted model (object or JSON text) and returns it as flat float32 parameters.
@@ -86,62 +121,20 @@ function parse(where: string, input: unknown): ParsedModel {
   const get = (k: string): unknown => (has(j, k) ? j[k] : undefined);
   const fail = (arg: string, expected: string, v: unknown): never => { throw new ModelFormatError(where, `json.${arg}`, expected, describe(v)); };
 
-  // ---- (1) scalar fields and sizes ----------------------------------------------------------
+  // ---- (1) format ----------------------------------------------------------------------------
   const format = get("format");
   if (format !== undefined && format !== "nabla") fail("format", '"nabla" (or absent, for network2.py files)', format);
   const version = get("version");
   if (format === "nabla" && version !== undefined && version !== 1) fail("version", "1", version);
 
-  const sizesRaw = get("sizes");
-  if (!Array.isArray(sizesRaw) || sizesRaw.length < 2 || sizesRaw.length > MAX_LAYERS) fail("sizes", `an array of 2 to ${MAX_LAYERS} layer sizes`, sizesRaw);
-  const nLayers = (sizesRaw as unknown[]).length;
-  const sizes: number[] = [];
-  for (let l = 0; l < nLayers; l++) {
-    const n = (sizesRaw as unknown[])[l];
-    // Any safe integer here: the 4 GiB check below then says how large the network would be.
-    if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 1) fail(`sizes[${l}]`, "a positive integer", n);
-    sizes.push(n as number);
-  }
+  // ---- (2) sizes and their total size, before anything proportional to it is allocated -------
+  // The rules of src/model.ts, as for the constructor: a network the library builds, it loads.
+  const sizes = checkSizes(get("sizes"), fail, (arg, expected, text) => { throw new ModelFormatError(where, `json.${arg}`, expected, text); });
   const L = sizes.length - 1;
-
-  // ---- (2) total size, before anything proportional to it is allocated -----------------------
-  const need = plan(sizes, SIZE_CHECK_BASE, 1).end;
-  if (need > MAX_BYTES) {
-    const shown = sizes.length > 8 ? `[${sizes.slice(0, 8).join(",")},…] (${sizes.length} layers)` : JSON.stringify(sizes);
-    throw new ModelFormatError(where, "json.sizes", "a network that fits in 4 GiB of WebAssembly memory",
-      `${shown}, which would need ${big((need / 2 ** 30).toFixed(1), need / 2 ** 30)} GiB (${big(String(parameterCount(sizes)), parameterCount(sizes))} parameters, 7 buffers of each)`);
-  }
-
-  let cost: Cost;
-  const c = get("cost");
-  if (c === undefined) cost = "quadratic";
-  else if (typeof c === "string" && (COSTS as readonly string[]).includes(c)) cost = c as Cost;
-  else if (typeof c === "string" && has(NIELSEN_COSTS, c)) cost = NIELSEN_COSTS[c];
-  else cost = fail("cost", `one of ${[...COSTS, ...Object.keys(NIELSEN_COSTS)].join(", ")}`, c);
-
-  const act = (v: unknown, arg: string): Activation =>
-    typeof v === "string" && (ACTIVATIONS as readonly string[]).includes(v) ? (v as Activation) : fail(arg, `one of ${ACTIVATIONS.join(", ")}`, v);
-  const activations: Activation[] = [];
-  const a = get("activation");
-  if (Array.isArray(a)) {
-    if (a.length !== L - 1) fail("activation", `an array of ${L - 1} hidden-layer activations`, a);
-    for (let i = 0; i < L - 1; i++) activations.push(act(a[i], `activation[${i}]`));
-  } else {
-    const h = a === undefined ? "sigmoid" : act(a, "activation");
-    for (let l = 0; l < L - 1; l++) activations.push(h);
-  }
-  activations.forEach((h, i) => { if (h === "softmax") fail(`activation[${i}]`, "an element-wise activation (softmax is for the output layer only)", h); });
-  const out = get("output");
-  const output = out === undefined ? (cost === "log-likelihood" ? "softmax" : "sigmoid") : act(out, "output");
-  // The same activation × cost pairings the constructor enforces (δ^L = a − y needs them).
-  if (cost === "log-likelihood" && output !== "softmax") fail("output", '"softmax" with the log-likelihood cost', output);
-  if (cost === "cross-entropy" && output !== "sigmoid") fail("output", '"sigmoid" with the cross-entropy cost', output);
-  if (cost === "quadratic" && output === "softmax") fail("cost", '"log-likelihood" with a softmax output', cost);
-  activations.push(output);
-
-  const initRaw = get("init");
-  const init: Init = initRaw === undefined ? "scaled"
-    : typeof initRaw === "string" && (INITS as readonly string[]).includes(initRaw) ? (initRaw as Init) : fail("init", INITS.join(", "), initRaw);
+  const cost = checkCost(get("cost"), fail, NIELSEN_COSTS);
+  // A model file names the hidden layers' activations and the output's apart (perLayer = false).
+  const activations = checkActivations(L, get("activation"), get("output"), cost, fail, false);
+  const init = checkInit(get("init"), fail);
   const seedRaw = get("seed");
   const seed = seedRaw === undefined ? undefined
     : typeof seedRaw === "number" && Number.isInteger(seedRaw) && seedRaw >= 0 && seedRaw < 2 ** 32 ? seedRaw : fail("seed", "an integer from 0 to 2^32 − 1", seedRaw);

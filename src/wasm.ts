@@ -5,7 +5,7 @@
 // build, so a page downloads one build, not three. Each build is compiled once and
 // instantiated once per network (each network owns its own linear memory).
 // `backend: "wasm"` picks the best build the engine validates: relaxed SIMD, SIMD, scalar.
-import type { BackendName, Kernels } from "./kernels.js";
+import { KERNEL_NAMES, type BackendName, type Kernels } from "./kernels.js";
 import { createJsKernels } from "./baseline/index.js";
 import { BackendError } from "./errors.js";
 
@@ -99,10 +99,6 @@ function moduleFor(build: WasmBuild, where: string): WebAssembly.Module {
   return m;
 }
 
-interface WasmExports extends Omit<Kernels, "name" | "memory"> {
-  memory: WebAssembly.Memory;
-}
-
 /** A fresh set of kernels with its own linear memory, for one network. */
 export function createKernels(backend: BackendOption, where: string): Kernels {
   if (backend === "js") return createJsKernels();
@@ -115,22 +111,19 @@ export function createKernels(backend: BackendOption, where: string): Kernels {
     throw new BackendError(where, "options.backend", `a loaded build: call \`await init(${backend === "wasm" ? "" : `["${backend}"]`})\` first`,
       `${JSON.stringify(backend)} (wasm-${build}) before it was loaded`, "In Node, import \"nabla\" (its Node entry loads every build)");
   }
-  const e = new WebAssembly.Instance(moduleFor(build, where), {}).exports as unknown as WasmExports;
-  return {
-    name: `wasm-${build}`,
-    memory: e.memory,
-    heapBase: e.heapBase,
-    forward: e.forward,
-    bp1: e.bp1,
-    bp2: e.bp2,
-    bp3: e.bp3,
-    bp4: e.bp4,
-    bp4sgd: e.bp4sgd,
-    sgd: e.sgd,
-    momentum: e.momentum,
-    adam: e.adam,
-    cost: e.cost,
-    allFinite: e.allFinite,
-    dropout: e.dropout,
-  };
+  const e = new WebAssembly.Instance(moduleFor(build, where), {}).exports;
+  return kernelsOf(`wasm-${build}`, e, where);
+}
+
+/** The kernels of an instance's exports, by the one list of names (KERNEL_NAMES); a missing export is a BackendError. */
+export function kernelsOf(name: BackendName, e: WebAssembly.Exports, where: string): Kernels {
+  const missing = KERNEL_NAMES.filter((k) => typeof e[k] !== "function");
+  if (!(e.memory instanceof WebAssembly.Memory)) missing.unshift("memory" as never);
+  if (missing.length > 0) {
+    throw new BackendError(where, "options.backend", `a build that exports every kernel (${KERNEL_NAMES.join(", ")} and memory)`,
+      `${name}, which lacks ${missing.join(", ")}`, "The wasm build is out of date: run `npm run build:wasm`");
+  }
+  const k: Record<string, unknown> = { name, memory: e.memory };
+  for (const n of KERNEL_NAMES) k[n] = e[n];
+  return k as unknown as Kernels;
 }

@@ -4,7 +4,7 @@
 // (weights, biases, optimizer state, Adam's t and the shuffling generator) — see docs/reliability.md.
 import { describe, it, expect } from "vitest";
 import {
-  Network, NablaError, DivergenceError, DisposedError,
+  Network, NablaError, DivergenceError, DisposedError, DataError,
   type Activation, type Cost, type EpochStats, type NetworkJSON, type OptimizerOption,
 } from "../src/index.js";
 import { Random } from "../src/random.js";
@@ -185,5 +185,94 @@ describe("callbacks that dispose the network", () => {
     if ("error" in r) expect(r.error).toBeInstanceOf(DisposedError);
     else expect(r.history).toHaveLength(1);
     expect(net.disposed).toBe(true);
+  });
+});
+
+describe.each(BACKENDS)("a failing callback or data buffer leaves the network at the epoch's start (%s)", (backend) => {
+  const tensors = () => {
+    const rows = regression(3, 40);
+    return { inputs: Float32Array.from(rows.flatMap((r) => r[0])), outputs: Float32Array.from(rows.flatMap((r) => r[1])) };
+  };
+
+  it("a throw from onProgress mid-epoch: rethrown as is, network and generator exactly as at the epoch's start", () => {
+    const net = new Network([4, 8, 3], { seed: 1, backend });
+    net.train(regression(), { epochs: 1, learningRate: 0.5 });
+    const before = state(net);
+    const boom = new Error("boom");
+    let calls = 0;
+    expect(() => net.train(regression(), { epochs: 2, learningRate: 0.5, batchSize: 5, onProgress: () => { if (++calls === 3) throw boom; } }))
+      .toThrow(boom);
+    expect(state(net)).toEqual(before);
+  });
+
+  it("a throw from onEpoch: the network goes back to the start of that epoch (the epochs before it stay)", () => {
+    const a = new Network([4, 8, 3], { seed: 1, backend }), b = new Network([4, 8, 3], { seed: 1, backend });
+    const opts = { learningRate: 0.5, optimizer: "adam" as const };
+    a.train(regression(), { epochs: 1, ...opts }); // the reference: exactly epoch 0
+    expect(() => b.train(regression(), { epochs: 3, ...opts, onEpoch: (s) => { if (s.epoch === 1) throw new RangeError("stop"); } }))
+      .toThrow(RangeError);
+    expect(state(b)).toEqual(state(a));
+  });
+
+  it("a data buffer detached mid-training (in onProgress): a DataError, network as at the epoch's start", () => {
+    const net = new Network([4, 8, 3], { seed: 1, backend });
+    const data = tensors(), before = state(net);
+    let err: unknown;
+    try {
+      net.train(data, { epochs: 2, batchSize: 5, onProgress: (done) => { if (done >= 10) structuredClone(data.inputs.buffer, { transfer: [data.inputs.buffer] }); } });
+    } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as DataError).argument).toBe("data");
+    expect((err as Error).message).toMatch(/detached/);
+    expect(state(net)).toEqual(before);
+  });
+
+  it("train() re-entered from onEpoch or onProgress is refused with a clear error; the outer call goes on unharmed", () => {
+    const a = new Network([4, 8, 3], { seed: 1, backend }), b = new Network([4, 8, 3], { seed: 1, backend });
+    a.train(regression(), { epochs: 2, learningRate: 0.5 });
+    const inner: unknown[] = [];
+    const reenter = () => { try { b.train(regression(), { epochs: 1, optimizer: "adam" }); } catch (e) { inner.push(e); } };
+    b.train(regression(), { epochs: 2, learningRate: 0.5, onEpoch: reenter, onProgress: reenter });
+    expect(inner.length).toBeGreaterThan(2);
+    for (const e of inner) {
+      expect(e).toBeInstanceOf(NablaError);
+      expect((e as Error).message).toMatch(/train\(data, options\): the network must be idle \(one training run at a time\)/);
+    }
+    expect(state(b)).toEqual(state(a)); // the refused calls changed nothing (no Adam under an SGD label)
+    expect(b.toJSON().optimizer).toBeUndefined();
+    // After the run, training works again.
+    expect(b.train(regression(), { epochs: 1 })).toHaveLength(1);
+  });
+
+  it("epochs(): return() mid-epoch undoes that epoch, at an epoch event keeps it; the same records as train()", () => {
+    const a = new Network([4, 8, 3], { seed: 1, backend }), b = new Network([4, 8, 3], { seed: 1, backend });
+    const h = a.train(regression(), { epochs: 2, learningRate: 0.5, batchSize: 5 });
+    const run = b.epochs(regression(), { epochs: 5, learningRate: 0.5, batchSize: 5 });
+    const seen: EpochStats[] = [];
+    for (const e of run) {
+      if (e.type === "epoch") seen.push(e.stats);
+      if (e.type === "epoch" && e.stats.epoch === 1) break; // return() at an epoch event
+    }
+    expect(seen.map((s) => s.cost)).toEqual(h.map((s) => s.cost));
+    expect(state(b)).toEqual(state(a));
+    const mid = b.epochs(regression(), { epochs: 1, batchSize: 5 });
+    mid.next(); mid.next(); // two progress events into the epoch
+    mid.return([]);
+    expect(state(b)).toEqual(state(a));
+  });
+});
+
+describe("fromJSON: the model is private to the call", () => {
+  it("a getter in the options that builds another Network cannot take the model's weights", () => {
+    const src = new Network([3, 4, 2], { seed: 5 });
+    src.train([[[0, 1, 0], [1, 0]], [[1, 0, 1], [0, 1]]], { epochs: 2 });
+    const json = src.toJSON();
+    let inner: Network | null = null;
+    const options = { get seed() { inner = new Network([3, 4, 2], { seed: 9 }); return undefined; } };
+    const outer = Network.fromJSON(json, options);
+    expect(outer.weights).toEqual(json.weights);
+    expect(outer.biases).toEqual(json.biases);
+    expect(inner).not.toBeNull();
+    expect(inner!.weights).toEqual(new Network([3, 4, 2], { seed: 9 }).weights);
   });
 });

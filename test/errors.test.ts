@@ -29,6 +29,10 @@ describe("bad input", () => {
     expectError(() => new Network([3, -2, 2]), ShapeError, "sizes[1]", "-2");
     expectError(() => new Network([3, 2.5, 2]), ShapeError, "sizes[1]", "2.5");
     expectError(() => new Network([3, NaN]), ShapeError, "sizes[1]", "NaN");
+    // One limit on the layer count for building and loading: what the library builds, it loads.
+    expectError(() => new Network(new Array(1001).fill(1)), ShapeError, "sizes", "at most 1000", "length 1001");
+    const deep = new Network(new Array(1000).fill(1), { seed: 1 });
+    expect(Network.fromJSON(JSON.stringify(deep.toJSON())).sizes).toHaveLength(1000);
   });
 
   it("a network too large for 4 GiB of linear memory is refused up front, saying how large", () => {

@@ -30,6 +30,31 @@ describe("backend detection", () => {
     expect(supports("relaxed")).toBe(engine);
     expect(availableBackends().includes("wasm-relaxed")).toBe(engine);
   });
+
+  it("one list of kernel names: every build exports exactly KERNEL_NAMES (and memory), the baseline implements each", async () => {
+    const { KERNEL_NAMES } = await import("../src/kernels.js");
+    for (const backend of BACKENDS) {
+      const k = lab(backend).k as unknown as Record<string, unknown>;
+      for (const name of KERNEL_NAMES) expect(typeof k[name], `${backend}: ${name}`).toBe("function");
+    }
+    // The wasm builds' own export lists (not through kernelsOf): nothing exported that the list lacks.
+    const { default: simd } = await import("../src/generated/wasm-simd.js");
+    const bytes = Uint8Array.from(atob(simd), (c) => c.charCodeAt(0));
+    const exported = WebAssembly.Module.exports(new WebAssembly.Module(bytes)).filter((e) => e.kind === "function").map((e) => e.name);
+    expect(exported.filter((n) => n !== "build").sort()).toEqual([...KERNEL_NAMES].sort());
+  });
+
+  it("an instance missing a kernel export is a BackendError naming it, not a TypeError at the first call", async () => {
+    const { kernelsOf } = await import("../src/wasm.js");
+    const { BackendError } = await import("../src/errors.js");
+    const k = lab("wasm-scalar").k as unknown as Record<string, unknown>;
+    const exports: Record<string, unknown> = { ...k };
+    delete exports.loadBytes;
+    delete exports.bp2;
+    expect(() => kernelsOf("wasm-scalar", exports as WebAssembly.Exports, "test")).toThrow(BackendError);
+    expect(() => kernelsOf("wasm-scalar", exports as WebAssembly.Exports, "test")).toThrow(/lacks bp2, loadBytes/);
+    expect(() => kernelsOf("wasm-scalar", { ...k, memory: undefined } as unknown as WebAssembly.Exports, "test")).toThrow(/lacks memory/);
+  });
 });
 
 describe.each(BACKENDS)("kernels on %s", (backend) => {
@@ -180,6 +205,26 @@ describe.each(BACKENDS)("kernels on %s", (backend) => {
       // The extremes of the finite range are finite: ±F32_MAX, the smallest subnormal, −0.
       const edge = Float32Array.from({ length: len }, (_, i) => [3.4028234663852886e38, -3.4028234663852886e38, 1e-45, -0][i % 4]);
       expect(L.k.allFinite(L.alloc(len, edge), len)).toBe(1);
+    }
+  });
+
+  it("loadBytes widens bytes to f32 × scale, bit for bit the correctly rounded product, tails and unaligned sources included", () => {
+    for (const len of [1, 3, 15, 16, 17, 33, 784, 7840]) {
+      for (const shift of [0, 1, 3]) {
+        for (const scale of [1 / 255, 1, 0.5, 3.7e-3]) {
+          const L = lab(backend);
+          const src = L.alloc(Math.ceil((len + shift) / 4)) + shift, dst = L.alloc(len);
+          const bytes = Uint8Array.from({ length: len }, (_, i) => (i * 37 + len) % 256);
+          bytes[0] = 255;
+          new Uint8Array(L.k.memory.buffer).set(bytes, src);
+          L.k.loadBytes(dst, src, len, scale);
+          const got = new Float32Array(L.k.memory.buffer, dst, len + 1);
+          // float64 product of a byte and an f32 is exact; one rounding to f32 is the correct result.
+          const s32 = Math.fround(scale);
+          for (let i = 0; i < len; i++) if (got[i] !== Math.fround(bytes[i] * s32)) expect([i, got[i]]).toEqual([i, Math.fround(bytes[i] * s32)]);
+          expect(got[len]).toBe(12345); // the guard after dst
+        }
+      }
     }
   });
 

@@ -210,3 +210,64 @@ describe("NetworkWorker (worker_threads)", () => {
     await expect(w.feedforward(new Float32Array(6))).rejects.toThrow(/terminate\(\) was called/);
   });
 });
+
+describe("NetworkWorker: prepared data sets, failing callbacks, malformed messages", () => {
+  it("a Dataset is sent once and reused: the same records as in-thread, over several calls", async () => {
+    const raw = problem(120), test = problem(30, 5);
+    const d = lib.dataset(raw, { inputs: 6, outputs: 3 }), t = lib.dataset(test, { inputs: 6, outputs: 3 });
+    const w = await worker([6, 5, 3], { seed: 8 });
+    const net = new lib.Network([6, 5, 3], { seed: 8, backend: w.backend });
+    const strip = (h: Lib.EpochStats[]) => h.map(({ seconds, samplesPerSecond, ...s }) => s);
+    for (let call = 0; call < 3; call++) {
+      expect(strip(await w.train(d, { epochs: 1, learningRate: 0.5, testData: t }))).toEqual(strip(net.train(d, { epochs: 1, learningRate: 0.5, testData: t })));
+    }
+    expect(await w.evaluate(t)).toEqual(net.evaluate(t));
+    expect(await w.feedforwardBatch(t)).toEqual(net.feedforwardBatch(t));
+    expect(d.count).toBe(120); // still usable here: the worker got a copy
+  });
+
+  it("a throwing onEpoch leaves the worker's network at that epoch's start, as in-thread", async () => {
+    const w = await worker([6, 4, 3], { seed: 9 });
+    const net = new lib.Network([6, 4, 3], { seed: 9, backend: w.backend });
+    net.train(problem(60), { epochs: 1 });
+    const boom = new Error("boom");
+    await expect(w.train(problem(60), { epochs: 5, onEpoch: (s) => { if (s.epoch === 1) throw boom; } })).rejects.toBe(boom);
+    const a = await w.toJSON();
+    expect(bits(a.weights, a.biases)).toEqual(bits(net.weights, net.biases));
+  });
+
+  it("a call cut off by terminate() names that call", async () => {
+    const w = await worker([6, 32, 3], { seed: 3 });
+    const long = w.train(problem(3000), { epochs: 50 });
+    await new Promise((r) => setTimeout(r, 50));
+    w.terminate();
+    const err = await long.catch((e) => e);
+    expect(err).toBeInstanceOf(lib.NablaError);
+    expect(err.message).toMatch(/^train\(data, options\): this NetworkWorker must be a live worker, received one on which terminate\(\) was called while this call was running/);
+  });
+
+  it("a null or malformed message gets an error reply; the worker lives on", async () => {
+    const { Worker } = await import("node:worker_threads");
+    const entry = new URL("../dist/worker/entry.js", import.meta.url);
+    const raw = new Worker(entry);
+    try {
+      const replies: { id: number; ok: boolean; error?: { name: string; message: string } }[] = [];
+      let wake = () => {};
+      raw.on("message", (m) => { replies.push(m); wake(); });
+      const next = async () => { while (replies.length === 0) await new Promise<void>((r) => { wake = r; }); return replies.shift()!; };
+      expect((await next()).ok).toBe(true); // ready
+      for (const bad of [null, 42, "train", { id: 5 }, { id: 6, op: "train" }, { id: 7, op: "nonsense", args: [] }]) {
+        raw.postMessage(bad);
+        const r = await next();
+        expect(r.ok, JSON.stringify(bad)).toBe(false);
+        expect(r.error!.name).toBe("NablaError");
+        expect(r.id).toBe(bad !== null && typeof bad === "object" && "id" in bad ? bad.id : -1);
+      }
+      raw.postMessage({ id: 8, op: "create", args: [[2, 3, 1], { seed: 1 }] });
+      const ok = await next();
+      expect(ok).toMatchObject({ id: 8, ok: true });
+    } finally {
+      await raw.terminate();
+    }
+  });
+});

@@ -9,13 +9,15 @@ import { bp3 } from "./bp3.js";
 import { bp4, bp4sgd } from "./bp4.js";
 import { sgd, momentum, adam } from "./update.js";
 import { cost, allFinite } from "./cost.js";
+import { loadBytes } from "./load.js";
 import { dropout } from "./dropout.js";
 
 export function createJsKernels(): Kernels {
   const memory = new WebAssembly.Memory({ initial: 1 });
-  let F = new Float32Array(memory.buffer);
-  // Re-take the view after the memory has grown (the old buffer is then detached).
+  let F = new Float32Array(memory.buffer), U8 = new Uint8Array(memory.buffer);
+  // Re-take the views after the memory has grown (the old buffer is then detached).
   const f = (): Float32Array => (F.buffer === memory.buffer ? F : (F = new Float32Array(memory.buffer)));
+  const u8 = (): Uint8Array => (U8.buffer === memory.buffer ? U8 : (U8 = new Uint8Array(memory.buffer)));
   return {
     name: "js",
     memory,
@@ -33,6 +35,7 @@ export function createJsKernels(): Kernels {
       adam(f(), w >>> 2, m1 >>> 2, m2 >>> 2, g >>> 2, len, gs, lrt, b1, b2, eps, decay, l1),
     cost: (a, y, n, m, kind) => cost(f(), a >>> 2, y >>> 2, n, m, kind),
     allFinite: (p, len) => allFinite(f(), p >>> 2, len),
+    loadBytes: (dst, src, len, scale) => loadBytes(f(), u8(), dst >>> 2, src, len, scale),
     dropout: (out, x, mask, len) => dropout(f(), out >>> 2, x >>> 2, mask >>> 2, len),
   };
 }

@@ -1,5 +1,5 @@
-// `nabla train`: build a network, train it one epoch per train() call (so Ctrl-C can be
-// handled between epochs), print Nielsen's `Epoch N: correct / total` lines, save the model.
+// `nabla train`: build a network, train it over the library's epoch generator (so Ctrl-C is
+// handled between batches and epochs), print Nielsen's `Epoch N: correct / total` lines, save the model.
 import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Network } from "../network.js";
@@ -10,7 +10,7 @@ import { DivergenceError, OptionError, ShapeError } from "../errors.js";
 import { parse, Values, UsageError, type OptionSpec } from "./args.js";
 import { loadDataset, type Dataset } from "./dataset.js";
 import { saveModel } from "./model.js";
-import { plateau, CONTINUE, HALVED, EARLY_STOP, SCHEDULE_DONE } from "../plateau.js";
+import { dataset } from "../dataset.js";
 import { ProgressBar, duration, type Io } from "./progress.js";
 
 export const DATA_OPTIONS: OptionSpec = {
@@ -194,9 +194,10 @@ export async function trainCommand(args: readonly string[], io: Io): Promise<num
 
   const bar = io.isTTY && !quiet && !json ? new ProgressBar(io, "") : null;
   let interrupts = 0;
-  // train() is synchronous, so this runs between epochs (the loop yields to the event loop
-  // after each): the first Ctrl-C ends the loop there; a second one quits without saving (two
-  // pressed during one epoch both arrive when it ends).
+  // Training runs in the library's epoch generator (net.epochs), which this loop drives; it
+  // yields to the event loop after each epoch and, within one, every ~100 ms at a progress
+  // event, so Ctrl-C is seen there: the first ends training (mid-epoch, that epoch is undone and
+  // the network is as after the last whole one); a second one quits without saving.
   const onSigint = () => {
     interrupts++;
     if (interrupts > 1) {
@@ -205,53 +206,72 @@ export async function trainCommand(args: readonly string[], io: Io): Promise<num
     }
   };
   if (io.signals) process.on("SIGINT", onSigint);
+  // Let a pending SIGINT handler run. Twice: on the event loop's very first turn (the first
+  // epoch runs while the module is still being evaluated) one setImmediate resolves before
+  // libuv has polled its signal pipe.
+  const breathe = async () => {
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+  };
 
   const history: EpochStats[] = [];
-  // The same tracker as Network.train: early stopping and the η schedule (network2.py).
-  const watch = plateau(s.eta, s.earlyStopping, s.schedule);
   let best = -1, bestEpoch = -1, failure: unknown = null; // for the closing summary
   const t0 = performance.now();
   try {
-    for (let e = 0; e < s.epochs; e++) {
-      bar?.start(`Epoch ${e}`);
-      let stats: EpochStats;
+    // Checked and converted once for all epochs. The test part is copied first (it may be a
+    // view of the training part's buffer), then the training part's arrays move in: no copy.
+    const sizes = { inputs: net.sizes[0], outputs: net.sizes[net.sizes.length - 1] };
+    const test = data.test ? dataset(data.test, sizes) : null;
+    const run = net.epochs(dataset(data.train, { ...sizes, transfer: true }), {
+      epochs: s.epochs, batchSize: s.batch, learningRate: s.eta, lambda: s.lambda, l1: s.l1, optimizer: s.optimizer,
+      shuffle: s.shuffle, monitorTraining: s.monitor, earlyStopping: s.earlyStopping,
+      ...(s.schedule ? { schedule: { patience: s.schedule } } : {}),
+      ...(test ? { testData: test } : {}),
+    });
+    let last = performance.now(), epoch = 0;
+    bar?.start("Epoch 0");
+    for (;;) {
+      let r;
       try {
-        [stats] = net.train(data.train, {
-          epochs: 1, batchSize: s.batch, learningRate: watch.eta, lambda: s.lambda, l1: s.l1, optimizer: s.optimizer,
-          shuffle: s.shuffle, monitorTraining: s.monitor,
-          ...(data.test ? { testData: data.test } : {}),
-          ...(bar ? { onProgress: (done: number, total: number) => bar.update(done, total) } : {}),
-        });
+        r = run.next();
       } catch (err) {
-        bar?.clear();
-        failure = err;
+        failure = err; // the network is as it was at the start of the failing epoch
         break;
+      }
+      if (r.done) break;
+      const ev = r.value;
+      if (ev.type === "progress") {
+        bar?.update(ev.done, ev.total);
+        if (performance.now() - last > 100) {
+          await breathe();
+          last = performance.now();
+          if (interrupts > 0) {
+            run.return([]);
+            bar?.clear();
+            io.err(`Ctrl-C: stopped ${epoch > 0 ? `after epoch ${epoch - 1} (epoch ${epoch} was cut short and undone)` : "in epoch 0 (undone: nothing trained)"}${save && epoch > 0 ? `; saving to ${save}` : ""}\n`);
+            break;
+          }
+        }
+        continue;
       }
       bar?.clear();
-      stats = { ...stats, epoch: e };
+      const stats = ev.stats;
       history.push(stats);
       if (json) io.out(JSON.stringify(stats) + "\n");
-      else if (!quiet) io.out(epochLine(e, stats) + "\n");
-      const verdict = stats.accuracy === undefined ? CONTINUE : watch.next(stats.accuracy);
-      if (stats.accuracy !== undefined && stats.accuracy > best) { best = stats.accuracy; bestEpoch = e; }
-      // Let a pending SIGINT handler run (train() is synchronous). Twice: on the event loop's
-      // very first turn (the first epoch runs while the module is still being evaluated) one
-      // setImmediate resolves before libuv has polled its signal pipe.
-      await new Promise((r) => setImmediate(r));
-      await new Promise((r) => setImmediate(r));
+      else if (!quiet) io.out(epochLine(stats.epoch, stats) + "\n");
+      if (stats.accuracy !== undefined && stats.accuracy > best) { best = stats.accuracy; bestEpoch = stats.epoch; }
+      await breathe();
+      last = performance.now();
       if (interrupts > 0) {
-        io.err(`Ctrl-C: stopped after epoch ${e}${save ? `; saving to ${save}` : ""}\n`);
+        run.return([]);
+        io.err(`Ctrl-C: stopped after epoch ${stats.epoch}${save ? `; saving to ${save}` : ""}\n`);
         break;
       }
-      if (verdict === EARLY_STOP) {
-        say(`early stopping: no better test accuracy in the last ${s.earlyStopping} epochs`);
-        break;
-      }
-      if (verdict === SCHEDULE_DONE) {
-        say(`schedule: η reached η₀/128 after ${s.schedule} epochs without a better test accuracy; stopping`);
-        break;
-      }
-      if (verdict === HALVED) say(`schedule: no better test accuracy in ${s.schedule} epochs; η halved to ${watch.eta}`);
+      if (ev.verdict === "early-stop") say(`early stopping: no better test accuracy in the last ${s.earlyStopping} epochs`);
+      if (ev.verdict === "schedule-done") say(`schedule: η reached η₀/128 after ${s.schedule} epochs without a better test accuracy; stopping`);
+      if (ev.verdict === "halved") say(`schedule: no better test accuracy in ${s.schedule} epochs; η halved to ${ev.eta}`);
+      epoch = stats.epoch + 1;
+      if (epoch < s.epochs && ev.verdict !== "early-stop" && ev.verdict !== "schedule-done") bar?.start(`Epoch ${epoch}`);
     }
   } finally {
     if (io.signals) process.off("SIGINT", onSigint);

@@ -2,16 +2,15 @@
 // Loaded as a module worker in browsers (new Worker(url, { type: "module" })) and with
 // worker_threads in Node; the same file serves both.
 //
-// Training runs epoch by epoch (one net.train call per epoch, the same computation as
-// one call for all epochs: each epoch's order depends only on the generator state), returning to the event loop between
-// epochs so that a cancel message, or the caller's onEpoch verdict, is seen there.
+// Training iterates the network's one epoch generator (net.epochs, src/epochs.ts), returning to
+// the event loop after each epoch so that a cancel message, or the caller's onEpoch verdict, is
+// seen there. A data set (src/dataset.ts) arrives once and is kept by id for later calls.
 import { Network } from "../network.js";
 import { init, BACKENDS, type BackendOption } from "../wasm.js";
-import { resolveTrainOptions } from "../options.js";
-import { plateau, EARLY_STOP, SCHEDULE_DONE } from "../plateau.js";
-import { DivergenceError, NablaError, OptionError } from "../errors.js";
+import { NablaError, describe } from "../errors.js";
 import type { EpochStats, TrainOptions } from "../options.js";
 import type { Data } from "../data.js";
+import { fromWireDataset, type Dataset } from "../dataset.js";
 import { toWire, type Reply, type Request } from "./protocol.js";
 
 type Post = (msg: Reply, transfer?: Transferable[]) => void;
@@ -47,7 +46,7 @@ async function connect(): Promise<Port> {
 let port: Port;
 let net: Network | null = null;
 /** The running train call: its id, whether cancel was asked, and the resolver of an awaited onEpoch verdict. */
-let running: { id: number; cancelled: boolean; verdict: ((go: boolean) => void) | null } | null = null;
+let running: { id: number; cancelled: boolean; verdict: ((go: boolean | "threw") => void) | null } | null = null;
 
 const tick = () => new Promise<void>((r) => setTimeout(r, 0));
 
@@ -63,51 +62,34 @@ interface WorkerTrainOptions extends Omit<TrainOptions, "onEpoch" | "onProgress"
   progress?: boolean;
 }
 
+/** The caller's onEpoch threw: the run is failed (the network goes back to that epoch's start). */
+const CALLBACK_THREW = new Error("onEpoch threw on the calling thread");
+
 async function train(id: number, data: Data, options: WorkerTrainOptions = {}): Promise<EpochStats[]> {
   const where = "train(data, options)";
   const n = live(where);
   if (running) throw new NablaError(where, "the network", "idle (one train call at a time)", "a train call still running");
   const { waitEpoch = false, progress = false, ...rest } = options ?? {};
-  const o = resolveTrainOptions(where, rest);
-  // Each epoch is one train call; the schedule and early stopping are applied here, between calls.
-  const { earlyStopping: _s, schedule: _p, epochs: _e, learningRate: _l, ...each } = rest;
-  if ((o.earlyStopping || o.patience) && rest.testData === undefined) {
-    throw new OptionError(where, "options.testData", "test data (early stopping and the schedule watch test accuracy)", "none");
-  }
+  if (rest.testData !== undefined) rest.testData = dataArg(where, rest.testData);
+  const run = n.epochs(data, rest); // checks data and options now
   const history: EpochStats[] = [];
-  if (o.epochs === 0) {
-    n.train(data, { ...each, epochs: 0 }); // validates the data as one call would
-    return history;
-  }
   running = { id, cancelled: false, verdict: null };
   try {
-    const watch = plateau(o.eta, o.earlyStopping, o.patience);
-    for (let epoch = 0; epoch < o.epochs; epoch++) {
-      let stats: EpochStats;
-      try {
-        [stats] = n.train(data, {
-          ...each,
-          epochs: 1,
-          learningRate: watch.eta,
-          onProgress: progress ? (done, total) => port.post({ id, event: "progress", done, total, epoch }) : undefined,
-        });
-      } catch (e) {
-        if (e instanceof DivergenceError) throw new DivergenceError(where, epoch, e.batch, e.eta, history);
-        throw e;
+    for (let r = run.next(); !r.done; r = run.next()) {
+      const e = r.value;
+      if (e.type === "progress") {
+        if (progress) port.post({ id, event: "progress", done: e.done, total: e.total, epoch: e.epoch });
+        continue;
       }
-      stats.epoch = epoch;
-      history.push(stats);
-      port.post({ id, event: "epoch", stats, wait: waitEpoch });
-      if (waitEpoch) {
-        const go = await new Promise<boolean>((r) => { running!.verdict = r; });
-        if (!go) break;
-      } else {
-        await tick();
-      }
-      if (running.cancelled) break;
-      if (rest.testData !== undefined) { // the same tracker as Network.train (test/worker.test.ts checks they agree)
-        const verdict = watch.next(stats.accuracy!);
-        if (verdict === EARLY_STOP || verdict === SCHEDULE_DONE) break;
+      history.push(e.stats);
+      port.post({ id, event: "epoch", stats: e.stats, wait: waitEpoch });
+      let go: boolean | "threw" = true;
+      if (waitEpoch) go = await new Promise<boolean | "threw">((r) => { running!.verdict = r; });
+      else await tick();
+      if (go === "threw") run.throw(CALLBACK_THREW); // restores the epoch's start, rethrows
+      if (!go || running.cancelled) {
+        run.return([]);
+        break;
       }
     }
     return history;
@@ -116,11 +98,30 @@ async function train(id: number, data: Data, options: WorkerTrainOptions = {}): 
   }
 }
 
+/** Data sets sent once (op "dataset"), by id; train/evaluate/feedforwardBatch name them as { dataset: id }. */
+const datasets = new Map<number, Dataset>();
+
+/** The data a request names: a kept data set for { dataset: id }, else the data as sent. */
+function dataArg(where: string, v: unknown): Data {
+  if (v !== null && typeof v === "object" && !Array.isArray(v) && typeof (v as { dataset?: unknown }).dataset === "number") {
+    const d = datasets.get((v as { dataset: number }).dataset);
+    if (!d) throw new NablaError(where, "data", "a data set sent to this worker", "an unknown data set id");
+    return d;
+  }
+  return v as Data;
+}
+
 function describeNet(n: Network) {
   return { sizes: [...n.sizes], activations: [...n.activations], cost: n.cost, init: n.init, seed: n.seed, backend: n.backend };
 }
 
 async function handle(req: Request): Promise<void> {
+  // Anything can be posted to a worker: a malformed message gets an error reply (id -1 when it
+  // has none), never an exception that would end the worker.
+  if (req === null || typeof req !== "object" || !Number.isSafeInteger(req.id) || typeof req.op !== "string" || !Array.isArray(req.args)) {
+    const id = req !== null && typeof req === "object" && Number.isSafeInteger(req.id) ? req.id : -1;
+    return port.post({ id, ok: false, error: toWire(new NablaError("nabla worker", "the message", "a request { id, op, args }", describe(req))) });
+  }
   const { id, op, args } = req;
   // Messages to a running train call are answered by it, not here.
   if (op === "cancel") {
@@ -134,7 +135,7 @@ async function handle(req: Request): Promise<void> {
     if (running?.id === id && running.verdict) {
       const v = running.verdict;
       running.verdict = null;
-      v(args[0] === true);
+      v(args[0] === "threw" ? "threw" : args[0] === true);
     }
     return;
   }
@@ -155,11 +156,15 @@ async function handle(req: Request): Promise<void> {
         net = Network.fromJSON(args[0], args[1] as never);
         result = describeNet(net);
         break;
+      case "dataset": // a data set, sent once; later calls name it by its id
+        datasets.set(args[0] as number, fromWireDataset("NetworkWorker", args[1]));
+        result = true;
+        break;
       case "train":
-        result = await train(id, args[0] as Data, args[1] as WorkerTrainOptions);
+        result = await train(id, dataArg("train(data, options)", args[0]), args[1] as WorkerTrainOptions);
         break;
       case "evaluate":
-        result = live("evaluate(data)").evaluate(args[0] as Data);
+        result = live("evaluate(data)").evaluate(dataArg("evaluate(data)", args[0]));
         break;
       case "feedforward": {
         const out = live("feedforward(x)").feedforward(args[0] as Float32Array);
@@ -168,7 +173,7 @@ async function handle(req: Request): Promise<void> {
         break;
       }
       case "feedforwardBatch": {
-        const out = live("feedforwardBatch(inputs)").feedforwardBatch(args[0] as Float32Array);
+        const out = live("feedforwardBatch(inputs)").feedforwardBatch(dataArg("feedforwardBatch(inputs)", args[0]) as never);
         result = out;
         transfer = [out.buffer];
         break;
@@ -177,7 +182,7 @@ async function handle(req: Request): Promise<void> {
         result = live("toJSON()").toJSON();
         break;
       default:
-        throw new Error(`nabla worker: unknown request ${JSON.stringify(op)}`);
+        throw new NablaError("nabla worker", "the message's op", "a known request", describe(op));
     }
     port.post({ id, ok: true, result }, transfer);
   } catch (e) {
@@ -198,6 +203,6 @@ void (async () => {
   } catch (e) {
     return port.post({ id: 0, ok: false, error: toWire(e) }); // the client's create() rejects with it
   }
-  port.listen((req) => void handle(req));
+  port.listen((req) => void handle(req).catch((e) => port.post({ id: -1, ok: false, error: toWire(e) })));
   port.post({ id: 0, ok: true, result: "ready" });
 })();

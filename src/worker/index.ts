@@ -10,6 +10,7 @@ import type { Activation, BackendName, Cost } from "../kernels.js";
 import type { NetworkJSON } from "../serialize.js";
 import { NablaError, OptionError } from "../errors.js";
 import { fromWire, type Op, type Reply } from "./protocol.js";
+import { Dataset, toWireDataset } from "../dataset.js";
 
 /** The parts of a Web Worker or a worker_threads Worker that NetworkWorker uses. */
 interface Endpoint {
@@ -107,6 +108,8 @@ export class NetworkWorker {
   #next = 1;
   #pending = new Map<number, Pending>();
   #failed: Error | null = null;
+  /** Data sets already sent to the worker, by the id it keeps them under. */
+  #datasets = new WeakMap<Dataset, number>();
 
   private constructor() {}
 
@@ -159,9 +162,24 @@ export class NetworkWorker {
     this.#ep = null;
   }
 
+  /**
+   * A data set as the worker knows it: sent (copied) on first use, then named by its id, so
+   * later calls with the same data set send nothing.
+   */
+  async #data(where: string, d: unknown): Promise<unknown> {
+    if (!(d instanceof Dataset)) return d;
+    let id = this.#datasets.get(d);
+    if (id === undefined) {
+      id = this.#next; // the worker keeps it under the request's id
+      await this.#call(where, "dataset", [id, toWireDataset(d)]);
+      this.#datasets.set(d, id);
+    }
+    return { dataset: id };
+  }
+
   #call(where: string, op: Op, args: unknown[], transfer: Transferable[] = [], onEvent?: Pending["onEvent"]): Promise<unknown> {
     if (!this.#ep) {
-      return Promise.reject(this.#failed ?? new NablaError(where, "this NetworkWorker", "a live worker", "one on which terminate() was called"));
+      return Promise.reject(this.#failed ?? terminated(where));
     }
     const id = this.#next++;
     return new Promise((resolve, reject) => {
@@ -184,20 +202,22 @@ export class NetworkWorker {
    */
   async train(data: Data, options: WorkerTrainOptions = {}): Promise<EpochStats[]> {
     const where = "train(data, options)";
+    data = (await this.#data(where, data)) as Data;
     let send: unknown = options, onEpoch: TrainOptions["onEpoch"], onProgress: WorkerTrainOptions["onProgress"];
     const transfer = new Set<ArrayBuffer>();
     if (options !== null && typeof options === "object" && !Array.isArray(options)) {
       const o: Record<string, unknown> = { ...options };
       if (typeof o.onEpoch === "function") { onEpoch = o.onEpoch as never; delete o.onEpoch; o.waitEpoch = true; }
       if (typeof o.onProgress === "function") { onProgress = o.onProgress as never; delete o.onProgress; o.progress = true; }
+      o.testData = await this.#data(where, o.testData);
       if (o.transfer === true) { buffers(data, transfer); buffers(o.testData, transfer); }
       else if (o.transfer !== undefined && o.transfer !== false) throw new OptionError(where, "options.transfer", "true or false", String(o.transfer));
       delete o.transfer;
       send = o;
     }
-    let thrown: unknown = null;
+    let thrown: unknown = null, threw = false;
     const id = this.#next; // the id #call is about to use
-    const history = (await this.#call(where, "train", [data, send], [...transfer], (r) => {
+    const call = this.#call(where, "train", [data, send], [...transfer], (r) => {
       if (!("event" in r)) return;
       if (r.event === "progress") onProgress?.(r.done, r.total, r.epoch);
       else if (r.event === "epoch" && r.wait) {
@@ -206,12 +226,19 @@ export class NetworkWorker {
           go = onEpoch!(r.stats as EpochStats) !== false;
         } catch (e) {
           thrown = e;
-          go = false;
+          threw = true;
         }
-        this.#ep?.post({ id, op: "continue", args: [go] }, []);
+        // "threw": the worker restores the network to that epoch's start, as train() does in-thread.
+        this.#ep?.post({ id, op: "continue", args: [threw ? "threw" : go] }, []);
       }
-    })) as EpochStats[];
-    if (thrown) throw thrown;
+    });
+    let history: EpochStats[];
+    try {
+      history = (await call) as EpochStats[];
+    } catch (e) {
+      throw threw ? thrown : e;
+    }
+    if (threw) throw thrown;
     return history;
   }
 
@@ -221,8 +248,9 @@ export class NetworkWorker {
   }
 
   /** Like `net.evaluate(data)`, in the worker. */
-  evaluate(data: Data): Promise<Evaluation> {
-    return this.#call("evaluate(data)", "evaluate", [data]) as Promise<Evaluation>;
+  async evaluate(data: Data): Promise<Evaluation> {
+    const where = "evaluate(data)";
+    return this.#call(where, "evaluate", [await this.#data(where, data)]) as Promise<Evaluation>;
   }
 
   /** Like `net.feedforward(x)`, in the worker. */
@@ -231,8 +259,9 @@ export class NetworkWorker {
   }
 
   /** Like `net.feedforwardBatch(inputs)`, in the worker (the inputs are copied). */
-  feedforwardBatch(inputs: Float32Array | readonly Vector[]): Promise<Float32Array> {
-    return this.#call("feedforwardBatch(inputs)", "feedforwardBatch", [inputs]) as Promise<Float32Array>;
+  async feedforwardBatch(inputs: Float32Array | readonly Vector[] | Dataset): Promise<Float32Array> {
+    const where = "feedforwardBatch(inputs)";
+    return this.#call(where, "feedforwardBatch", [await this.#data(where, inputs)]) as Promise<Float32Array>;
   }
 
   /**
@@ -247,9 +276,8 @@ export class NetworkWorker {
   terminate(): void {
     const ep = this.#ep;
     this.#ep = null;
-    const e = new NablaError("terminate()", "this NetworkWorker", "a live worker", "one on which terminate() was called");
-    this.#failed ??= e;
-    for (const p of this.#pending.values()) p.reject(e);
+    // Each pending call is rejected in its own name: "train(data, options): … cut off by terminate()".
+    for (const p of this.#pending.values()) p.reject(terminated(p.where, true));
     this.#pending.clear();
     ep?.terminate();
   }
@@ -258,6 +286,12 @@ export class NetworkWorker {
   get terminated(): boolean {
     return this.#ep === null;
   }
+}
+
+/** The error of a call on a terminated worker, or of one cut off by terminate() while it ran. */
+function terminated(where: string, running = false): NablaError {
+  return new NablaError(where, "this NetworkWorker", "a live worker",
+    running ? "one on which terminate() was called while this call was running" : "one on which terminate() was called");
 }
 
 /** Same as `NetworkWorker.create(sizes, options)`. */

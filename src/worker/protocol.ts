@@ -5,7 +5,7 @@ import {
   NablaError, ShapeError, DataError, OptionError, ModelFormatError, BackendError, DisposedError, DivergenceError,
 } from "../errors.js";
 
-export type Op = "create" | "fromJSON" | "train" | "evaluate" | "feedforward" | "feedforwardBatch" | "toJSON" | "cancel" | "continue";
+export type Op = "create" | "fromJSON" | "train" | "evaluate" | "feedforward" | "feedforwardBatch" | "toJSON" | "cancel" | "continue" | "dataset";
 
 export interface Request {
   id: number;

@@ -1,0 +1,104 @@
+// Batches in and out of linear memory: loading rows into a^0 and y (widening byte inputs and
+// checking unchecked floats in wasm on the way), and evaluation over all rows in chunks.
+import type { Arena } from "./arena.js";
+import { argmax, type Rows } from "./data.js";
+import { DataError, describe } from "./errors.js";
+import { forward, cost } from "./passes.js";
+
+/** Samples per forward call in evaluate / feedforwardBatch. */
+export const CHUNK = 256;
+
+export interface Evaluation {
+  /** Samples whose largest output is the right class. */
+  correct: number;
+  total: number;
+  accuracy: number;
+  /** Mean cost per sample (without the regularization term). */
+  cost: number;
+}
+
+/** One view per row of inputs (and outputs), for copying shuffled rows without allocating; kept on the rows. */
+function views(rows: Rows, nIn: number, nOut: number): NonNullable<Rows["views"]> {
+  if (rows.views && rows.views.x.length === rows.count) return rows.views;
+  const x = new Array(rows.count);
+  for (let i = 0; i < rows.count; i++) x[i] = rows.inputs.subarray(i * nIn, (i + 1) * nIn);
+  let y: Float32Array[] | null = null;
+  if (rows.outputs) {
+    y = new Array(rows.count);
+    for (let i = 0; i < rows.count; i++) y[i] = rows.outputs.subarray(i * nOut, (i + 1) * nOut);
+  }
+  return (rows.views = { x, y });
+}
+
+/**
+ * Copies rows idx[start .. start+m) (rows start .. start+m without idx) into a^0 and y
+ * (one-hot for class labels), widening byte inputs with kernels.loadBytes. Rows not yet known
+ * finite are checked in wasm once in place (kernels.allFinite): a DataError names the first
+ * bad value. A buffer detached since the data was checked is a DataError too.
+ */
+export function load(n: Arena, where: string, rows: Rows, idx: Uint32Array | null, start: number, m: number): void {
+  const { k, plan: p, sizes } = n, nIn = sizes[0], nOut = sizes[sizes.length - 1];
+  const { inputs, outputs, labels } = rows;
+  if (inputs.length === 0 || (outputs && outputs.length === 0)) {
+    throw new DataError(where, rows.arg, "data whose buffers stay attached during the call",
+      "a detached buffer (it was transferred or resized during the call)");
+  }
+  const bytes = inputs instanceof Uint8Array;
+  const F = n.F, x0 = p.a[0] >>> 2, y0 = p.y >>> 2;
+  const X = bytes ? n.U8 : F, xAt = bytes ? p.bytes : x0;
+  // Typed array set() between arrays of one type is a memcpy: one per batch in order, one per row when shuffled.
+  if (!idx) {
+    X.set(inputs.subarray(start * nIn, (start + m) * nIn), xAt);
+    if (outputs) F.set(outputs.subarray(start * nOut, (start + m) * nOut), y0);
+  } else {
+    const { x, y } = views(rows, nIn, nOut);
+    for (let r = 0; r < m; r++) {
+      const i = idx[start + r];
+      X.set(x[i], xAt + r * nIn);
+      if (y) F.set(y[i], y0 + r * nOut);
+    }
+  }
+  if (bytes) k.loadBytes(p.a[0], p.bytes, m * nIn, rows.scale);
+  if (labels) {
+    F.fill(0, y0, y0 + m * nOut);
+    for (let r = 0; r < m; r++) F[y0 + r * nOut + labels[idx ? idx[start + r] : start + r]] = 1;
+  }
+  if (!rows.checked) {
+    if (!k.allFinite(p.a[0], m * nIn)) throw notFinite(where, rows, F, x0, nIn, idx, start, m, false);
+    if (outputs && !k.allFinite(p.y, m * nOut)) throw notFinite(where, rows, F, y0, nOut, idx, start, m, true);
+  }
+}
+
+function notFinite(where: string, rows: Rows, F: Float32Array, at: number, n: number, idx: Uint32Array | null,
+                   start: number, m: number, output: boolean): DataError {
+  const bad = F.subarray(at, at + m * n).findIndex((v) => !Number.isFinite(v));
+  const r = Math.floor(bad / n), row = idx ? idx[start + r] : start + r;
+  return new DataError(where, rows.at(row, bad % n, output), rows.expected, describe(F[at + bad]));
+}
+
+/** How many of the m loaded samples the network classifies right (argmax of a^L against the label or argmax of y). */
+function countCorrect(n: Arena, rows: Rows, start: number, m: number): number {
+  const F = n.F, nOut = n.sizes[n.sizes.length - 1], aL = n.plan.a[n.sizes.length - 1] >>> 2, y0 = n.plan.y >>> 2;
+  let correct = 0;
+  for (let r = 0; r < m; r++) {
+    const truth = rows.labels ? rows.labels[start + r] : argmax(F, y0 + r * nOut, nOut);
+    if (argmax(F, aL + r * nOut, nOut) === truth) correct++;
+  }
+  return correct;
+}
+
+/** Accuracy and mean cost over all rows, in chunks of CHUNK or more (as the batch buffers allow). */
+export function evaluateRows(n: Arena, where: string, rows: Rows): Evaluation {
+  const chunk = Math.min(rows.count, Math.max(CHUNK, n.plan.capacity));
+  n.ensure(where, chunk);
+  let correct = 0, c = 0;
+  for (let start = 0; start < rows.count; start += chunk) {
+    const m = Math.min(chunk, rows.count - start);
+    load(n, where, rows, null, start, m);
+    forward(n, m);
+    c += cost(n, m);
+    correct += countCorrect(n, rows, start, m);
+  }
+  rows.checked = true;
+  return { correct, total: rows.count, accuracy: correct / rows.count, cost: c / rows.count };
+}

@@ -1,0 +1,145 @@
+// The one epoch loop (network.py's SGD): Network.train, NetworkWorker and `nabla train` all
+// iterate this generator. Per epoch: snapshot (the divergence guard), shuffle, mini-batches
+// (load, forward, cost, backward + update), progress events, the end-of-epoch checks and
+// evaluations, the epoch event, and the plateau tracker (early stopping, η schedule).
+//
+// The consumer drives it and decides at each event:
+//   next()      go on;
+//   return()    stop: at an epoch event the epoch stays; at a progress event (mid-epoch) the
+//               epoch is undone (the network is as it was at the epoch's start);
+//   throw(e)    fail (e.g. a callback threw): the network goes back to the epoch's start and
+//               e is rethrown.
+// Any failure inside (divergence, data found bad, a detached buffer) also restores the epoch's
+// start before it is thrown. Snapshots hold parameters, optimizer state, the generator and
+// Adam's step count.
+import type { Arena } from "./arena.js";
+import type { Random } from "./random.js";
+import type { Rows } from "./data.js";
+import type { EpochStats, Optimizer, ResolvedTrainOptions } from "./options.js";
+import { load, evaluateRows, CHUNK } from "./batches.js";
+import { forward, backward, backwardSgd, update, cost } from "./passes.js";
+import { plateau, EARLY_STOP, HALVED, SCHEDULE_DONE } from "./plateau.js";
+import { DivergenceError, NablaError } from "./errors.js";
+
+/** What the plateau tracker says after an epoch with test data: go on, go on with η halved, or stop. */
+export type Verdict = "continue" | "halved" | "early-stop" | "schedule-done";
+
+export type EpochEvent =
+  /** About 100 times per epoch: samples done so far in this epoch. */
+  | { type: "progress"; epoch: number; done: number; total: number }
+  /** After each epoch: its record, the tracker's verdict, and η for the next epoch. */
+  | { type: "epoch"; stats: EpochStats; verdict: Verdict; eta: number };
+
+/** The training state of one network, shared with it (the generator updates opt). */
+export interface Trainee {
+  readonly arena: Arena;
+  readonly rng: Random;
+  /** Which optimizer's state opt1/opt2 hold, and Adam's step count t. */
+  opt: { name: Optimizer["name"]; t: number };
+  /** Set while an epoch generator runs: train() re-entered from a callback is refused. */
+  running: boolean;
+  /** False once the network was disposed. */
+  live(): boolean;
+}
+
+/** Refuses a second training run on a network whose run is not finished (a callback re-entering train). */
+export function checkIdle(s: Trainee, where: string): void {
+  if (s.running) {
+    throw new NablaError(where, "the network", "idle (one training run at a time)",
+      "a training run in progress (train() called from onEpoch/onProgress, or an epochs() iterator not finished: call its return())");
+  }
+}
+
+/** The epochs of one training run over checked rows (and test rows), as events. Returns the records. */
+export function* epochs(s: Trainee, where: string, rows: Rows, test: Rows | null, o: ResolvedTrainOptions): Generator<EpochEvent, EpochStats[], void> {
+  checkIdle(s, where);
+  s.running = true;
+  try {
+    return yield* run(s, where, rows, test, o);
+  } finally {
+    s.running = false;
+  }
+}
+
+function* run(s: Trainee, where: string, rows: Rows, test: Rows | null, o: ResolvedTrainOptions): Generator<EpochEvent, EpochStats[], void> {
+  const net = s.arena, rng = s.rng, k = net.k;
+  const n = rows.count, m = o.batchSize;
+  // Size the batch buffers once for training and evaluation (a callback's evaluate may grow them
+  // later: the plan is read again at every batch).
+  const evalChunk = (r: Rows | null) => (r ? Math.min(r.count, CHUNK) : 0);
+  net.ensure(where, Math.max(Math.min(m, n), evalChunk(test), o.monitorTraining ? evalChunk(rows) : 0));
+  // A different optimizer starts from zero state: done in epoch 0 after the snapshot, so a
+  // failure in epoch 0 restores the previous optimizer's state (a failed call changes nothing).
+  const switchOptimizer = o.optimizer.name !== s.opt.name;
+  const idx = new Uint32Array(n);
+  const history: EpochStats[] = [];
+  const progressEvery = Math.max(1, Math.ceil(n / m / 100));
+  const watch = plateau(o.eta, o.earlyStopping, o.patience);
+  for (let epoch = 0; epoch < o.epochs; epoch++) {
+    const t0 = performance.now(), eta = watch.eta;
+    net.snapshot();
+    const rngBefore = Uint32Array.from(rng.state), optBefore = { ...s.opt };
+    const undo = () => {
+      if (s.live()) {
+        net.restore();
+        rng.state.set(rngBefore);
+      }
+      s.opt = optBefore;
+    };
+    let reported = false, finished = false, failed = false;
+    try {
+      if (epoch === 0 && switchOptimizer) {
+        net.F.fill(0, net.plan.opt1 >>> 2, net.plan.snapshot >>> 2);
+        s.opt = { name: o.optimizer.name, t: 0 };
+      }
+      // Each epoch's order depends only on the generator state (not on earlier epochs' orders),
+      // so training stopped after any epoch and resumed from toJSON() continues exactly.
+      for (let i = 0; i < n; i++) idx[i] = i;
+      if (o.shuffle) rng.shuffle(idx);
+      let costSum = 0;
+      for (let start = 0, batch = 0; start < n; start += m, batch++) {
+        const mb = Math.min(m, n - start);
+        load(net, where, rows, idx, start, mb);
+        forward(net, mb);
+        const c = cost(net, mb);
+        if (!Number.isFinite(c)) throw new DivergenceError(where, epoch, batch, eta, history);
+        costSum += c;
+        if (o.optimizer.name === "sgd") backwardSgd(net, mb, eta, o.lambda, o.l1, n);
+        else {
+          backward(net, mb);
+          update(net, mb, eta, o.lambda, o.l1, n, o.optimizer, ++s.opt.t);
+        }
+        if (batch % progressEvery === 0) yield { type: "progress", epoch, done: start + mb, total: n };
+      }
+      rows.checked = true; // every row was loaded (and so checked) once
+      if (!k.allFinite(net.plan.params, net.plan.paramsLen)) throw new DivergenceError(where, epoch, -1, eta, history);
+      const seconds = (performance.now() - t0) / 1000;
+      const stats: EpochStats = { epoch, cost: costSum / n, eta, seconds, samplesPerSecond: n / seconds };
+      if (o.monitorTraining) {
+        const e = evaluateRows(net, where, rows);
+        stats.trainingCost = e.cost;
+        stats.trainingAccuracy = e.accuracy;
+      }
+      if (test) {
+        const e = evaluateRows(net, where, test);
+        Object.assign(stats, { testCost: e.cost, correct: e.correct, total: e.total, accuracy: e.accuracy });
+      }
+      const v = test ? watch.next(stats.accuracy!) : -1;
+      const verdict: Verdict = v === HALVED ? "halved" : v === EARLY_STOP ? "early-stop" : v === SCHEDULE_DONE ? "schedule-done" : "continue";
+      history.push(stats);
+      reported = true;
+      yield { type: "epoch", stats, verdict, eta: watch.eta };
+      finished = true;
+      if (verdict === "early-stop" || verdict === "schedule-done") break;
+    } catch (e) {
+      failed = true;
+      undo();
+      if (reported) history.pop();
+      throw e;
+    } finally {
+      // return() during the epoch (at a progress event): undo the unfinished epoch.
+      if (!finished && !failed && !reported) undo();
+    }
+  }
+  return history;
+}
