@@ -20,6 +20,10 @@ import { load, evaluateRows, CHUNK } from "./batches.js";
 import { forward, backward, backwardSgd, update, cost } from "./passes.js";
 import { plateau, EARLY_STOP, HALVED, SCHEDULE_DONE } from "./plateau.js";
 import { DivergenceError, NablaError } from "./errors.js";
+import type { Activation } from "./kernels.js";
+import type { Task } from "./task.js";
+import type { Metrics } from "./metrics.js";
+import { TrainingMonitor } from "./monitor.js";
 
 /** What the plateau tracker says after an epoch with test data: go on, go on with η halved, or stop. */
 export type Verdict = "continue" | "halved" | "early-stop" | "schedule-done";
@@ -40,6 +44,9 @@ export interface Trainee {
   running: boolean;
   /** False once the network was disposed. */
   live(): boolean;
+  /** The network's task (what the metrics, the watched score and the warnings follow) and activations. */
+  readonly task: Task;
+  readonly activations: readonly Activation[];
 }
 
 /** Refuses a second training run on a network whose run is not finished (a callback re-entering train). */
@@ -75,6 +82,11 @@ function* run(s: Trainee, where: string, rows: Rows, test: Rows | null, o: Resol
   const history: EpochStats[] = [];
   const progressEvery = Math.max(1, Math.ceil(n / m / 100));
   const watch = plateau(o.eta, o.earlyStopping, o.patience);
+  const L = net.sizes.length - 1;
+  const monitor = new TrainingMonitor(s.task, net.sizes[L], { eta: o.eta, optimizer: o.optimizer.name, defaultEta: o.defaultEta, activations: s.activations },
+    o.restoreBest && test !== null, net.plan.paramsLen);
+  let failedRun = false;
+  try {
   for (let epoch = 0; epoch < o.epochs; epoch++) {
     const t0 = performance.now(), eta = watch.eta;
     net.snapshot();
@@ -97,13 +109,15 @@ function* run(s: Trainee, where: string, rows: Rows, test: Rows | null, o: Resol
       for (let i = 0; i < n; i++) idx[i] = i;
       if (o.shuffle) rng.shuffle(idx);
       let costSum = 0;
+      monitor.beginEpoch();
       for (let start = 0, batch = 0; start < n; start += m, batch++) {
         const mb = Math.min(m, n - start);
         load(net, where, rows, idx, start, mb);
-        forward(net, mb);
+        forward(net, mb, rng); // a training pass: dropout, when the network has it
         const c = cost(net, mb);
         if (!Number.isFinite(c)) throw new DivergenceError(where, epoch, batch, eta, history);
         costSum += c;
+        monitor.batch(net.F, net.plan.a[L] >>> 2, net.plan.y >>> 2, mb);
         if (o.optimizer.name === "sgd") backwardSgd(net, mb, eta, o.lambda, o.l1, n);
         else {
           backward(net, mb);
@@ -116,15 +130,22 @@ function* run(s: Trainee, where: string, rows: Rows, test: Rows | null, o: Resol
       const seconds = (performance.now() - t0) / 1000;
       const stats: EpochStats = { epoch, cost: costSum / n, eta, seconds, samplesPerSecond: n / seconds };
       if (o.monitorTraining) {
-        const e = evaluateRows(net, where, rows);
+        const e = evaluateRows(net, where, rows, s.task);
         stats.trainingCost = e.cost;
-        stats.trainingAccuracy = e.accuracy;
+        if (s.task === "regression") Object.assign(stats, { trainingMse: e.mse, trainingR2: e.r2 });
+        else stats.trainingAccuracy = e.accuracy;
       }
+      let t: Metrics | null = null;
       if (test) {
-        const e = evaluateRows(net, where, test);
-        Object.assign(stats, { testCost: e.cost, correct: e.correct, total: e.total, accuracy: e.accuracy });
+        t = evaluateRows(net, where, test, s.task);
+        stats.testCost = t.cost;
+        if (s.task === "regression") Object.assign(stats, { total: t.total, mse: t.mse, mae: t.mae, r2: t.r2 });
+        else Object.assign(stats, { correct: t.correct, total: t.total, accuracy: t.accuracy });
       }
-      const v = test ? watch.next(stats.accuracy!) : -1;
+      const warnings = monitor.endEpoch(epoch, stats.cost, t, net.F, net.plan.params >>> 2);
+      if (warnings.length > 0) stats.warnings = warnings;
+      // Early stopping and the schedule watch the task's score: test accuracy, or test cost for regression.
+      const v = t ? watch.next(monitor.score(t)) : -1;
       const verdict: Verdict = v === HALVED ? "halved" : v === EARLY_STOP ? "early-stop" : v === SCHEDULE_DONE ? "schedule-done" : "continue";
       history.push(stats);
       reported = true;
@@ -135,11 +156,19 @@ function* run(s: Trainee, where: string, rows: Rows, test: Rows | null, o: Resol
       failed = true;
       undo();
       if (reported) history.pop();
+      monitor.dropEpoch();
       throw e;
     } finally {
       // return() during the epoch (at a progress event): undo the unfinished epoch.
       if (!finished && !failed && !reported) undo();
     }
+  }
+  } catch (e) {
+    failedRun = true;
+    throw e;
+  } finally {
+    // restoreBest: however the run ended (all epochs, early stopping, the caller stopping it), but not when it failed.
+    if (!failedRun && s.live()) monitor.restoreBest(net.F, net.plan.params >>> 2);
   }
   return history;
 }

@@ -15,7 +15,7 @@ export interface Plateau {
 
 /** A tracker starting at η₀; earlyStopping and patience of 0 turn that rule off. */
 export function plateau(eta0: number, earlyStopping: number, patience: number): Plateau {
-  let eta = eta0, best = -1, sinceBest = 0;
+  let eta = eta0, best = -Infinity, sinceBest = 0;
   return {
     get eta() {
       return eta;

@@ -24,27 +24,26 @@ export function inferTask(output: Activation, nOut: number): Task {
   return "classification";
 }
 
-/** The task option: undefined → inferred; otherwise one of TASKS. */
+/** The task option: undefined → inferred; otherwise one of TASKS. Throws an OptionError. */
 export function resolveTask(where: string, arg: string, v: unknown, output: Activation, cost: Cost, nOut: number): Task {
-  if (v === undefined) return inferTask(output, nOut);
-  if (typeof v !== "string" || !(TASKS as readonly string[]).includes(v)) {
-    throw new OptionError(where, arg, `one of ${TASKS.map((t) => JSON.stringify(t)).join(", ")}`, describe(v));
-  }
-  checkTask(where, arg, v as Task, output, cost, nOut);
-  return v as Task;
+  return checkTask(v, output, cost, nOut, (expected, received) => { throw new OptionError(where, arg, expected, received); });
 }
 
 /**
- * Refuses a task that contradicts the output layer or the cost, with an OptionError naming both:
- * binary needs one sigmoid output; multi-label several sigmoid outputs; classification at least
- * two outputs; regression any output but softmax (whose outputs always sum to 1).
+ * The task given (undefined → inferred), or `fail(expected, received)` when it is not a task or
+ * contradicts the output layer or the cost, naming both: binary needs one sigmoid output;
+ * multi-label several sigmoid outputs; classification at least two outputs; regression any
+ * output but softmax (whose outputs always sum to 1).
  */
-export function checkTask(where: string, arg: string, task: Task, output: Activation, cost: Cost, nOut: number): void {
+export function checkTask(v: unknown, output: Activation, cost: Cost, nOut: number, fail: (expected: string, received: string) => never): Task {
+  if (v === undefined) return inferTask(output, nOut);
+  if (typeof v !== "string" || !(TASKS as readonly string[]).includes(v)) {
+    return fail(`one of ${TASKS.map((t) => JSON.stringify(t)).join(", ")}`, describe(v));
+  }
+  const task = v as Task;
   const layer = `${nOut} ${JSON.stringify(output)} output${nOut === 1 ? "" : "s"} with the ${JSON.stringify(cost)} cost`;
-  const refuse = (needs: string) => {
-    throw new OptionError(where, arg, `a task that fits the output layer (${JSON.stringify(task)} needs ${needs})`,
-      `${JSON.stringify(task)} for a network with ${layer}`);
-  };
+  const refuse = (needs: string) => fail(`a task that fits the output layer (${JSON.stringify(task)} needs ${needs})`,
+    `${JSON.stringify(task)} for a network with ${layer}`);
   switch (task) {
     case "binary":
       if (nOut !== 1 || output !== "sigmoid") refuse('exactly one "sigmoid" output');
@@ -59,6 +58,7 @@ export function checkTask(where: string, arg: string, task: Task, output: Activa
       if (output === "softmax") refuse('an element-wise output such as "linear" (softmax outputs always sum to 1)');
       break;
   }
+  return task;
 }
 
 /** How a task reads a number given as a sample's target: a class index, or the value of the one output. */
