@@ -431,15 +431,21 @@ function flatten(where: string, arg: string, v: unknown, shapes: number[][]): Fl
     if (!finite32(x)) throw new DataError(where, path, "a finite number (within the float32 range)", describe(x));
     out[p++] = x;
   };
-  shapes.forEach((s, l) => {
-    const layer = v[l];
+  // Index loops, not forEach: forEach skips the holes of a sparse array ([1, , 3]), which would
+  // shift every later value by one place; here a hole reads as undefined and is refused by name.
+  for (let l = 0; l < shapes.length; l++) {
+    const s = shapes[l], layer = v[l];
     if (!Array.isArray(layer) || layer.length !== s[0]) throw new ShapeError(where, `${arg}[${l}]`, `an array of ${s[0]}`, describe(layer));
-    layer.forEach((row: unknown, j: number) => {
-      if (s.length === 1) return leaf(row, `${arg}[${l}][${j}]`);
+    for (let j = 0; j < s[0]; j++) {
+      const row: unknown = layer[j];
+      if (s.length === 1) {
+        leaf(row, `${arg}[${l}][${j}]`);
+        continue;
+      }
       if (!Array.isArray(row) || row.length !== s[1]) throw new ShapeError(where, `${arg}[${l}][${j}]`, `an array of ${s[1]}`, describe(row));
-      row.forEach((x: unknown, k: number) => leaf(x, `${arg}[${l}][${j}][${k}]`));
-    });
-  });
+      for (let k = 0; k < s[1]; k++) leaf(row[k], `${arg}[${l}][${j}][${k}]`);
+    }
+  }
   return out;
 }
 

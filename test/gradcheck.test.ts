@@ -289,3 +289,44 @@ describe.each(BACKENDS)("dropout gradient with a fixed mask on %s", (backend) =>
     masks.forEach((m, h) => m.forEach((v, j) => { if (v === 0) expect(got.B[h][j]).toBe(0); }));
   });
 });
+
+describe.each(BACKENDS)("dropout in the network's training step on %s", (backend) => {
+  // One SGD step of a network with dropout over one batch of m samples: (w0 − w1)·m/η recovers
+  // Σ_x ∂C_x/∂w with each sample's own masks. The masks are drawn again here from the network's
+  // generator state (toJSON().rng), in the network's order (per batch, hidden layers in order,
+  // m × n_l values each), and the gradient compared with central differences of Σ_x C_x in float64.
+  it.each([
+    [[4, 6, 5, 3], ["tanh", "sigmoid"], "sigmoid", "cross-entropy", [0.5, 0.3], 5],
+    [[3, 7, 2], ["relu"], "softmax", "log-likelihood", [0.4], 6],
+  ] as [number[], Activation[], Activation, Cost, number[], number][])("%j hidden %j, output %s, %s, p = %j, m = %i", (sizes, hidden, output, cost, ps, m) => {
+    const rng = new Random(m * 13);
+    const net = new Network(sizes, { backend, seed: 8, activation: hidden, output, cost, dropout: ps });
+    const P: Params = { W: net.weights, B: net.biases };
+    const gen = new Random(net.toJSON().rng);
+    const batchMasks = sizes.slice(1, -1).map((n, h) => { const f = new Float32Array(m * n); fillMask(gen, f, 0, m * n, ps[h]); return f; });
+    const maskOf = (s: number) => batchMasks.map((f, h) => Array.from(f.subarray(s * sizes[h + 1], (s + 1) * sizes[h + 1])));
+    const nOut = sizes.at(-1)!, acts = [...hidden, output];
+    const data: [number[], number[]][] = [];
+    for (let tries = 0; data.length < m && tries < 1000; tries++) {
+      const x = Array.from({ length: sizes[0] }, () => Math.fround(rng.next() * 2 - 1));
+      if (!forward64(P, acts, x, maskOf(data.length)).zs.every((z) => Math.abs(z) > KINK_MARGIN)) continue;
+      const y = cost === "log-likelihood" ? Array.from({ length: nOut }, (_, j) => (j === data.length % nOut ? 1 : 0)) : Array.from({ length: nOut }, () => Math.fround(rng.next()));
+      data.push([x, y]);
+    }
+    expect(data).toHaveLength(m);
+    const total = { W: P.W.map((w) => w.map((r) => r.map(() => 0))), B: P.B.map((b) => b.map(() => 0)) };
+    data.forEach(([x, y], s) => {
+      const g = numericGradient(P, acts, cost, x, y, maskOf(s));
+      g.W.forEach((w, l) => w.forEach((r, j) => r.forEach((v, k) => (total.W[l][j][k] += v))));
+      g.B.forEach((b, l) => b.forEach((v, j) => (total.B[l][j] += v)));
+    });
+    const eta = 0.1 * m, w0 = net.weights.flat(2), b0 = net.biases.flat();
+    net.train(data, { epochs: 1, batchSize: m, shuffle: false, learningRate: eta });
+    compare(net.weights.flat(2).map((w, i) => ((w0[i] - w) * m) / eta), total.W.flat(2), "Σ∂C/∂w with dropout, from the training step");
+    compare(net.biases.flat().map((b, i) => ((b0[i] - b) * m) / eta), total.B.flat(), "Σ∂C/∂b with dropout, from the training step");
+    // Inference does not drop: feedforward equals the float64 network without masks.
+    const a = Array.from(net.feedforward(data[0][0]));
+    const want = forward64({ W: net.weights, B: net.biases }, acts, data[0][0]).a;
+    a.forEach((v, j) => expect(Math.abs(v - want[j])).toBeLessThan(1e-5));
+  });
+});
