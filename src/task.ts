@@ -14,12 +14,14 @@ export type Task = (typeof TASKS)[number];
 
 /**
  * The task a network has when none is given: a linear output → "regression"; one sigmoid
- * output → "binary"; any other single output (tanh, relu, leaky-relu) → "regression" (the
+ * output → "binary"; a softmax output → "classification"; any other single output (tanh, relu,
+ * leaky-relu) → "regression" (the
  * argmax of one value is always 0, so one output cannot pick a class); otherwise
  * "classification". "multi-label" is never inferred: it must be asked for.
  */
 export function inferTask(output: Activation, nOut: number): Task {
   if (output === "linear") return "regression";
+  if (output === "softmax") return "classification";
   if (nOut === 1) return output === "sigmoid" ? "binary" : "regression";
   return "classification";
 }
@@ -52,7 +54,8 @@ export function checkTask(v: unknown, output: Activation, cost: Cost, nOut: numb
       if (nOut < 2 || output !== "sigmoid") refuse('two or more "sigmoid" outputs (for one output, use "binary")');
       break;
     case "classification":
-      if (nOut < 2) refuse('two or more outputs, one per class (for one sigmoid output, use "binary")');
+      // (a single softmax output is allowed, if useless: it is what inference gives such a network)
+      if (nOut < 2 && output !== "softmax") refuse('two or more outputs, one per class (for one sigmoid output, use "binary")');
       break;
     case "regression":
       if (output === "softmax") refuse('an element-wise output such as "linear" (softmax outputs always sum to 1)');
@@ -67,20 +70,22 @@ export function scalarTarget(task: Task): "class" | "value" {
 }
 
 /**
- * Checks that targets lie in the task's range: for "binary" and "multi-label" every target value
- * is 0 or 1. (Class indices are checked against n_out where they are read, in data.ts; any finite
- * value is a regression target; classification targets are vectors, e.g. one-hot or soft.) Throws
- * a DataError naming the sample and the output: `data[12] (target [3])`.
+ * Checks that targets lie in the task's range: "multi-label" targets are 0 or 1; a "binary"
+ * target is a probability in [0, 1] (0 or 1, or a soft label; accuracy counts it as class 1 from
+ * 0.5). Class indices are checked against n_out where they are read (data.ts); any finite value
+ * is a regression target; classification targets are vectors (one-hot or soft). Throws a
+ * DataError naming the sample and the output: `data[12] (target [3])`.
  * @param outputs count rows of nOut target values
  */
 export function checkTargets(where: string, arg: string, task: Task, outputs: Float32Array, nOut: number): void {
   if (task !== "binary" && task !== "multi-label") return;
   for (let i = 0; i < outputs.length; i++) {
     const v = outputs[i];
-    if (v !== 0 && v !== 1) {
+    if (task === "binary" ? !(v >= 0 && v <= 1) : v !== 0 && v !== 1) {
       const sample = Math.floor(i / nOut), j = i % nOut;
       throw new DataError(where, `${arg}[${sample}] (target${nOut > 1 ? ` [${j}]` : ""})`,
-        `0 or 1 (a ${task === "binary" ? "binary" : "multi-label"} target)`, describe(v));
+        task === "binary" ? 'a binary target: 0, 1 or a probability between (for other values, use task: "regression")'
+          : "0 or 1 (a multi-label target)", describe(v));
     }
   }
 }

@@ -41,12 +41,15 @@ describe("the task must fit the output layer", () => {
 });
 
 describe("targets in the task's range", () => {
-  it("binary and multi-label targets are 0 or 1; the error names the sample and output", () => {
+  it("multi-label targets are 0 or 1, binary ones in [0, 1]; the error names the sample and output", () => {
     expect(() => checkTargets("train(data, options)", "data", "multi-label", Float32Array.of(0, 1, 1, 0.5), 2))
       .toThrow(/data\[1\] \(target \[1\]\) must be 0 or 1 \(a multi-label target\), received 0.5/);
     const e = (() => { try { checkTargets("evaluate(data)", "data", "binary", Float32Array.of(1, 0, 2), 1); } catch (e) { return e; } })();
     expect(e).toBeInstanceOf(DataError);
     expect((e as DataError).argument).toBe("data[2] (target)");
+    expect((e as DataError).message).toMatch(/use task: "regression"/);
+    expect(() => checkTargets("evaluate(data)", "data", "binary", Float32Array.of(0.25, -0.01), 1)).toThrow(/data\[1\] \(target\)/);
+    expect(() => checkTargets("evaluate(data)", "data", "binary", Float32Array.of(0.25, 0.5), 1)).not.toThrow(); // soft labels
     expect(() => checkTargets("evaluate(data)", "data", "regression", Float32Array.of(3.7, -2), 1)).not.toThrow();
     expect(() => checkTargets("evaluate(data)", "data", "binary", Float32Array.of(1, 0, 1), 1)).not.toThrow();
   });
