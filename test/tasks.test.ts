@@ -159,3 +159,98 @@ describe("the task must fit the network", () => {
     expect(() => net.train([[[0, 0], 1], [[1, 1], 3]])).toThrow(/data\[1\]\[1\] must be a class index, an integer from 0 to 2, received 3/);
   });
 });
+
+describe("preprocessing travels with the model", () => {
+  it("feedforward(raw x) equals the same weights fed (x − mean)/std, before and after a JSON round trip", () => {
+    const { train } = irisSplit();
+    const z = standardization(train);
+    const net = new Network([4, 5, 3], { seed: 7, cost: "log-likelihood", preprocessing: z });
+    const plain = new Network([4, 5, 3], { seed: 7, cost: "log-likelihood" });
+    expect(plain.weights).toEqual(net.weights);
+    const x = train[0].input;
+    const standardize = (v: number, k: number) => Math.fround(Math.fround(Math.fround(v) - Math.fround(z.mean[k])) / Math.fround(z.std[k])); // float32 x, mean, std
+    const std = x.map(standardize);
+    expect(Array.from(net.feedforward(x))).toEqual(Array.from(plain.feedforward(std)));
+    const json = net.toJSON();
+    expect(json.preprocessing!.mean).toEqual(z.mean.map(Math.fround));
+    const again = Network.fromJSON(JSON.stringify(json));
+    expect(again.preprocessing).toEqual(net.preprocessing);
+    expect(Array.from(again.feedforward(x))).toEqual(Array.from(net.feedforward(x)));
+    expect(again.predictBatch([x])).toEqual(net.predictBatch([x]));
+    // train and evaluate see the same standardized inputs: training the raw-input network on raw
+    // data equals training the plain one on standardized data, bit for bit.
+    const rawRows = train.slice(0, 40), stdRows = rawRows.map((s) => ({ input: s.input.map(standardize), output: s.output }));
+    net.train(rawRows, { epochs: 2, learningRate: 0.1 });
+    plain.train(stdRows, { epochs: 2, learningRate: 0.1 });
+    expect(net.weights).toEqual(plain.weights);
+    expect(net.evaluate(rawRows)).toEqual(plain.evaluate(stdRows));
+  });
+
+  it("a std that is 0, 1e-300 or negative is refused, in options and in a model file", () => {
+    expect(() => new Network([2, 2], { preprocessing: { mean: [0, 0], std: [1, 0] } })).toThrow(/options\.preprocessing\.std\[1\] must be a standard deviation ≥ 1e-12/);
+    const json = new Network([2, 2], { seed: 1, preprocessing: { mean: 0, std: 2 } }).toJSON();
+    json.preprocessing!.std[0] = 1e-300;
+    expect(() => Network.fromJSON(json)).toThrow(/json\.preprocessing\.std\[0\]/);
+  });
+});
+
+describe("dropout, restoreBest, validationSplit and the defaults", () => {
+  it("dropout trains bit-reproducibly, is saved in the JSON, resumes exactly, and is off at inference", () => {
+    const { train } = irisSplit();
+    const make = () => new Network([4, 10, 3], { seed: 9, cost: "log-likelihood", dropout: 0.5, preprocessing: standardization(train) });
+    const a = make(), b = make();
+    a.train(train, { epochs: 2 });
+    b.train(train, { epochs: 1 });
+    const resumed = Network.fromJSON(JSON.stringify(b.toJSON()));
+    expect(resumed.dropout).toEqual([0.5]);
+    resumed.train(train, { epochs: 1 });
+    expect(resumed.toJSON()).toEqual(a.toJSON());
+    // Dropout changes training (the masks are drawn), not inference: feedforward is deterministic.
+    const noDrop = new Network([4, 10, 3], { seed: 9, cost: "log-likelihood", preprocessing: standardization(train) });
+    noDrop.train(train, { epochs: 2 });
+    expect(noDrop.weights).not.toEqual(a.weights);
+    expect(Array.from(a.feedforward(train[0].input))).toEqual(Array.from(a.feedforward(train[0].input)));
+    expect(a.summary()).toMatch(/hidden 1\s+10\s+sigmoid\s+50\s+0\.5/);
+    expect(() => new Network([4, 10, 3], { dropout: [0.5, 0.2] })).toThrow(/options\.dropout must be one probability per hidden layer \(1\)/);
+    expect(() => new Network([4, 10, 3], { dropout: 1 })).toThrow(/options\.dropout must be a dropout probability p in \[0, 0\.95\]/);
+  });
+
+  it("restoreBest puts back the best epoch's weights; validationSplit holds out the last rows", () => {
+    const { train, test } = irisSplit();
+    const z = standardization(train);
+    const run = (restoreBest: boolean) => {
+      const net = new Network([4, 8, 3], { seed: 4, activation: "tanh", cost: "log-likelihood", preprocessing: z });
+      let best = -1, bestWeights: number[][][] = [];
+      const history = net.train(train, {
+        epochs: 25, learningRate: 2, testData: test, restoreBest, // a large η: test accuracy goes up and down
+        onEpoch: (s) => { if (s.accuracy! > best) { best = s.accuracy!; bestWeights = net.weights; } },
+      });
+      return { net, history, best, bestWeights };
+    };
+    const kept = run(true), last = run(false);
+    expect(kept.history.map((s) => s.accuracy)).toEqual(last.history.map((s) => s.accuracy));
+    expect(kept.best).toBeGreaterThan(last.history.at(-1)!.accuracy!); // the last epoch is not the best here
+    expect(kept.net.weights).toEqual(kept.bestWeights);
+    expect(kept.net.evaluate(test).accuracy).toBe(kept.best);
+    expect(last.net.weights).not.toEqual(last.bestWeights);
+    expect(() => new Network([4, 3]).train(train, { restoreBest: true })).toThrow(/options\.testData/);
+
+    const split = new Network([4, 8, 3], { seed: 4, cost: "log-likelihood", preprocessing: z });
+    const h = split.train(train, { epochs: 2, validationSplit: 0.25 });
+    const twin = new Network([4, 8, 3], { seed: 4, cost: "log-likelihood", preprocessing: z });
+    const h2 = twin.train(train.slice(0, 90), { epochs: 2, testData: train.slice(90) });
+    expect(h.map((s) => [s.cost, s.accuracy, s.total])).toEqual(h2.map((s) => [s.cost, s.accuracy, s.total]));
+    expect(() => split.train(train, { validationSplit: 0.2, testData: test })).toThrow(/options\.validationSplit/);
+    expect(() => split.train(train, { validationSplit: 1 })).toThrow(/a fraction in \(0, 1\)/);
+  });
+
+  it("a bare train(data) runs the documented 30 epochs at the table's η (Adam: 0.001)", () => {
+    const { train } = irisSplit();
+    const net = new Network([4, 3, 3], { seed: 1, cost: "log-likelihood" });
+    const h = net.train(train.slice(0, 20));
+    expect(h).toHaveLength(30);
+    expect(h[0].eta).toBe(0.1);
+    expect(net.train(train.slice(0, 20), { epochs: 1, optimizer: "adam" })[0].eta).toBe(0.001);
+    expect(new Network([4, 3]).train(train.slice(0, 20), { epochs: 1 })[0].eta).toBe(3); // Nielsen's sigmoid/quadratic
+  });
+});
