@@ -30,8 +30,6 @@ export const DEFAULTS = {
 
 /** One row of the learning-rate table: which networks it covers, and η per optimizer (momentum at μ = 0.9). */
 export interface EtaRow {
-  /** What the row matches, in words (docs and error messages). */
-  readonly network: string;
   readonly matches: (hidden: readonly Activation[], output: Activation, cost: Cost) => boolean;
   readonly sgd: number;
   readonly momentum: number;
@@ -39,21 +37,22 @@ export interface EtaRow {
 }
 
 const allSigmoid = (hidden: readonly Activation[]) => hidden.every((a) => a === "sigmoid");
+const row = (matches: EtaRow["matches"], sgd: number, momentum: number, adam: number): EtaRow => ({ matches, sgd, momentum, adam });
 
-/** The learning-rate table; the first matching row applies. */
+/** The learning-rate table (docs/algorithms.md §8); the first matching row applies. */
 export const ETA_TABLE: readonly EtaRow[] = [
-  { network: "sigmoid output, quadratic cost, sigmoid hidden layers (network.py)",
-    matches: (h, o, c) => o === "sigmoid" && c === "quadratic" && allSigmoid(h), sgd: 3.0, momentum: 0.1, adam: 0.001 },
-  { network: "sigmoid output, quadratic cost, other hidden layers",
-    matches: (_h, o, c) => o === "sigmoid" && c === "quadratic", sgd: 0.5, momentum: 0.01, adam: 0.001 },
-  { network: "sigmoid output, cross-entropy cost, sigmoid hidden layers (network2.py)",
-    matches: (h, o, c) => o === "sigmoid" && c === "cross-entropy" && allSigmoid(h), sgd: 0.5, momentum: 0.03, adam: 0.001 },
-  { network: "sigmoid output, cross-entropy cost, other hidden layers",
-    matches: (_h, o, c) => o === "sigmoid" && c === "cross-entropy", sgd: 0.1, momentum: 0.01, adam: 0.001 },
-  { network: "softmax output, log-likelihood cost",
-    matches: (_h, o) => o === "softmax", sgd: 0.1, momentum: 0.01, adam: 0.001 },
-  { network: "any other output (linear, tanh, relu, leaky-relu: regression)",
-    matches: () => true, sgd: 0.1, momentum: 0.03, adam: 0.001 },
+  // sigmoid output, quadratic cost, sigmoid hidden layers (network.py)
+  row((h, o, c) => o === "sigmoid" && c === "quadratic" && allSigmoid(h), 3.0, 0.1, 0.001),
+  // sigmoid output, quadratic cost, other hidden layers
+  row((_h, o, c) => o === "sigmoid" && c === "quadratic", 0.5, 0.01, 0.001),
+  // sigmoid output, cross-entropy cost, sigmoid hidden layers (network2.py)
+  row((h, o, c) => o === "sigmoid" && c === "cross-entropy" && allSigmoid(h), 0.5, 0.03, 0.001),
+  // sigmoid output, cross-entropy cost, other hidden layers
+  row((_h, o, c) => o === "sigmoid" && c === "cross-entropy", 0.1, 0.01, 0.001),
+  // softmax output, log-likelihood cost
+  row((_h, o) => o === "softmax", 0.1, 0.01, 0.001),
+  // any other output (linear, tanh, relu, leaky-relu: regression)
+  row(() => true, 0.1, 0.03, 0.001),
 ];
 
 /**
