@@ -3,7 +3,8 @@
 //   2. kernels: each kernel × layer shape × backend (bench/kernels.ts)
 //   3. training: whole epochs of Network.train on MNIST, every backend, and the JS port of network.py
 //   4. inference: feedforwardBatch over 10,000 digits
-//   5. memory: peak RSS of a 60,000-sample epoch (child process, bench/memory.ts)
+//   5. memory: peak RSS of a 60,000-sample epoch (child process, bench/memory.ts), float32 tensors and a byte data set
+//   6. calls: train/evaluate/NetworkWorker as the caller sees them, as ratios (bench/calls.ts)
 // Prints tables, writes bench/results/bench-<time>.json (+ bench-latest.json) and bench-latest.md.
 // Environment: NABLA_BACKENDS=wasm-simd,js to restrict backends; BENCH_QUICK=1 for a short smoke run.
 import { execFileSync } from "node:child_process";
@@ -12,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { mnistSplit } from "../src/data/mnist.js";
 import { machine, peaks, peakFor, backends, table, mdTable, writeResults, RESULTS, pct, fmt, type Peaks } from "./common.js";
 import { kernelBench, SHAPES } from "./kernels.js";
+import { callBench, type CallRow } from "./calls.js";
 import { SMALL, LARGE64, LARGE128, trainNabla, trainJsPort, inferNabla, type TrainRow, type TrainCase, type InferRow } from "./train.js";
 
 const quick = !!process.env.BENCH_QUICK;
@@ -93,14 +95,24 @@ for (const sizes of [[784, 30, 10], [784, 512, 512, 10]]) {
 
 // ---- 5. memory -----------------------------------------------------------------------------
 log("memory (60,000-sample epoch, child process) …");
-let memory: Record<string, unknown> | null = null;
-try {
-  const script = fileURLToPath(new URL("./memory.ts", import.meta.url));
-  const text = execFileSync(process.execPath, [...process.execArgv, script, "wasm"], { encoding: "utf8" });
-  memory = JSON.parse(text.trim().split("\n").at(-1)!);
-} catch (e) {
-  log(`  memory run failed: ${(e as Error).message}`);
-}
+let memory: Record<string, unknown> | null = null, memoryBytes: Record<string, unknown> | null = null;
+const memoryRun = (mode: string) => {
+  try {
+    const script = fileURLToPath(new URL("./memory.ts", import.meta.url));
+    const text = execFileSync(process.execPath, [...process.execArgv, script, "wasm", mode], { encoding: "utf8" });
+    return JSON.parse(text.trim().split("\n").at(-1)!) as Record<string, unknown>;
+  } catch (e) {
+    log(`  memory run (${mode}) failed: ${(e as Error).message}`);
+    return null;
+  }
+};
+memory = memoryRun("floats");
+memoryBytes = memoryRun("bytes");
+
+// ---- 6. calls ------------------------------------------------------------------------------
+log("calls (train per call, evaluate, NetworkWorker) …");
+const callRows: CallRow[] = await callBench(split, "wasm", quick ? 2 : 7);
+for (const r of callRows) log(`  ${r.what.padEnd(72)} ${fmt(r.rate)} samples/s, ${pct(r.ratio)} of ${r.against}`);
 
 // ---- 1b. peak again ------------------------------------------------------------------------
 log("peak (after) …");
@@ -184,7 +196,21 @@ if (memory) {
   say();
 }
 
-const file = writeResults("bench", { machine: { start: m0, end: m1 }, peaks: { used: P, runs: peakRuns }, kernels: kernelRows, training: trainRows, inference: inferRows, memory });
+if (memory && memoryBytes) {
+  say(`Byte inputs: the same epoch on a Uint8Array data set (\`dataset(..., { scale: 1 / 255, transfer: true })\`, ${memoryBytes.datasetMiB} MiB): ` +
+    `peak RSS ${memoryBytes.peakRssMiB} MiB = ${pct((memoryBytes.peakRssMiB as number) / (memory.peakRssMiB as number))} of the float32 run's ${memory.peakRssMiB} MiB ` +
+    `(process at start ${memoryBytes.rssStartMiB} MiB). (${memoryBytes.samplesPerSecond} samples/s in that epoch.)`);
+  say();
+}
+
+say("### Calls as the caller sees them (bench/calls.ts: [784,30,10], m=10, 8,000 digits, wall-clock per call, medians of alternating rounds)");
+say();
+const cRows: (string | number)[][] = [["call", "samples/s", "compared with", "its samples/s", "ratio", "target"]];
+for (const r of callRows) cRows.push([r.what, r.rate, r.against, r.reference, pct(r.ratio), r.target]);
+say(mdTable(cRows));
+say();
+
+const file = writeResults("bench", { machine: { start: m0, end: m1 }, peaks: { used: P, runs: peakRuns }, kernels: kernelRows, training: trainRows, inference: inferRows, memory, memoryBytes, calls: callRows });
 mkdirSync(RESULTS, { recursive: true });
 writeFileSync(new URL("bench-latest.md", RESULTS), out.join("\n") + "\n");
 log(`\nwrote ${file} and bench/results/bench-latest.md`);

@@ -122,6 +122,7 @@ export class Arena {
   #plan: Plan;
   #F: Float32Array;
   #U8: Uint8Array;
+  #U32: Uint32Array;
 
   constructor(where: string, k: Kernels, sizes: readonly number[], acts: readonly number[], cost: number) {
     this.k = k;
@@ -131,6 +132,7 @@ export class Arena {
     this.#plan = plan(sizes, k.heapBase(), 1);
     this.#F = new Float32Array(k.memory.buffer);
     this.#U8 = new Uint8Array(k.memory.buffer);
+    this.#U32 = new Uint32Array(k.memory.buffer);
     this.#grow(where, this.#plan.end);
   }
 
@@ -149,6 +151,12 @@ export class Arena {
   get U8(): Uint8Array {
     if (this.#U8.buffer !== this.k.memory.buffer) this.#U8 = new Uint8Array(this.k.memory.buffer);
     return this.#U8;
+  }
+
+  /** The 32-bit word view of linear memory, re-taken if the memory grew. */
+  get U32(): Uint32Array {
+    if (this.#U32.buffer !== this.k.memory.buffer) this.#U32 = new Uint32Array(this.k.memory.buffer);
+    return this.#U32;
   }
 
   #grow(where: string, bytes: number): void {

@@ -23,8 +23,11 @@ export type Data = readonly Sample[] | TensorData | Dataset;
 /** Validated data: `count` rows of `inputs`; targets as rows of `outputs` or as class `labels`. */
 export interface Rows {
   readonly count: number;
-  /** count × n_in values: f32, or bytes multiplied by `scale` as they are loaded. */
-  readonly inputs: Float32Array | Uint8Array;
+  /**
+   * count × n_in values: f32, or bytes multiplied by `scale` as they are loaded; null for
+   * samples, whose rows are `views` (the caller's own Float32Arrays, not copied).
+   */
+  readonly inputs: Float32Array | Uint8Array | null;
   /** The factor of byte inputs (1 for f32 inputs). */
   readonly scale: number;
   readonly outputs: Float32Array | null;
@@ -40,6 +43,8 @@ export interface Rows {
   readonly expected: string;
   /** Per-row views, for copying shuffled rows without allocating (made on first use, kept by a Dataset). */
   views?: { x: (Float32Array | Uint8Array)[]; y: Float32Array[] | null };
+  /** Byte inputs as 32-bit words, for copying shuffled rows 4 bytes at a time (made on first use). */
+  words?: Uint32Array;
 }
 
 const FINITE = "a finite number", FINITE32 = "a finite number (within the float32 range)";
@@ -79,7 +84,7 @@ export const MAX_DATA_VALUES = 2 ** 31;
  * Validates data for a network with nIn inputs and nOut outputs; `arg` names it in errors (e.g.
  * "data"). The task (src/task.ts) says how a number given as a target is read — a class index
  * (classification, multi-label) or the value of the one output (binary, regression) — and which
- * target values are in range (binary and multi-label: 0 or 1).
+ * target values are in range (binary: [0, 1]; multi-label: 0 or 1).
  */
 export function toRows(where: string, arg: string, data: unknown, nIn: number, nOut: number, task: Task = "classification"): Rows {
   const rows = anyRows(where, arg, data, nIn, nOut, scalarTarget(task));
@@ -112,19 +117,20 @@ function rowsOf(where: string, arg: string, data: unknown, nIn: number, nOut: nu
     throw new DataError(where, arg, `at most ${MAX_DATA_VALUES} values per call (split the data)`,
       `${count} samples of ${nIn} inputs (${((count * (nIn + nOut) * 4) / 2 ** 30).toFixed(1)} GiB as float32)`);
   }
+  // Float32Array rows are used as they are (no copy: a fresh 25 MB copy per call costs more
+  // than an epoch) and checked in wasm as they are loaded; other vectors are copied value by
+  // value here (each read once: a getter cannot pass, then change).
   // Holes first, before allocating anything proportional to the length a sparse array claims
   // (new Array(5e8) with one sample would otherwise cost gigabytes before its first hole is met).
   // `in` reads no element, so each sample is still read exactly once, below.
   for (let i = 0; i < count; i++) {
     if (!(i in data)) throw new DataError(where, `${arg}[${i}]`, "a sample { input, output } or a pair [x, y]", "undefined (a hole in a sparse array)");
   }
-  const inputs = new Float32Array(count * nIn);
+  const xs: Float32Array[] = new Array(count);
   let outputs: Float32Array | null = null, labels: Int32Array | null = null;
   reading(0);
   const pair = Array.isArray(data[0]);
   const inField = pair ? "[0]" : ".input", outField = pair ? "[1]" : ".output";
-  // Float32Array rows are copied as they are (a memcpy) and checked in wasm as they are loaded;
-  // other vectors value by value here (each read once: a getter cannot pass, then change).
   for (let i = 0; i < count; i++) {
     reading(i);
     const s = data[i] as unknown;
@@ -135,8 +141,8 @@ function rowsOf(where: string, arg: string, data: unknown, nIn: number, nOut: nu
     if (!isVector(x) || x.length !== nIn) {
       throw new ShapeError(where, `${arg}[${i}]${inField}`, `a vector of length ${nIn} (the network's input size)`, describe(x));
     }
-    if (x instanceof Float32Array) inputs.set(x, i * nIn);
-    else copyFinite(where, arg, x, nIn, inputs, i * nIn, i, inField);
+    if (x instanceof Float32Array) xs[i] = x;
+    else copyFinite(where, arg, x, nIn, (xs[i] = new Float32Array(nIn)), 0, i, inField);
     if (typeof y === "number" && scalar === "value") {
       // binary / regression: the number is the one output's target value
       if (nOut !== 1) throw new ShapeError(where, `${arg}[${i}]${outField}`, `a vector of length ${nOut} (the network's output size)`, describe(y));
@@ -158,17 +164,13 @@ function rowsOf(where: string, arg: string, data: unknown, nIn: number, nOut: nu
     }
   }
   return {
-    count, inputs, scale: 1, outputs, labels, checked: false, arg, expected: FINITE32,
+    count, inputs: null, views: { x: xs, y: null }, scale: 1, outputs, labels, checked: false, arg, expected: FINITE32,
     at: (i, k, output) => `${arg}[${i}]${output ? outField : inField}[${k}]`,
   };
 }
 
 function tensorRows(where: string, arg: string, d: TensorData, nIn: number, nOut: number, scalar: "class" | "value"): Rows {
-  const { inputs, outputs, labels } = d;
-  if (outputs !== undefined && labels !== undefined) {
-    throw new DataError(where, arg, "{ inputs, outputs } or { inputs, labels }: outputs or labels, not both",
-      "both (which one is meant is ambiguous)");
-  }
+  const { inputs } = d;
   if (!(inputs instanceof Float32Array)) {
     throw new DataError(where, `${arg}.inputs`, `a Float32Array of rows of ${nIn} (or an array of samples)`, describe(inputs));
   }
@@ -181,11 +183,23 @@ function tensorRows(where: string, arg: string, d: TensorData, nIn: number, nOut
     count, inputs, scale: 1, outputs, labels, checked: false, arg, expected: FINITE,
     at: (i, k, output) => `${arg}.${output ? "outputs" : "inputs"}[${i}][${k}]`,
   });
+  const t = targetRows(where, arg, d, count, nOut, scalar);
+  return rows(t.outputs, t.labels);
+}
+
+/** The targets of tensor data ({ outputs } or { labels }) for count rows: shapes checked, labels copied and checked. */
+export function targetRows(where: string, arg: string, d: { outputs?: unknown; labels?: unknown }, count: number, nOut: number,
+                           scalar: "class" | "value" = "class"): { outputs: Float32Array | null; labels: Int32Array | null } {
+  const { outputs, labels } = d;
+  if (outputs !== undefined && labels !== undefined) {
+    throw new DataError(where, arg, "{ inputs, outputs } or { inputs, labels }: outputs or labels, not both",
+      "both (which one is meant is ambiguous)");
+  }
   if (outputs !== undefined) {
     if (!(outputs instanceof Float32Array) || outputs.length !== count * nOut) {
       throw new ShapeError(where, `${arg}.outputs`, `a Float32Array of length ${count * nOut} (${count} rows of ${nOut})`, describe(outputs));
     }
-    return rows(outputs, null);
+    return { outputs, labels: null };
   }
   if (labels === undefined || !isVector(labels) || labels.length !== count) {
     throw new ShapeError(where, `${arg}.outputs or ${arg}.labels`, `a Float32Array of ${count}×${nOut} outputs or ${count} class labels`, describe(labels));
@@ -198,11 +212,11 @@ function tensorRows(where: string, arg: string, d: TensorData, nIn: number, nOut
       if (!finite32(y)) throw new DataError(where, `${arg}.labels[${i}]`, FINITE32, describe(y));
       values[i] = y;
     }
-    return rows(values, null);
+    return { outputs: values, labels: null };
   }
   const ints = new Int32Array(count);
   for (let i = 0; i < count; i++) ints[i] = checkLabel(where, `${arg}.labels`, labels[i], nOut, i, "");
-  return rows(null, ints);
+  return { outputs: null, labels: ints };
 }
 
 /** Index of the largest of n values at F[p..p+n). */

@@ -4,7 +4,7 @@
 // buffers moved to it with `transfer: true`) and hands them to no one, so skipping the
 // check later is safe. Byte inputs (e.g. pixels) stay bytes and are widened to f32 in wasm as
 // each batch is loaded (kernels.loadBytes): 60,000 MNIST images are 47 MB, not 188 MB.
-import { toRows, finite32, type Rows, type Sample, type TensorData } from "./data.js";
+import { toRows, targetRows, finite32, type Rows, type Sample, type TensorData } from "./data.js";
 import { DataError, OptionError, ShapeError, describe } from "./errors.js";
 import { checkKeys, number } from "./options.js";
 
@@ -77,7 +77,7 @@ function adopt(d: Dataset, rows: Rows, nIn: number, nOut: number): Dataset {
     count: rows.count, inputSize: nIn, outputSize: nOut,
     inputType: rows.inputs instanceof Uint8Array ? "uint8" : "float32", scale: rows.scale,
     targets: rows.labels ? "labels" : "outputs",
-    byteLength: rows.inputs.byteLength + (rows.outputs?.byteLength ?? 0) + (rows.labels?.byteLength ?? 0),
+    byteLength: rows.inputs!.byteLength + (rows.outputs?.byteLength ?? 0) + (rows.labels?.byteLength ?? 0),
   });
   rowsOf.set(d, rows);
   return Object.freeze(d);
@@ -120,9 +120,15 @@ function prepare(data: unknown, options: DatasetOptions): Rows {
   }
   if (bytes) return prepareBytes(data as ByteData, nIn, nOut, o.scale, transfer);
   const rows = toRows(WHERE, "data", data, nIn, nOut);
-  // Samples were copied by toRows; tensors are the caller's arrays: copy (or move) them.
+  // Samples' rows are the caller's (or converted) vectors: gathered into one array of our own.
+  // Tensors are the caller's arrays: copied (or moved).
   const mine = Array.isArray(data);
-  const inputs = mine ? rows.inputs as Float32Array : own(rows.inputs as Float32Array, transfer);
+  let inputs: Float32Array;
+  if (rows.inputs) inputs = own(rows.inputs as Float32Array, transfer);
+  else {
+    inputs = new Float32Array(rows.count * nIn);
+    rows.views!.x.forEach((x, i) => inputs.set(x, i * nIn));
+  }
   const outputs = rows.outputs && !mine ? own(rows.outputs, transfer) : rows.outputs;
   // Once, here: every value finite (in float32; samples from plain arrays were checked as copied).
   const bad = (v: Float32Array, out: boolean, n: number) => {
@@ -132,22 +138,27 @@ function prepare(data: unknown, options: DatasetOptions): Rows {
   };
   bad(inputs, false, nIn);
   if (outputs) bad(outputs, true, nOut);
-  return { ...rows, inputs, outputs, checked: true };
+  return { ...rows, inputs, outputs, checked: true, views: undefined };
 }
 
 function prepareBytes(d: ByteData, nIn: number, nOut: number, scale: unknown, transfer: boolean): Rows {
   const s = number(WHERE, "options.scale", scale, NaN, (x) => x > 0 && finite32(255 * x) && Math.fround(x) > 0,
     "a number > 0 each byte is multiplied by (e.g. 1/255), as a float32");
   if (scale === undefined) throw new OptionError(WHERE, "options.scale", "a number > 0 each byte is multiplied by (e.g. 1/255) for Uint8Array inputs", "undefined");
-  // The targets through the tensor path (labels copied as Int32Array; outputs checked below).
-  const t = toRows(WHERE, "data", { inputs: new Float32Array(d.inputs.length), outputs: d.outputs, labels: d.labels }, nIn, nOut);
+  if (d.inputs.length === 0 || d.inputs.length % nIn !== 0) {
+    throw new ShapeError(WHERE, "data.inputs", `a non-empty Uint8Array whose length is a multiple of ${nIn}`, `length ${d.inputs.length}`);
+  }
+  const count = d.inputs.length / nIn;
+  // The targets as for tensors (labels copied as Int32Array and checked; outputs checked here).
+  const t = targetRows(WHERE, "data", d, count, nOut);
   const outputs = t.outputs ? own(t.outputs, transfer) : null;
+  const at = (i: number, k: number, out: boolean) => `data.${out ? "outputs" : "inputs"}[${i}][${k}]`;
   if (outputs) {
     for (let i = 0; i < outputs.length; i++) {
-      if (!Number.isFinite(outputs[i])) throw new DataError(WHERE, t.at(Math.floor(i / nOut), i % nOut, true), t.expected, describe(outputs[i]));
+      if (!Number.isFinite(outputs[i])) throw new DataError(WHERE, at(Math.floor(i / nOut), i % nOut, true), "a finite number", describe(outputs[i]));
     }
   }
-  return { ...t, inputs: own(d.inputs, transfer), scale: s, outputs, checked: true };
+  return { count, inputs: own(d.inputs, transfer), scale: s, outputs, labels: t.labels, checked: true, arg: "data", expected: "a finite number", at };
 }
 
 /** A data set as it crosses to a worker (structured clone keeps the typed arrays, not the class). */
@@ -163,7 +174,7 @@ export interface WireDataset {
 
 export function toWireDataset(d: Dataset): WireDataset {
   const r = rowsOf.get(d)!;
-  return { count: r.count, inputSize: d.inputSize, outputSize: d.outputSize, inputs: r.inputs, scale: r.scale, outputs: r.outputs, labels: r.labels };
+  return { count: r.count, inputSize: d.inputSize, outputSize: d.outputSize, inputs: r.inputs!, scale: r.scale, outputs: r.outputs, labels: r.labels };
 }
 
 /**

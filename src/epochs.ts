@@ -108,22 +108,15 @@ function* run(s: Trainee, where: string, rows: Rows, test: Rows | null, o: Resol
       // so training stopped after any epoch and resumed from toJSON() continues exactly.
       for (let i = 0; i < n; i++) idx[i] = i;
       if (o.shuffle) rng.shuffle(idx);
+      // The mini-batches run in a plain function (the hot loop optimizes better outside a
+      // generator), progressEvery of them per call, with a progress event after each call.
       let costSum = 0;
       monitor.beginEpoch();
-      for (let start = 0, batch = 0; start < n; start += m, batch++) {
-        const mb = Math.min(m, n - start);
-        load(net, where, rows, idx, start, mb);
-        forward(net, mb, rng); // a training pass: dropout, when the network has it
-        const c = cost(net, mb);
-        if (!Number.isFinite(c)) throw new DivergenceError(where, epoch, batch, eta, history);
-        costSum += c;
-        monitor.batch(net.F, net.plan.a[L] >>> 2, net.plan.y >>> 2, mb);
-        if (o.optimizer.name === "sgd") backwardSgd(net, mb, eta, o.lambda, o.l1, n);
-        else {
-          backward(net, mb);
-          update(net, mb, eta, o.lambda, o.l1, n, o.optimizer, ++s.opt.t);
-        }
-        if (batch % progressEvery === 0) yield { type: "progress", epoch, done: start + mb, total: n };
+      for (let batch = 0; batch * m < n; batch += progressEvery) {
+        const c = miniBatches(s, where, rows, idx, batch, Math.min(batch + progressEvery, Math.ceil(n / m)), eta, o, monitor);
+        if (!Number.isFinite(c.cost)) throw new DivergenceError(where, epoch, c.batch, eta, history);
+        costSum += c.cost;
+        yield { type: "progress", epoch, done: Math.min((batch + progressEvery) * m, n), total: n };
       }
       rows.checked = true; // every row was loaded (and so checked) once
       if (!k.allFinite(net.plan.params, net.plan.paramsLen)) throw new DivergenceError(where, epoch, -1, eta, history);
@@ -171,4 +164,30 @@ function* run(s: Trainee, where: string, rows: Rows, test: Rows | null, o: Resol
     if (!failedRun && s.live()) monitor.restoreBest(net.F, net.plan.params >>> 2);
   }
   return history;
+}
+
+/**
+ * Mini-batches [from, to) of an epoch in the order idx: load, feedforward, cost, backward and
+ * update (network.py's update_mini_batch). Returns the summed cost, or a non-finite cost and
+ * the batch where it appeared (nothing is updated from that batch on).
+ */
+function miniBatches(s: Trainee, where: string, rows: Rows, idx: Uint32Array, from: number, to: number, eta: number,
+                     o: ResolvedTrainOptions, monitor: TrainingMonitor): { cost: number; batch: number } {
+  const net = s.arena, n = rows.count, m = o.batchSize, L = net.sizes.length - 1;
+  let sum = 0;
+  for (let batch = from; batch < to; batch++) {
+    const start = batch * m, mb = Math.min(m, n - start);
+    load(net, where, rows, idx, start, mb);
+    forward(net, mb, s.rng); // a training pass: dropout, when the network has it
+    const c = cost(net, mb);
+    if (!Number.isFinite(c)) return { cost: c, batch };
+    sum += c;
+    monitor.batch(net.F, net.plan.a[L] >>> 2, net.plan.y >>> 2, mb); // the task's metrics of the forward pass
+    if (o.optimizer.name === "sgd") backwardSgd(net, mb, eta, o.lambda, o.l1, n);
+    else {
+      backward(net, mb);
+      update(net, mb, eta, o.lambda, o.l1, n, o.optimizer, ++s.opt.t);
+    }
+  }
+  return { cost: sum, batch: to };
 }

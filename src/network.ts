@@ -461,10 +461,12 @@ function holdOut(where: string, rows: Rows, fraction: number, nIn: number, nOut:
   const part = (from: number, count: number, arg: string): Rows => ({
     ...rows,
     count,
-    inputs: rows.inputs.subarray(from * nIn, (from + count) * nIn),
+    // Tensor rows: subarrays of the buffers; samples: their own per-row views, sliced.
+    inputs: rows.inputs && rows.inputs.subarray(from * nIn, (from + count) * nIn),
     outputs: rows.outputs && rows.outputs.subarray(from * nOut, (from + count) * nOut),
     labels: rows.labels && rows.labels.subarray(from, from + count),
-    views: undefined,
+    views: rows.inputs ? undefined : { x: rows.views!.x.slice(from, from + count), y: null },
+    words: undefined,
     arg,
     at: (i, k, output) => rows.at(from + i, k, output),
   });

@@ -53,6 +53,18 @@ describe.each(BACKENDS)("dataset() on %s", (backend) => {
     expect(bits(c)).toEqual(bits(a));
     expect(c.feedforwardBatch(db)).toEqual(a.feedforwardBatch(f.inputs));
   });
+
+  it("byte rows of any width (n_in % 4 ≠ 0, an unaligned view) load as their float32 values too", () => {
+    const rng = new Random(6), count = 41, nIn = 5;
+    const buf = new Uint8Array(count * nIn + 1), inputs = buf.subarray(1); // byteOffset 1
+    for (let i = 0; i < inputs.length; i++) inputs[i] = rng.int(256);
+    const labels = Int32Array.from({ length: count }, (_, i) => i % 2);
+    const a = new Network([nIn, 4, 2], { seed: 3, backend }), c = new Network([nIn, 4, 2], { seed: 3, backend });
+    const ha = a.train({ inputs: widen(inputs), labels }, { epochs: 2, batchSize: 4 });
+    const hc = c.train(dataset({ inputs, labels }, { inputs: nIn, outputs: 2, scale: SCALE }), { epochs: 2, batchSize: 4 });
+    expect(strip(hc)).toEqual(strip(ha));
+    expect(bits(c)).toEqual(bits(a));
+  });
 });
 
 describe("dataset(): immutable, checked once, clear errors", () => {

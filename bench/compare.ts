@@ -1,0 +1,37 @@
+// This checkout against another (e.g. the main branch before a change), in ONE process, rounds
+// alternating, so machine load hits both alike: the training rows of npm run bench (whole epochs
+// of Network.train, per-epoch rates as EpochStats report them) for the small and the large net.
+// Run: node --experimental-wasm-relaxed-simd --import tsx bench/compare.ts /path/to/other/checkout [backend]
+import { pathToFileURL } from "node:url";
+import { join } from "node:path";
+import "../src/node.js";
+import { Network } from "../src/network.js";
+import { mnistSplit } from "../src/data/mnist.js";
+import { median } from "./common.js";
+
+const other = process.argv[2];
+const backend = (process.argv[3] ?? "wasm") as "wasm";
+if (!other) throw new Error("usage: bench/compare.ts /path/to/other/checkout [backend]");
+const lib = (p: string) => pathToFileURL(join(other, "src", p)).href;
+await import(lib("node.ts"));
+const Other = (await import(lib("network.ts"))).Network as typeof Network;
+const split = mnistSplit(8000, 2000, 0);
+const cases = [
+  { name: "[784,30,10] m=10", sizes: [784, 30, 10], m: 10, eta: 3, n: 8000, epochs: 5 },
+  { name: "[784,512,512,10] m=64", sizes: [784, 512, 512, 10], m: 64, eta: 0.5, n: 2000, epochs: 2 },
+];
+for (const c of cases) {
+  const data = { inputs: split.train.inputs.subarray(0, c.n * 784), labels: split.train.labels.subarray(0, c.n) };
+  const rates: Record<string, number[]> = { here: [], other: [] };
+  for (let round = 0; round < 4; round++) {
+    const order = [["here", Network], ["other", Other]] as const;
+    for (const [k, N] of round % 2 ? [...order].reverse() : order) {
+      const net = new N(c.sizes, { seed: 1, backend, init: c.sizes.length === 3 ? "nielsen" : "scaled" });
+      const h = net.train(data, { epochs: c.epochs + 1, batchSize: c.m, learningRate: c.eta });
+      rates[k].push(...h.slice(1).map((s) => s.samplesPerSecond));
+      net.dispose();
+    }
+  }
+  const a = median(rates.here), b = median(rates.other);
+  console.log(`${c.name.padEnd(24)} here ${Math.round(a)} samples/s, other ${Math.round(b)} samples/s: ${(100 * a / b).toFixed(1)}%`);
+}
