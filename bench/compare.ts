@@ -19,6 +19,7 @@ const split = mnistSplit(8000, 2000, 0);
 const cases = [
   { name: "[784,30,10] m=10", sizes: [784, 30, 10], m: 10, eta: 3, n: 8000, epochs: 5 },
   { name: "[784,512,512,10] m=64", sizes: [784, 512, 512, 10], m: 64, eta: 0.5, n: 2000, epochs: 2 },
+  ...(process.env.COMPARE_M100 ? [{ name: "[784,30,10] m=100", sizes: [784, 30, 10], m: 100, eta: 3, n: 8000, epochs: 5 }] : []),
 ];
 for (const c of cases) {
   const data = { inputs: split.train.inputs.subarray(0, c.n * 784), labels: split.train.labels.subarray(0, c.n) };

@@ -31,6 +31,11 @@ export interface DatasetOptions {
 }
 
 const rowsOf = new WeakMap<Dataset, Rows>();
+/**
+ * The method by which NetworkWorker's client gets a data set's wire form without importing
+ * this module (the page-side client stays small): a registered symbol both sides know.
+ */
+export const WIRE: unique symbol = Symbol.for("nabla.dataset.wire") as never;
 const WHERE = "dataset(data, options)";
 
 /**
@@ -57,6 +62,11 @@ export class Dataset {
   /** Same as `dataset(data, options)`. */
   constructor(data: readonly Sample[] | TensorData | ByteData, options: DatasetOptions) {
     adopt(this, prepare(data, options), options.inputs, options.outputs);
+  }
+
+  /** The data set as it crosses to a worker (NetworkWorker sends it once). */
+  [WIRE](): WireDataset {
+    return toWireDataset(this);
   }
 }
 

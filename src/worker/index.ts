@@ -10,7 +10,12 @@ import type { Activation, BackendName, Cost } from "../kernels.js";
 import type { NetworkJSON } from "../serialize.js";
 import { NablaError, OptionError } from "../errors.js";
 import { fromWire, type Op, type Reply } from "./protocol.js";
-import { Dataset, toWireDataset } from "../dataset.js";
+import type { Dataset, WireDataset } from "../dataset.js";
+
+/** Dataset's wire method (src/dataset.ts WIRE), by its registered symbol: no import of the library here. */
+const WIRE = Symbol.for("nabla.dataset.wire");
+const isDataset = (d: unknown): d is Dataset & { [WIRE](): WireDataset } =>
+  d !== null && typeof d === "object" && typeof (d as Record<symbol, unknown>)[WIRE] === "function";
 
 /** The parts of a Web Worker or a worker_threads Worker that NetworkWorker uses. */
 interface Endpoint {
@@ -167,11 +172,11 @@ export class NetworkWorker {
    * later calls with the same data set send nothing.
    */
   async #data(where: string, d: unknown): Promise<unknown> {
-    if (!(d instanceof Dataset)) return d;
+    if (!isDataset(d)) return d;
     let id = this.#datasets.get(d);
     if (id === undefined) {
       id = this.#next; // the worker keeps it under the request's id
-      await this.#call(where, "dataset", [id, toWireDataset(d)]);
+      await this.#call(where, "dataset", [id, d[WIRE]()]);
       this.#datasets.set(d, id);
     }
     return { dataset: id };
