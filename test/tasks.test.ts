@@ -254,3 +254,16 @@ describe("dropout, restoreBest, validationSplit and the defaults", () => {
     expect(new Network([4, 3]).train(train.slice(0, 20), { epochs: 1 })[0].eta).toBe(3); // Nielsen's sigmoid/quadratic
   });
 });
+
+describe("the public API", () => {
+  it("exports the tasks, the defaults table and the preprocessing limit", async () => {
+    const lib = await import("../src/index.js");
+    expect(lib.TASKS).toEqual(["classification", "binary", "multi-label", "regression"]);
+    expect(lib.DEFAULTS.epochs).toBe(30);
+    expect(lib.defaultLearningRate("sgd", ["sigmoid", "sigmoid"], "quadratic")).toBe(3);
+    expect(lib.defaultLearningRate("momentum", ["relu", "softmax"], "log-likelihood")).toBe(0.01);
+    expect(lib.defaultLearningRate("momentum", ["sigmoid", "sigmoid"], "quadratic", 0.5)).toBe(0.5); // 0.1 × (1 − 0.5)/0.1
+    expect(lib.defaultLearningRate("adam", ["tanh", "linear"], "quadratic")).toBe(0.001);
+    expect(lib.MIN_STD).toBe(1e-12);
+  });
+});
