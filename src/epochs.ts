@@ -1,7 +1,9 @@
 // The one epoch loop (network.py's SGD): Network.train, NetworkWorker and `nabla train` all
 // iterate this generator. Per epoch: snapshot (the divergence guard), shuffle, mini-batches
-// (load, forward, cost, backward + update), progress events, the end-of-epoch checks and
-// evaluations, the epoch event, and the plateau tracker (early stopping, η schedule).
+// (load, forward with dropout, cost, backward + update), progress events, the end-of-epoch checks
+// and evaluations with the task's metrics, the collapse warnings, the epoch event, and the plateau
+// tracker (early stopping, η schedule) on the task's score; at the end, restoreBest
+// (src/monitor.ts watches the metrics, the score and the best epoch).
 //
 // The consumer drives it and decides at each event:
 //   next()      go on;
@@ -87,75 +89,75 @@ function* run(s: Trainee, where: string, rows: Rows, test: Rows | null, o: Resol
     o.restoreBest && test !== null, net.plan.paramsLen);
   let failedRun = false;
   try {
-  for (let epoch = 0; epoch < o.epochs; epoch++) {
-    const t0 = performance.now(), eta = watch.eta;
-    net.snapshot();
-    const rngBefore = Uint32Array.from(rng.state), optBefore = { ...s.opt };
-    const undo = () => {
-      if (s.live()) {
-        net.restore();
-        rng.state.set(rngBefore);
+    for (let epoch = 0; epoch < o.epochs; epoch++) {
+      const t0 = performance.now(), eta = watch.eta;
+      net.snapshot();
+      const rngBefore = Uint32Array.from(rng.state), optBefore = { ...s.opt };
+      const undo = () => {
+        if (s.live()) {
+          net.restore();
+          rng.state.set(rngBefore);
+        }
+        s.opt = optBefore;
+      };
+      let reported = false, finished = false, failed = false;
+      try {
+        if (epoch === 0 && switchOptimizer) {
+          net.F.fill(0, net.plan.opt1 >>> 2, net.plan.snapshot >>> 2);
+          s.opt = { name: o.optimizer.name, t: 0 };
+        }
+        // Each epoch's order depends only on the generator state (not on earlier epochs' orders),
+        // so training stopped after any epoch and resumed from toJSON() continues exactly.
+        for (let i = 0; i < n; i++) idx[i] = i;
+        if (o.shuffle) rng.shuffle(idx);
+        // The mini-batches run in a plain function (the hot loop optimizes better outside a
+        // generator), progressEvery of them per call, with a progress event after each call.
+        let costSum = 0;
+        monitor.beginEpoch();
+        for (let batch = 0; batch * m < n; batch += progressEvery) {
+          const c = miniBatches(s, where, rows, idx, batch, Math.min(batch + progressEvery, Math.ceil(n / m)), eta, o, monitor);
+          if (!Number.isFinite(c.cost)) throw new DivergenceError(where, epoch, c.batch, eta, history);
+          costSum += c.cost;
+          yield { type: "progress", epoch, done: Math.min((batch + progressEvery) * m, n), total: n };
+        }
+        rows.checked = true; // every row was loaded (and so checked) once
+        if (!k.allFinite(net.plan.params, net.plan.paramsLen)) throw new DivergenceError(where, epoch, -1, eta, history);
+        const seconds = (performance.now() - t0) / 1000;
+        const stats: EpochStats = { epoch, cost: costSum / n, eta, seconds, samplesPerSecond: n / seconds };
+        if (o.monitorTraining) {
+          const e = evaluateRows(net, where, rows, s.task);
+          stats.trainingCost = e.cost;
+          if (s.task === "regression") Object.assign(stats, { trainingMse: e.mse, trainingR2: e.r2 });
+          else stats.trainingAccuracy = e.accuracy;
+        }
+        let t: Metrics | null = null;
+        if (test) {
+          t = evaluateRows(net, where, test, s.task);
+          stats.testCost = t.cost;
+          if (s.task === "regression") Object.assign(stats, { total: t.total, mse: t.mse, mae: t.mae, r2: t.r2 });
+          else Object.assign(stats, { correct: t.correct, total: t.total, accuracy: t.accuracy });
+        }
+        const warnings = monitor.endEpoch(epoch, stats.cost, t, net.F, net.plan.params >>> 2);
+        if (warnings.length > 0) stats.warnings = warnings;
+        // Early stopping and the schedule watch the task's score: test accuracy, or test cost for regression.
+        const v = t ? watch.next(monitor.score(t)) : -1;
+        const verdict: Verdict = v === HALVED ? "halved" : v === EARLY_STOP ? "early-stop" : v === SCHEDULE_DONE ? "schedule-done" : "continue";
+        history.push(stats);
+        reported = true;
+        yield { type: "epoch", stats, verdict, eta: watch.eta };
+        finished = true;
+        if (verdict === "early-stop" || verdict === "schedule-done") break;
+      } catch (e) {
+        failed = true;
+        undo();
+        if (reported) history.pop();
+        monitor.dropEpoch();
+        throw e;
+      } finally {
+        // return() during the epoch (at a progress event): undo the unfinished epoch.
+        if (!finished && !failed && !reported) undo();
       }
-      s.opt = optBefore;
-    };
-    let reported = false, finished = false, failed = false;
-    try {
-      if (epoch === 0 && switchOptimizer) {
-        net.F.fill(0, net.plan.opt1 >>> 2, net.plan.snapshot >>> 2);
-        s.opt = { name: o.optimizer.name, t: 0 };
-      }
-      // Each epoch's order depends only on the generator state (not on earlier epochs' orders),
-      // so training stopped after any epoch and resumed from toJSON() continues exactly.
-      for (let i = 0; i < n; i++) idx[i] = i;
-      if (o.shuffle) rng.shuffle(idx);
-      // The mini-batches run in a plain function (the hot loop optimizes better outside a
-      // generator), progressEvery of them per call, with a progress event after each call.
-      let costSum = 0;
-      monitor.beginEpoch();
-      for (let batch = 0; batch * m < n; batch += progressEvery) {
-        const c = miniBatches(s, where, rows, idx, batch, Math.min(batch + progressEvery, Math.ceil(n / m)), eta, o, monitor);
-        if (!Number.isFinite(c.cost)) throw new DivergenceError(where, epoch, c.batch, eta, history);
-        costSum += c.cost;
-        yield { type: "progress", epoch, done: Math.min((batch + progressEvery) * m, n), total: n };
-      }
-      rows.checked = true; // every row was loaded (and so checked) once
-      if (!k.allFinite(net.plan.params, net.plan.paramsLen)) throw new DivergenceError(where, epoch, -1, eta, history);
-      const seconds = (performance.now() - t0) / 1000;
-      const stats: EpochStats = { epoch, cost: costSum / n, eta, seconds, samplesPerSecond: n / seconds };
-      if (o.monitorTraining) {
-        const e = evaluateRows(net, where, rows, s.task);
-        stats.trainingCost = e.cost;
-        if (s.task === "regression") Object.assign(stats, { trainingMse: e.mse, trainingR2: e.r2 });
-        else stats.trainingAccuracy = e.accuracy;
-      }
-      let t: Metrics | null = null;
-      if (test) {
-        t = evaluateRows(net, where, test, s.task);
-        stats.testCost = t.cost;
-        if (s.task === "regression") Object.assign(stats, { total: t.total, mse: t.mse, mae: t.mae, r2: t.r2 });
-        else Object.assign(stats, { correct: t.correct, total: t.total, accuracy: t.accuracy });
-      }
-      const warnings = monitor.endEpoch(epoch, stats.cost, t, net.F, net.plan.params >>> 2);
-      if (warnings.length > 0) stats.warnings = warnings;
-      // Early stopping and the schedule watch the task's score: test accuracy, or test cost for regression.
-      const v = t ? watch.next(monitor.score(t)) : -1;
-      const verdict: Verdict = v === HALVED ? "halved" : v === EARLY_STOP ? "early-stop" : v === SCHEDULE_DONE ? "schedule-done" : "continue";
-      history.push(stats);
-      reported = true;
-      yield { type: "epoch", stats, verdict, eta: watch.eta };
-      finished = true;
-      if (verdict === "early-stop" || verdict === "schedule-done") break;
-    } catch (e) {
-      failed = true;
-      undo();
-      if (reported) history.pop();
-      monitor.dropEpoch();
-      throw e;
-    } finally {
-      // return() during the epoch (at a progress event): undo the unfinished epoch.
-      if (!finished && !failed && !reported) undo();
     }
-  }
   } catch (e) {
     failedRun = true;
     throw e;
