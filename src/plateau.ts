@@ -1,7 +1,7 @@
 // network2.py's monitoring, one epoch at a time: early stopping after n epochs without a better
 // test accuracy, and the learning-rate schedule that halves η after `patience` such epochs and
-// stops once η has dropped to η₀/128. Network.train, the worker (one train call per epoch) and
-// the CLI (likewise) all use this one tracker, so they stop at the same epoch with the same η.
+// stops once η has dropped to η₀/128. The one epoch loop (src/epochs.ts) runs it, so
+// Network.train, the worker and the CLI stop at the same epoch with the same η.
 
 /** What plateau.next() says: go on, go on with η halved, or stop (early stopping / schedule done). */
 export const CONTINUE = 0, HALVED = 1, EARLY_STOP = 2, SCHEDULE_DONE = 3;
