@@ -7,7 +7,7 @@ import { parse, Values, UsageError, type OptionSpec } from "./args.js";
 import { DATA_OPTIONS, dataOptions, describeNetwork, metricsText } from "./train.js";
 import { loadDataset, tensors, type Part } from "./dataset.js";
 import { standardize } from "../data/standardize.js";
-import { loadModel } from "./model.js";
+import { loadModel, modelSpec } from "./model.js";
 import { printable, type Io } from "./progress.js";
 import { DataError } from "../errors.js";
 import type { Network } from "../network.js";
@@ -94,20 +94,7 @@ export async function evalCommand(args: readonly string[], io: Io): Promise<numb
   return 0;
 }
 
-/** Data sets a model file may name for eval without --data: known names only, never a path. */
-export const KNOWN_SPECS = ["mnist", "fashion-mnist"] as const;
-
-/**
- * The data set of a model file, when it is one of KNOWN_SPECS. A model file is untrusted: a
- * spec with a path (idx:/dev/zero, csv:~/.ssh/…, fashion-mnist:<dir>) is never read on its say-so.
- */
-export function modelSpec(file: string, spec: string | undefined, command = "eval"): string {
-  if (spec === undefined) throw new UsageError(`${file} does not say which data it was trained on: give --data`, command);
-  const s = spec.trim() === "fashion" ? "fashion-mnist" : spec.trim();
-  if ((KNOWN_SPECS as readonly string[]).includes(s)) return s;
-  throw new UsageError(`${file} says it was trained on ${printable(JSON.stringify(spec))}; a model file never chooses which files ${command} reads. ` +
-    `Give the data with --data (e.g. --data ${printable(JSON.stringify(spec.length > 200 ? spec.slice(0, 200) + "…" : spec))} if you trust that path)`, command);
-}
+export { KNOWN_SPECS, modelSpec } from "./model.js";
 
 /** The rows of a then b: a view when they are adjacent in one buffer (a held-out split), else a copy. */
 function concat(a: Part, b: Part, nIn: number): Part {

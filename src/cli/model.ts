@@ -13,6 +13,8 @@ import { ModelFormatError, NablaError, DatasetError, describe } from "../errors.
 import { readBounded } from "../data/read.js";
 import { standardizationProblem } from "../data/standardize.js";
 import type { DatasetInfo } from "./dataset.js";
+import { UsageError } from "./args.js";
+import { printable } from "./progress.js";
 
 export interface ModelFile {
   net: Network;
@@ -257,4 +259,19 @@ function checkTraining(file: string, raw: unknown): TrainingRecord | null {
     out.optimizer = { name: "momentum", mu: mu as number };
   } else if (o !== undefined) fail("optimizer", '"sgd", "momentum", "adam" or { name: "momentum", mu }', o);
   return out;
+}
+
+/** Data sets a model file may name for eval without --data: known names only, never a path. */
+export const KNOWN_SPECS = ["mnist", "fashion-mnist"] as const;
+
+/**
+ * The data set of a model file, when it is one of KNOWN_SPECS. A model file is untrusted: a
+ * spec with a path (idx:/dev/zero, csv:~/.ssh/…, fashion-mnist:<dir>) is never read on its say-so.
+ */
+export function modelSpec(file: string, spec: string | undefined, command = "eval"): string {
+  if (spec === undefined) throw new UsageError(`${file} does not say which data it was trained on: give --data`, command);
+  const s = spec.trim() === "fashion" ? "fashion-mnist" : spec.trim();
+  if ((KNOWN_SPECS as readonly string[]).includes(s)) return s;
+  throw new UsageError(`${file} says it was trained on ${printable(JSON.stringify(spec))}; a model file never chooses which files ${command} reads. ` +
+    `Give the data with --data (e.g. --data ${printable(JSON.stringify(spec.length > 200 ? spec.slice(0, 200) + "…" : spec))} if you trust that path)`, command);
 }

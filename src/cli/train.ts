@@ -9,8 +9,7 @@ import { DEFAULTS, defaultLearningRate } from "../defaults.js";
 import { DivergenceError, OptionError, ShapeError } from "../errors.js";
 import { parse, Values, UsageError, type OptionSpec } from "./args.js";
 import { loadDataset, tensors, TASKS, type Dataset, type Task } from "./dataset.js";
-import { saveModel, saveProblem, loadModel, type SaveResult, type TrainingRecord } from "./model.js";
-import { modelSpec } from "./eval.js";
+import { saveModel, saveProblem, loadModel, modelSpec, type SaveResult, type TrainingRecord } from "./model.js";
 import { dataset } from "../dataset.js";
 import { ProgressBar, duration, type Io } from "./progress.js";
 export const DATA_OPTIONS: OptionSpec = {
