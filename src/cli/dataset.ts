@@ -201,17 +201,32 @@ export async function loadDataset(spec: string, o: LoadOptions = {}): Promise<Da
     if (kind === "fashion-mnist") { info.classNames = FASHION_CLASSES; info.classes = 10; }
   } else {
     const m = o.model;
-    const numeric = o.task === "regression";
-    const csvOpts = { label: o.label ?? m?.label, header: o.header, classNames: numeric ? undefined : m?.classNames, features: m?.features,
-      ...(o.task === undefined ? {} : { targetKind: numeric ? "numeric" as const : "class" as const }) };
+    // --label a,b,c: several target columns (multi-label 0/1 columns, or several regression targets).
+    const labelText = o.label ?? m?.label;
+    const label = labelText !== undefined && labelText.includes(",") ? labelText.split(",").map((l) => l.trim()) : labelText;
+    const several = Array.isArray(label);
+    if (several && (o.task === "classification" || o.task === "binary")) {
+      throw new UsageError(`--task ${o.task} reads one label column; --label ${labelText} names ${label.length} (multi-label or regression read several)`);
+    }
+    if (!several && o.task === "multi-label") {
+      throw new UsageError("--task multi-label needs several 0/1 target columns: --label <column>,<column>,…");
+    }
+    const numeric = o.task === "regression" || o.task === "multi-label" || several;
+    const csvOpts = { label, header: o.header, classNames: numeric ? undefined : m?.classNames, features: m?.features,
+      ...(o.task === undefined && !several ? {} : { targetKind: numeric ? "numeric" as const : "class" as const }) };
     const a = readCsvTable(files[0], csvOpts);
     // The test file reads its target as the training file's: numbers, or labels mapped through its classes.
     const b: CsvTable | null = files[1] ? readCsvTable(files[1], { ...csvOpts, targetKind: a.targetKind,
       ...(a.targetKind === "class" ? { classNames: a.classNames } : {}), features: a.header ? a.features : undefined }) : null;
     const nIn = a.features.length;
     if (b && b.features.length !== nIn) throw new DatasetError("CSV", files[1], `${nIn} feature columns like ${files[0]}`, `${b.features.length}`);
-    const task: Task = o.task ?? (a.targetKind === "numeric" ? "regression" : "classification");
-    if (o.task === undefined && a.targetKind === "numeric") {
+    const binaryColumns = a.targetKind === "numeric" && a.targetColumns.length > 1 && a.targets.every((y) => y === 0 || y === 1);
+    const task: Task = o.task ?? (binaryColumns ? "multi-label" : a.targetKind === "numeric" ? "regression" : "classification");
+    if (o.task === undefined && binaryColumns) {
+      inferred = `task: multi-label (inferred: the ${a.targetColumns.length} target columns ${a.targetColumns.join(", ")} hold only 0 and 1; --task regression to read them as values)`;
+    } else if (o.task === undefined && a.targetKind === "numeric" && a.targetColumns.length > 1) {
+      inferred = `task: regression (inferred: the ${a.targetColumns.length} target columns ${a.targetColumns.join(", ")} hold values other than 0 and 1)`;
+    } else if (o.task === undefined && a.targetKind === "numeric") {
       const eg = Array.from(a.targets.subarray(0, 3), (x) => String(Number(x.toPrecision(6)))).join(", ");
       inferred = `task: regression (inferred: column ${JSON.stringify(a.labelColumn)} holds numbers that are not all integers: ${eg}, …; --task to choose)`;
     } else if (o.task === undefined && !m) {
@@ -224,8 +239,10 @@ export async function loadDataset(spec: string, o: LoadOptions = {}): Promise<Da
     if (!test) ({ train, test } = holdout(train, nIn, testFraction));
     train = take(train, o.trainSize, nIn);
     test = test ? take(test, o.testSize, nIn) : null;
-    info = { spec, kind, inputs: nIn, classes: a.targetKind === "class" ? a.classNames.length : 1, task, features: a.features, label: a.labelColumn };
+    info = { spec, kind, inputs: nIn, classes: a.targetKind === "class" ? a.classNames.length : a.targetColumns.length, task, features: a.features, label: a.labelColumn };
+    // Class names, or for several target columns their names (multi-label: the labels predict prints).
     if (a.targetKind === "class") info.classNames = a.classNames;
+    else if (a.targetColumns.length > 1) info.classNames = a.targetColumns;
     if (!b) info.testFraction = testFraction;
     // z-scores from the training part only (--train-size may view only the start of the training
     // rows; the statistics are of those rows). Not applied here: it becomes the network's

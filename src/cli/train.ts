@@ -126,8 +126,8 @@ export function trainSettings(v: Values, data: DataShape | null, base: Partial<T
   if (data && !base.sizes && sizes[0] !== data.inputs) {
     throw new UsageError(`--sizes starts with ${sizes[0]} but the data has ${data.inputs} inputs per sample (use --hidden to give only the hidden layers)`, "train");
   }
-  if (data && !base.sizes && (task === "regression" || task === "binary" ? sizes.at(-1) !== nOut : sizes.at(-1)! < nOut)) {
-    throw new UsageError(`--sizes ends with ${sizes.at(-1)} outputs but the data has ${task === "regression" ? `${nOut} target column${nOut === 1 ? "" : "s"}`
+  if (data && !base.sizes && (task === "regression" || task === "binary" || task === "multi-label" ? sizes.at(-1) !== nOut : sizes.at(-1)! < nOut)) {
+    throw new UsageError(`--sizes ends with ${sizes.at(-1)} outputs but the data has ${task === "regression" || task === "multi-label" ? `${nOut} target column${nOut === 1 ? "" : "s"}`
       : task === "binary" ? "a binary target (one output)" : `${nOut} classes`}`, "train");
   }
   const acts = v.choices("activation", ACTIVATIONS);

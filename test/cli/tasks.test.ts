@@ -207,6 +207,44 @@ describe("binary from CSV", () => {
   });
 });
 
+describe("multi-label from CSV", () => {
+  it("several 0/1 target columns (--label a,b) train a multi-label model; eval prints label accuracy; predict names the labels on", () => {
+    // Two features in [0, 1); label "high" when x1 > 0.5, label "wide" when x2 > 0.5.
+    const g = rng(3);
+    const rows = Array.from({ length: 400 }, () => {
+      const x1 = g(), x2 = g();
+      return [x1.toFixed(3), x2.toFixed(3), x1 > 0.5 ? 1 : 0, x2 > 0.5 ? 1 : 0];
+    });
+    const csv = tmp.path("labels.csv"), model = tmp.path("labels.json");
+    writeFileSync(csv, "x1,x2,high,wide\n" + rows.map((r) => r.join(",")).join("\n") + "\n");
+    const t = spawnNabla(["train", "--data", csv, "--label", "high,wide", "--hidden", "8", "--cost", "cross-entropy", "--epochs", "40", "--save", model]);
+    expect(t.code, t.err).toBe(0);
+    expect(t.out).toContain("task: multi-label (inferred: the 2 target columns high, wide hold only 0 and 1");
+    expect(t.out).toMatch(/^nabla: \[2, 8, 2\] sigmoid\/sigmoid, cross-entropy cost, multi-label,/m);
+    expect(t.out).toMatch(/^Epoch 39: label accuracy \d+\.\d\d%, \d+ \/ 80 all right {2}cost/m);
+    const json = readJson(model);
+    expect(json.task).toBe("multi-label");
+    const e = JSON.parse(spawnNabla(["eval", model, "--data", csv, "--label", "high,wide", "--json", "--split", "all"]).out);
+    // Counted here with the library: each output ≥ 0.5.
+    const net = Network.fromJSON(json);
+    let pairs = 0, exact = 0;
+    for (const r of rows) {
+      const p = net.predict([Number(r[0]), Number(r[1])]) as number[];
+      const ok = p.map((v, j) => v === r[2 + j]);
+      pairs += ok.filter(Boolean).length;
+      if (ok.every(Boolean)) exact++;
+    }
+    expect(e.accuracy).toBeCloseTo(pairs / 800, 12);
+    expect(e.correct).toBe(exact);
+    expect(e.accuracy).toBeGreaterThan(0.9);
+    expect(e.confusion).toBeUndefined();
+    const p = spawnNabla(["predict", model, "0.9,0.1"]);
+    const on = (net.predict([0.9, 0.1]) as number[]).flatMap((v, j) => (v ? [["high", "wide"][j]] : []));
+    expect(p.out).toMatch(new RegExp(`^0\\.9,0\\.1: ${on.length ? on.join(", ") : "\\(none\\)"} {3}\\(high [01]\\.\\d{3}, wide [01]\\.\\d{3}\\)\\n$`));
+    expect(on).toEqual(["high"]);
+  });
+});
+
 describe("defaults and warnings", () => {
   it("the default run with --hidden 300 prints the collapse warning; Nielsen's default run prints none", () => {
     const data = ["--train-size", "2000", "--test-size", "500"];
