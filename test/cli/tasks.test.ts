@@ -24,7 +24,7 @@ writeFileSync(irisCsv, IRIS_HEADER + iris.getNumbers().map((r, i) => `${r.join("
 describe("one model everywhere: the CLI's standardization is the network's preprocessing", () => {
   const model = tmp.path("iris.json");
 
-  it("nabla predict and Network.fromJSON(model).predict agree on the Iris CSV model, bit for bit", () => {
+  it("nabla predict, Network.fromJSON(model).predict and a NetworkWorker agree on the Iris CSV model, bit for bit", async () => {
     const t = spawnNabla(["train", "--data", irisCsv, "--label", "species", "--hidden", "8", "--cost", "log-likelihood", "--epochs", "30", "--quiet", "--save", model]);
     expect(t.code, t.err).toBe(0);
     const json = readJson(model);
@@ -43,6 +43,16 @@ describe("one model everywhere: the CLI's standardization is the network's prepr
       expect(preds[i].outputs).toEqual(Array.from(net.feedforward(x)));
       expect(preds[i].outputs).toEqual(net.predictProba(x));
     });
+    // And in a worker (dist/worker: a separate thread loading the same JSON).
+    // @ts-ignore: dist/ is JavaScript built from src/ (same types)
+    const { NetworkWorker } = (await import("../../dist/worker/index.js")) as typeof import("../../src/worker/index.js");
+    const w = await NetworkWorker.fromJSON(json);
+    try {
+      const out = await w.feedforwardBatch(rows);
+      rows.forEach((_, i) => expect(Array.from(out.subarray(3 * i, 3 * i + 3))).toEqual(preds[i].outputs));
+    } finally {
+      w.terminate();
+    }
     // A model that learned: the library's predictions on the raw rows are right for most flowers.
     const names = ["setosa", "versicolor", "virginica"];
     expect(rows.filter((x, i) => names[net.predict(x) as number] === iris.getClasses()[i]).length).toBeGreaterThanOrEqual(135);
