@@ -322,12 +322,14 @@ export class Network {
 
   /**
    * Gradient of the cost C_x of ONE example: { nablaW, nablaB } with nablaW[l][j][k] = ∂C_x/∂w^l_jk
-   * and nablaB[l][j] = ∂C_x/∂b^l_j (network.py's backprop(x, y)). y is a vector or a class index.
+   * and nablaB[l][j] = ∂C_x/∂b^l_j (network.py's backprop(x, y)). y is a vector, or a number read
+   * as the task reads it: a class index (classification, multi-label) or the one output's value
+   * (binary, regression). Dropout does not apply (no mask is drawn).
    */
   backprop(x: Vector, y: Vector | number): Gradient {
     const where = "backprop(x, y)";
     this.#live(where);
-    const rows = toRows(where, "example", [[x, y]], this.sizes[0], this.sizes.at(-1)!);
+    const rows = toRows(where, "example", [[x, y]], this.sizes[0], this.sizes.at(-1)!, this.task);
     const n = this.#live(where);
     n.ensure(where, 1);
     load(n, where, rows, null, 0, 1);

@@ -73,6 +73,8 @@ describe("binary (one sigmoid output, 0/1 targets): Iris versicolor vs virginica
     expect(again.evaluate(te)).toEqual(e);
     expect(again.predictBatch(te.map((s) => s.input))).toEqual(te.map((s) => (net.feedforward(s.input)[0] >= 0.5 ? 1 : 0)));
     expect(net.predictProba(te[0].input)).toBe(net.feedforward(te[0].input)[0]);
+    // backprop(x, 1) of a binary network: the number is the target value, as in train
+    expect(net.backprop(te[0].input, 1)).toEqual(net.backprop(te[0].input, [1]));
     // A target outside {0, 1} names the sample.
     expect(() => net.evaluate([...te.slice(0, 2), { input: te[2].input, output: 2 }])).toThrow(DataError);
     expect(() => net.evaluate([...te.slice(0, 2), { input: te[2].input, output: 2 }])).toThrow(/data\[2\]/);
