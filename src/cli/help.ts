@@ -45,7 +45,9 @@ Data:
                              (IDX files, plain or .gz)
                            | csv:<file>[,<test file>]  (or just <file>.csv)
   --label <column>         CSV label column: header name or 0-based index (default: the last;
-                           write a negative index as --label=-1)
+                           write a negative index as --label=-1); several, comma-separated
+                           (--label a,b,c), are target columns: multi-label when they hold only
+                           0 and 1, else several regression targets
   --header, --no-header    CSV: force the first row to be / not be a header (default: detected)
   --standardize, --no-standardize
                            CSV: z-score the features with the training part's mean and standard
@@ -54,8 +56,10 @@ Data:
                            (default 0.2, a fixed shuffle; 0 = train on everything, no test lines)
   --train-size <n>         use only the first n training samples (mnist: the split's sizes)
   --test-size <n>          use only the first n test samples
-  --task <t>               classification (each label a class; the default for class labels),
+  --task <t>               what is inferred is printed on a "task:" line; one of
+                           classification (each label a class; the default for class labels),
                            binary (two classes, one sigmoid output: P(second class)),
+                           multi-label (several 0/1 CSV columns, one sigmoid output each),
                            regression (CSV: a numeric target, linear output; inferred when the
                            target column holds numbers that are not all integers)
 
