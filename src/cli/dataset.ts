@@ -3,33 +3,39 @@
 //   mnist                               the mnist package's 10,000 digits, fixed split (seed 0)
 //   fashion-mnist[:<dir>]               Fashion-MNIST IDX files (Debian's package by default)
 //   idx:<images>,<labels>[,<test images>,<test labels>]   IDX files, plain or .gz
-//   csv:<file>[,<test file>]            CSV with a label column (--label), features standardized
+//   csv:<file>[,<test file>]            CSV with a label (or numeric target) column (--label)
 //   <file>.csv                          the same as csv:<file>
 //
 // Loading goes through the readers of `nabla/data` (src/data/): bounded reads, IDX streamed
-// straight into float32, the held-out split and the standardization done in place.
+// straight into float32, the held-out split done in place. The CSV standardization is computed
+// here (from the training part) but not applied: it becomes the network's `preprocessing`, which
+// the library applies wherever the model goes (train, evaluate, predict, the worker).
 import { mnistSplit } from "../data/mnist.js";
 import { readIdxSet } from "../data/idx.js";
 import { loadFashion, DEFAULT_FASHION_DIR, FASHION_CLASSES } from "../data/fashion.js";
-import { readCsvTable, type CsvTable, type CsvClassTable } from "../data/csv.js";
-import { standardization, standardize } from "../data/standardize.js";
+import { readCsvTable, type CsvTable } from "../data/csv.js";
+import { standardization, type Standardization } from "../data/standardize.js";
 import { holdout as splitRows } from "../data/split.js";
 import { DatasetError } from "../errors.js";
 import { UsageError } from "./args.js";
+import { TASKS, type Task } from "../task.js";
+
+export { TASKS, type Task };
 
 export interface Part {
   inputs: Float32Array;
-  labels: Int32Array | Uint8Array;
+  /**
+   * Class indices (Int32Array/Uint8Array: classification), or the target values the network's
+   * outputs learn (Float32Array, count rows of n_out: binary 0/1, regression values).
+   */
+  labels: Int32Array | Uint8Array | Float32Array;
   count: number;
 }
 
-/** --task: what the label column holds. */
-export const TASKS = ["classification", "regression"] as const;
-export type Task = (typeof TASKS)[number];
-
-/** The message for a regression target, which the CLI cannot train yet. */
-export const REGRESSION_PENDING = "training regression models from the CLI is not available yet (the library's regression support is being added; " +
-  "--task regression is accepted and will train once it lands). --task classification treats each distinct value as a class";
+/** A part as the library's tensor data: class labels, or rows of output targets. */
+export function tensors(p: Part): { inputs: Float32Array; labels: Int32Array | Uint8Array } | { inputs: Float32Array; outputs: Float32Array } {
+  return p.labels instanceof Float32Array ? { inputs: p.inputs, outputs: p.labels } : { inputs: p.inputs, labels: p.labels };
+}
 
 /** What a model needs to know about its data; saved in the model file under "dataset". */
 export interface DatasetInfo {
@@ -38,15 +44,24 @@ export interface DatasetInfo {
   kind: "mnist" | "fashion-mnist" | "idx" | "csv";
   /** Features per sample. */
   inputs: number;
-  /** Number of classes (largest label + 1). */
+  /**
+   * Number of classes (largest label + 1; 2 for a binary task, whose network has one output),
+   * or for regression the number of target columns (1).
+   */
   classes: number;
+  /** What the network learns from it (absent in files from before tasks: read as classification, or from the network). */
+  task?: Task;
   /** [rows, cols] for image data. */
   shape?: [number, number];
   /** Class index → name (CSV string labels, Fashion-MNIST). */
   classNames?: string[];
-  /** CSV: feature column names, the label column, and the z-score applied to each feature. */
+  /** CSV: feature column names and the label (or target) column. */
   features?: string[];
   label?: string;
+  /**
+   * Files saved before the standardization became the network's `preprocessing`: the z-score of
+   * each feature. Read (and turned into the network's preprocessing when loaded), never written.
+   */
   standardize?: { mean: number[]; std: number[] };
   /** Fraction held out for testing when the data has no test part (split by SPLIT_SEED). */
   testFraction?: number;
@@ -61,6 +76,10 @@ export interface Dataset {
   test: Part | null;
   /** One line for the header: "mnist (8000 train / 2000 test)". */
   description: string;
+  /** CSV: the z-score of the training part's features (to become the network's preprocessing); null when off or when a model's is used. */
+  standardization: Standardization | null;
+  /** When the task was not given: what was inferred from the data, and why (one line). */
+  inferred: string | null;
 }
 
 export interface LoadOptions {
@@ -73,19 +92,25 @@ export interface LoadOptions {
   /** Use only the first N training / test samples (mnist: the split's sizes). */
   trainSize?: number;
   testSize?: number;
-  /** CSV: z-score the features (default true). */
+  /** CSV: compute the z-score of the features (default true; not with `model`). */
   standardize?: boolean;
-  /** A saved model's dataset info: reuse its class names, feature columns and standardization. */
+  /** A saved model's dataset info: reuse its class names and feature columns. */
   model?: DatasetInfo;
-  /** --task; undefined detects (CSV: non-integer numeric labels are a regression target). */
+  /**
+   * The task (--task, or a saved network's); undefined infers it: a CSV target column of numbers
+   * that are not all integers is "regression", any other labels "classification".
+   */
   task?: Task;
 }
 
 /** Seed of the train/test split of single-part datasets (fixed, so eval sees the same held-out rows). */
 export const SPLIT_SEED = 0;
 
-const take = (p: Part, n: number | undefined, nIn: number): Part =>
-  n === undefined || n >= p.count ? p : { inputs: p.inputs.subarray(0, n * nIn), labels: p.labels.subarray(0, n), count: n };
+const take = (p: Part, n: number | undefined, nIn: number): Part => {
+  if (n === undefined || n >= p.count) return p;
+  const w = p.labels.length / p.count;
+  return { inputs: p.inputs.subarray(0, n * nIn), labels: p.labels.subarray(0, n * w), count: n };
+};
 
 function maxLabel(...parts: (Part | null)[]): number {
   let max = -1;
@@ -131,7 +156,9 @@ export function parseSpec(spec: string): { kind: DatasetInfo["kind"]; files: str
 /** Loads the dataset `spec` names. */
 export async function loadDataset(spec: string, o: LoadOptions = {}): Promise<Dataset> {
   const { kind, files } = parseSpec(spec);
-  if (o.task === "regression") throw new UsageError(`--task regression: ${REGRESSION_PENDING}`);
+  if (kind !== "csv" && (o.task === "regression" || o.task === "multi-label")) {
+    throw new UsageError(`--task ${o.task} needs numeric targets (a CSV target column); ${spec} has class labels (use classification${kind === "idx" ? ", or binary for two classes" : ""})`);
+  }
   if (o.testFraction !== undefined && (kind === "mnist" || kind === "fashion-mnist" || files.length === 4 || (kind === "csv" && files.length === 2))) {
     throw new UsageError(kind === "mnist"
       ? `--test-fraction applies to data without a test part; mnist's split is chosen with --train-size and --test-size (--test-size 0: no test part)`
@@ -145,6 +172,7 @@ export async function loadDataset(spec: string, o: LoadOptions = {}): Promise<Da
   const testFraction = o.testFraction ?? o.model?.testFraction ?? 0.2;
   o = { ...o, trainSize: o.trainSize ?? o.model?.trainSize, testSize: o.testSize ?? o.model?.testSize };
   let info: DatasetInfo, train: Part, test: Part | null;
+  let z: Standardization | null = null, inferred: string | null = null;
   if (kind === "mnist") {
     const nTrain = o.trainSize ?? 8000, nTest = o.testSize ?? 2000;
     if (nTrain + nTest > 10000) throw new UsageError(`--train-size ${nTrain} + --test-size ${nTest} exceeds the mnist package's 10000 digits`);
@@ -173,43 +201,67 @@ export async function loadDataset(spec: string, o: LoadOptions = {}): Promise<Da
     if (kind === "fashion-mnist") { info.classNames = FASHION_CLASSES; info.classes = 10; }
   } else {
     const m = o.model;
-    const csvOpts = { label: o.label ?? m?.label, header: o.header, classNames: m?.classNames, features: m?.features,
-      ...(o.task === "classification" ? { targetKind: "class" as const } : {}) };
-    const a = classTable(readCsvTable(files[0], csvOpts), files[0]);
-    // The test file's labels map through the training file's classes.
-    const b: CsvTable | null = files[1] ? classTable(readCsvTable(files[1], { ...csvOpts, classNames: a.classNames, features: a.header ? a.features : undefined }), files[1]) : null;
+    // --label a,b,c: several target columns (multi-label 0/1 columns, or several regression targets).
+    const labelText = o.label ?? m?.label;
+    const label = labelText !== undefined && labelText.includes(",") ? labelText.split(",").map((l) => l.trim()) : labelText;
+    const several = Array.isArray(label);
+    if (several && (o.task === "classification" || o.task === "binary")) {
+      throw new UsageError(`--task ${o.task} reads one label column; --label ${labelText} names ${label.length} (multi-label or regression read several)`);
+    }
+    if (!several && o.task === "multi-label") {
+      throw new UsageError("--task multi-label needs several 0/1 target columns: --label <column>,<column>,…");
+    }
+    const numeric = o.task === "regression" || o.task === "multi-label" || several;
+    const csvOpts = { label, header: o.header, classNames: numeric ? undefined : m?.classNames, features: m?.features,
+      ...(o.task === undefined && !several ? {} : { targetKind: numeric ? "numeric" as const : "class" as const }) };
+    const a = readCsvTable(files[0], csvOpts);
+    // The test file reads its target as the training file's: numbers, or labels mapped through its classes.
+    const b: CsvTable | null = files[1] ? readCsvTable(files[1], { ...csvOpts, targetKind: a.targetKind,
+      ...(a.targetKind === "class" ? { classNames: a.classNames } : {}), features: a.header ? a.features : undefined }) : null;
     const nIn = a.features.length;
     if (b && b.features.length !== nIn) throw new DatasetError("CSV", files[1], `${nIn} feature columns like ${files[0]}`, `${b.features.length}`);
-    train = { inputs: a.inputs, labels: a.labels, count: a.count };
-    test = b ? { inputs: b.inputs, labels: b.labels, count: b.count } : null;
+    const binaryColumns = a.targetKind === "numeric" && a.targetColumns.length > 1 && a.targets.every((y) => y === 0 || y === 1);
+    const task: Task = o.task ?? (binaryColumns ? "multi-label" : a.targetKind === "numeric" ? "regression" : "classification");
+    if (o.task === undefined && binaryColumns) {
+      inferred = `task: multi-label (inferred: the ${a.targetColumns.length} target columns ${a.targetColumns.join(", ")} hold only 0 and 1; --task regression to read them as values)`;
+    } else if (o.task === undefined && a.targetKind === "numeric" && a.targetColumns.length > 1) {
+      inferred = `task: regression (inferred: the ${a.targetColumns.length} target columns ${a.targetColumns.join(", ")} hold values other than 0 and 1)`;
+    } else if (o.task === undefined && a.targetKind === "numeric") {
+      const eg = Array.from(a.targets.subarray(0, 3), (x) => String(Number(x.toPrecision(6)))).join(", ");
+      inferred = `task: regression (inferred: column ${JSON.stringify(a.labelColumn)} holds numbers that are not all integers: ${eg}, …; --task to choose)`;
+    } else if (o.task === undefined && !m) {
+      inferred = `task: classification (inferred: column ${JSON.stringify(a.labelColumn)} holds ${a.targetKind === "class" ? a.classNames.length : "?"} classes` +
+        `${a.targetKind === "class" && a.classNames.length === 2 ? "; --task binary for one sigmoid output" : ""}; --task regression for a numeric target)`;
+    }
+    const part = (t: CsvTable): Part => ({ inputs: t.inputs, labels: t.targetKind === "numeric" ? t.targets : t.labels, count: t.count });
+    train = part(a);
+    test = b ? part(b) : null;
     if (!test) ({ train, test } = holdout(train, nIn, testFraction));
     train = take(train, o.trainSize, nIn);
     test = test ? take(test, o.testSize, nIn) : null;
-    info = {
-      spec, kind, inputs: nIn, classes: a.classNames.length, classNames: a.classNames, features: a.features, label: a.labelColumn,
-    };
+    info = { spec, kind, inputs: nIn, classes: a.targetKind === "class" ? a.classNames.length : a.targetColumns.length, task, features: a.features, label: a.labelColumn };
+    // Class names, or for several target columns their names (multi-label: the labels predict prints).
+    if (a.targetKind === "class") info.classNames = a.classNames;
+    else if (a.targetColumns.length > 1) info.classNames = a.targetColumns;
     if (!b) info.testFraction = testFraction;
-    // z-scores from the training part only (or the model's, when evaluating a saved one). train
-    // and test are disjoint views of buffers read for this call: scaled in place. (--train-size
-    // may view only the start of the training rows; the statistics are of those rows.)
-    const z = m ? m.standardize : o.standardize === false ? undefined : standardization(train.inputs.subarray(0, train.count * nIn), nIn);
-    if (z) {
-      standardize(train.inputs, nIn, z);
-      if (test) standardize(test.inputs, nIn, z);
-      info.standardize = z;
+    // z-scores from the training part only (--train-size may view only the start of the training
+    // rows; the statistics are of those rows). Not applied here: it becomes the network's
+    // preprocessing. A saved model brings its own.
+    if (!m && o.standardize !== false) z = standardization(train.inputs.subarray(0, train.count * nIn), nIn);
+  }
+  info.task ??= o.task ?? "classification";
+  if (info.task === "binary") {
+    if (info.classes !== 2) {
+      throw new UsageError(`--task binary needs exactly two classes; ${spec} has ${info.classes}${info.classNames ? ` (${info.classNames.slice(0, 5).join(", ")}${info.classes > 5 ? ", …" : ""})` : ""}`);
     }
+    // One sigmoid output: class 1's probability. The class index becomes the target value.
+    const values = (p: Part): Part => ({ ...p, labels: Float32Array.from(p.labels.subarray(0, p.count)) });
+    train = values(train);
+    test = test ? values(test) : null;
   }
   if (o.trainSize !== undefined) info.trainSize = o.trainSize;
   if (o.testSize !== undefined) info.testSize = o.testSize;
   const description = `${kind === "mnist" ? "mnist" : spec} (${train.count} train${test ? ` / ${test.count} test` : ""}` +
     `${info.testFraction && test ? `, ${Math.round(info.testFraction * 100)}% held out` : ""})`;
-  return { info, train, test, description };
-}
-
-/** The CSV table if its label column holds class labels; a numeric target is reported as such. */
-function classTable(t: CsvTable, file: string): CsvClassTable {
-  if (t.targetKind === "class") return t;
-  const eg = Array.from(t.targets.subarray(0, 3), (x) => String(Number(x.toPrecision(6)))).join(", ");
-  throw new DatasetError("CSV", `${file} column ${JSON.stringify(t.labelColumn)}`, "class labels for nabla train",
-    `numbers that are not all integers (${eg}, …): a regression target (targetKind "numeric")`, REGRESSION_PENDING);
+  return { info, train, test, description, standardization: z, inferred };
 }

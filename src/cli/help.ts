@@ -4,8 +4,9 @@ export const MAIN_HELP = `nabla — train and use fully-connected neural network
 
 Usage:
   nabla train [options]                 train a network (default: Nielsen's chapter-1 MNIST run)
-  nabla eval <model.json> [--data …]    accuracy, cost and confusion matrix of a saved network
-  nabla predict <model.json> <input>…   the class a saved network gives an image, array or CSV row
+  nabla eval <model.json> [--data …]    the task's metrics (accuracy and confusion matrix, or
+                                        mse/mae/r2) and the cost of a saved network
+  nabla predict <model.json> <input>…   what a saved network predicts for an image, array or CSV row
   nabla export <model.json> --format onnx|tfjs   the network for ONNX Runtime, PyTorch or TF.js
   nabla help [command]                  this text, or a command's options
 
@@ -14,6 +15,8 @@ Try:
   nabla train --epochs 5 --save digits.json     ... 5 epochs, keeping the result
   nabla eval digits.json                        evaluate it on the 2,000 held-out digits
   nabla predict digits.json my-digit.pgm        classify a 28×28 grayscale image
+  nabla train --resume digits.json --epochs 5 --save digits.json   5 more epochs, exactly as if never stopped
+  nabla train --data prices.csv --label price --save prices.json   regression (a numeric target column)
 
 Datasets (--data): mnist (default), fashion-mnist[:<dir>],
   idx:<images>,<labels>[,<test images>,<test labels>], csv:<file>[,<test file>] (--label <column>).
@@ -31,7 +34,9 @@ With no options this is Nielsen's chapter-1 run: [784, 30, 10], sigmoid, quadrat
 mini-batches of m = 10, learning rate η = 3.0, 30 epochs, on the mnist package's 10,000
 digits split 8,000 train / 2,000 test. Each epoch prints
   Epoch 3: 1868 / 2000  cost 0.0251  test cost 0.0213  0.85 s  9400 samples/s
-(test samples right / total, mean training cost, mean test cost, time, speed).
+(test samples right / total, mean training cost, mean test cost, time, speed; regression:
+r2, mse and mae instead of right / total). A run that looks collapsed (accuracy at chance,
+cost stuck with saturated outputs) gets a "warning:" line on stderr naming the likely cause.
 Ctrl-C stops at the end of the epoch in progress (and saves, with --save); an epoch is not
 interrupted in the middle. Ctrl-C twice quits without saving.
 
@@ -41,7 +46,9 @@ Data:
                              (IDX files, plain or .gz)
                            | csv:<file>[,<test file>]  (or just <file>.csv)
   --label <column>         CSV label column: header name or 0-based index (default: the last;
-                           write a negative index as --label=-1)
+                           write a negative index as --label=-1); several, comma-separated
+                           (--label a,b,c), are target columns: multi-label when they hold only
+                           0 and 1, else several regression targets
   --header, --no-header    CSV: force the first row to be / not be a header (default: detected)
   --standardize, --no-standardize
                            CSV: z-score the features with the training part's mean and standard
@@ -50,10 +57,12 @@ Data:
                            (default 0.2, a fixed shuffle; 0 = train on everything, no test lines)
   --train-size <n>         use only the first n training samples (mnist: the split's sizes)
   --test-size <n>          use only the first n test samples
-  --task <t>               CSV: classification (each label a class) or regression (a numeric
-                           target; detected when the label column holds non-integer numbers).
-                           Training regression models from the CLI is not available yet: the
-                           flag is accepted and the run is refused with a message.
+  --task <t>               what is inferred is printed on a "task:" line; one of
+                           classification (each label a class; the default for class labels),
+                           binary (two classes, one sigmoid output: P(second class)),
+                           multi-label (several 0/1 CSV columns, one sigmoid output each),
+                           regression (CSV: a numeric target, linear output; inferred when the
+                           target column holds numbers that are not all integers)
 
 Network:
   --hidden <n,n,…>         hidden layer sizes (default 30); input and output sizes come from
@@ -61,13 +70,15 @@ Network:
   --sizes <n,n,…>          or all layer sizes, e.g. 784,100,10
   --activation <a>         hidden activation: sigmoid (default), tanh, relu, leaky-relu, linear,
                            or one per hidden layer: relu,tanh
-  --output <a>             output activation (default: softmax with --cost log-likelihood,
-                           else sigmoid)
+  --output <a>             output activation (default: linear for regression, softmax with
+                           --cost log-likelihood, else sigmoid)
   --cost <c>               quadratic (default), cross-entropy (sigmoid output),
                            log-likelihood (softmax output)
   --init <i>               scaled N(0,1/√n_in) (default), nielsen N(0,1), glorot, he
   --init-from <file>       start from a saved network instead: nabla model.json, model.onnx or
                            a TF.js model directory (the architecture comes from the file)
+  --dropout <p>            inverted dropout in training: p for every hidden layer, or one per
+                           hidden layer (0.5,0.2); off in eval and predict (default: none)
   --seed <n>               seed of the initial weights and the shuffling (default 1: runs
                            repeat exactly)
   --backend <b>            wasm (default: the best WebAssembly build this engine runs),
@@ -78,20 +89,38 @@ Network:
 Training:
   --epochs <n>             epochs (default 30)
   --batch <m>              mini-batch size m (default 10)
-  --eta <η>                learning rate (default 3.0 for sgd, 0.3 for momentum, 0.001 for adam)
+  --eta <η>                learning rate (default: the library's table by optimizer and network,
+                           docs/algorithms.md "Defaults": 3.0 for sgd on sigmoid/quadratic,
+                           0.1 with softmax or a linear output, 0.001 for adam)
   --optimizer <o>          sgd (default), momentum, adam
   --momentum <μ>           momentum coefficient for --optimizer momentum (default 0.9)
   --lambda <λ>             L2 regularization: w → (1−ηλ/n) w − (η/m) Σ∇w (default 0)
   --l1 <λ>                 L1 regularization (default 0)
-  --early-stopping <n>     stop after n epochs without a better test accuracy (default: off)
+  --early-stopping <n>     stop after n epochs without a better test accuracy (regression: test
+                           cost) (default: off)
+  --restore-best, --no-restore-best
+                           at the end, put back the weights of the epoch with the best test
+                           accuracy (regression: test cost) (default: on with --early-stopping)
+  --validation-split <f>   hold out the last fraction f of the training part as validation data:
+                           the epoch lines, early stopping and the schedule watch it, and the
+                           test part is evaluated once, at the end (default: watch the test part)
   --schedule <n>           halve η after n epochs without a better test accuracy; stop when it
                            falls below η/128 (network2.py's schedule; default: off)
   --shuffle, --no-shuffle  shuffle the training data anew each epoch (default), or keep its order
   --monitor                also measure accuracy and cost on the training data after each epoch
 
+Resuming:
+  --resume <model.json>    continue training a saved network: weights, optimizer state and
+                           generator from the file, so 2 + 2 epochs give the same network as 4;
+                           batch, η, λ and the optimizer default to the file's; the network
+                           flags (--hidden, --task, …) are fixed by it; --epochs counts new epochs
+
 Output:
   --save <model.json>      save the trained network (and what eval/predict need to know
                            about the data)
+  --weights-only           save without the optimizer state (momentum, Adam's moments): with
+                           Adam ≈ 3× smaller; it predicts the same, but --resume restarts the
+                           optimizer from zero
   --quiet, -q              print only the final summary
   --json                   one JSON object per epoch on stdout (other messages go to stderr)
   --help, -h               this text
@@ -102,9 +131,11 @@ Examples:
               --init he --optimizer adam --eta 0.0005 --batch 64 --epochs 30 --save fashion.json
   nabla train --data csv:iris.csv --label species --hidden 8 --cost log-likelihood \\
               --eta 0.1 --epochs 100 --save iris.json
+  nabla train --data line.csv --label y --hidden 8 --epochs 50 --save line.json    (regression)
+  nabla train --resume mnist.json --epochs 10 --save mnist.json
 `;
 
-export const EVAL_HELP = `nabla eval — accuracy, mean cost and confusion matrix of a saved network
+export const EVAL_HELP = `nabla eval — the task's metrics and mean cost of a saved network
 
 Usage: nabla eval <model.json> [options]
 
@@ -121,10 +152,13 @@ Options:
                            CSV, for a model file without saved standardization (one saved
                            by the library, not by nabla train): z-score from the training part
   --backend <b>            as for train
-  --json                   one JSON object: correct, total, accuracy, cost, confusion, classNames
+  --json                   one JSON object: task, total, cost and the task's metrics (correct,
+                           accuracy, confusion, classNames; or mse, mae, r2)
   --help, -h               this text
 
-The confusion matrix has a row per true class and a column per predicted class (n_out × n_out).
+Classification: accuracy and the confusion matrix, a row per true class and a column per
+predicted class (n_out × n_out; binary: 2 × 2, threshold 0.5). Regression: mse, mae and r2
+(no accuracy).
 
 Example:
   nabla eval mnist.json
@@ -132,7 +166,7 @@ Example:
              --test-fraction 0 --split all
 `;
 
-export const PREDICT_HELP = `nabla predict — the class a saved network gives each input
+export const PREDICT_HELP = `nabla predict — what a saved network predicts for each input
 
 Usage: nabla predict <model.json> <input>… [options]
 
@@ -146,16 +180,19 @@ Each input is a file or literal text (other formats, e.g. PNG, are refused: conv
                            it has a header, a CSV-trained model picks its columns by name
   -                        standard input (JSON or CSV)
 A literal that starts with a minus sign goes after --:  nabla predict m.json -- -1.5,0.2,3,4
-JSON and CSV values are raw features: a CSV-trained model applies its saved standardization;
-an image model expects pixels in [0, 1].
+JSON and CSV values are raw features: the network applies its own preprocessing (a CSV-trained
+model's z-scores), as Network.fromJSON(model).predict does; an image model expects pixels in [0, 1].
 
 Options:
   --top <k>                how many classes to list with their outputs (default 3)
-  --json                   one JSON object per input: input, class, name, outputs
+  --json                   one JSON object per input: input, class, name (binary: probability;
+                           regression: values), outputs (the float32 outputs, exactly)
   --backend <b>            as for train
   --help, -h               this text
 
 Prints, per input:  digit.pgm: 7   (7 0.981, 9 0.012, 2 0.004)
+binary:             row 2: yes   (P(yes) = 0.912)
+regression:         row 2: 3.14159
 `;
 
 export const EXPORT_HELP = `nabla export — a saved network for other engines (ONNX Runtime, PyTorch, TF.js)

@@ -1,20 +1,40 @@
 // Model files: the library's toJSON() plus a "dataset" key (DatasetInfo) that the CLI reads
-// back: class names, input shape, CSV feature columns and standardization. Network.fromJSON
-// reads only its own keys, so a CLI model file loads in the library as it is.
+// back: class names, input shape, CSV feature columns. The CSV standardization is the network's
+// own `preprocessing` (part of toJSON), so Network.fromJSON — which reads only its own keys —
+// gives a CLI model file the same outputs as `nabla predict`. Files saved before that kept it
+// in `dataset.standardize`; loadModel turns it into the network's preprocessing.
 import { openSync, writeSync, fsyncSync, closeSync, renameSync, unlinkSync, existsSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { tmpdir } from "node:os";
 import { Network } from "../network.js";
 import type { BackendOption } from "../wasm.js";
+import type { OptimizerOption } from "../options.js";
 import { ModelFormatError, NablaError, DatasetError, describe } from "../errors.js";
 import { readBounded } from "../data/read.js";
 import { standardizationProblem } from "../data/standardize.js";
 import type { DatasetInfo } from "./dataset.js";
+import { UsageError } from "./args.js";
+import { printable } from "./progress.js";
 
 export interface ModelFile {
   net: Network;
   /** Present in files the CLI saved. */
   info: DatasetInfo | null;
+  /** How it was trained (files the CLI saved): what `--resume` continues with. */
+  training: TrainingRecord | null;
+}
+
+/** The "training" key of a CLI model file. */
+export interface TrainingRecord {
+  epochs?: number;
+  batch?: number;
+  eta?: number;
+  lambda?: number;
+  l1?: number;
+  optimizer?: OptimizerOption;
+  accuracy?: number;
+  r2?: number;
+  seconds?: number;
 }
 
 /** Largest model file read (bytes). */
@@ -115,10 +135,13 @@ export class SaveError extends NablaError {}
  * is NOT at `file` (an older file there is untouched) and the save is retried at the
  * fallback paths; the result says where it went. Throws a SaveError when no path worked.
  */
-export function saveModel(file: string, net: Network, info: DatasetInfo, training?: Record<string, unknown>): SaveResult {
+export function saveModel(file: string, net: Network, info: DatasetInfo, training?: TrainingRecord, weightsOnly = false): SaveResult {
   let text: string;
   try {
-    text = JSON.stringify({ ...net.toJSON(), dataset: info, ...(training ? { training } : {}) });
+    const json = net.toJSON();
+    // --weights-only: no optimizer state (momentum velocities, Adam's two moments: 2× the weights).
+    if (weightsOnly) delete json.optimizer;
+    text = JSON.stringify({ ...json, dataset: info, ...(training ? { training } : {}) });
   } catch (e) {
     throw new SaveError("save", file, "a model that can be written as JSON", `one that cannot (${reason(e)})`, "The model was NOT saved");
   }
@@ -134,6 +157,10 @@ export function saveModel(file: string, net: Network, info: DatasetInfo, trainin
   throw new SaveError("save", file, "a file the model can be written to", `errors everywhere it was tried (${tried.join("; ")})`, "The model was NOT saved");
 }
 
+/**
+ * Reads a model file (at most MAX_MODEL_BYTES): the network, and the CLI's dataset info when the
+ * CLI saved it. An older CLI file's `dataset.standardize` becomes the network's preprocessing.
+ */
 export function loadModel(file: string, backend?: BackendOption): ModelFile {
   let text: string;
   try {
@@ -148,9 +175,16 @@ export function loadModel(file: string, backend?: BackendOption): ModelFile {
   } catch (e) {
     throw new ModelFormatError("model file", file, "a JSON model file (from nabla train --save)", `text that does not parse as JSON (${(e as Error).message})`);
   }
-  const net = Network.fromJSON(json, backend ? { backend } : {});
+  let net = Network.fromJSON(json, backend ? { backend } : {});
   const raw = (json as Record<string, unknown>).dataset;
-  return { net, info: raw === undefined ? null : checkInfo(file, raw, net) };
+  const info = raw === undefined ? null : checkInfo(file, raw, net);
+  if (info?.standardize && net.preprocessing === null) {
+    // A file from before the standardization travelled as the network's preprocessing: the same
+    // z-score, now applied by the network (in float32, as everywhere else).
+    net.dispose();
+    net = Network.fromJSON({ ...(json as object), preprocessing: info.standardize }, backend ? { backend } : {});
+  }
+  return { net, info, training: checkTraining(file, (json as Record<string, unknown>).training) };
 }
 
 /** Checks the "dataset" key of an untrusted file against the network it came with. */
@@ -163,8 +197,12 @@ function checkInfo(file: string, raw: unknown, net: Network): DatasetInfo {
     spec: typeof d.spec === "string" ? d.spec : fail("spec", "a string", d.spec),
     kind: d.kind === "mnist" || d.kind === "fashion-mnist" || d.kind === "idx" || d.kind === "csv" ? d.kind : fail("kind", "mnist, fashion-mnist, idx or csv", d.kind),
     inputs: d.inputs === nIn ? nIn : fail("inputs", `${nIn} (the network's input size)`, d.inputs),
-    classes: Number.isInteger(d.classes) && (d.classes as number) >= 1 && (d.classes as number) <= nOut ? (d.classes as number) : fail("classes", `an integer from 1 to ${nOut}`, d.classes),
+    // A binary network has one output for two classes.
+    classes: Number.isInteger(d.classes) && (d.classes as number) >= 1 && (d.classes as number) <= (net.task === "binary" ? 2 : nOut) ? (d.classes as number)
+      : fail("classes", `an integer from 1 to ${net.task === "binary" ? 2 : nOut}`, d.classes),
   };
+  if (d.task !== undefined && d.task !== net.task) fail("task", `${JSON.stringify(net.task)} (the network's task)`, d.task);
+  out.task = net.task;
   const strings = (k: string, n?: number) => {
     const v = d[k];
     if (v === undefined) return undefined;
@@ -194,4 +232,46 @@ function checkInfo(file: string, raw: unknown, net: Network): DatasetInfo {
     if (d[k] !== undefined) out[k] = Number.isInteger(d[k]) && (d[k] as number) >= 0 ? (d[k] as number) : fail(k, "a non-negative integer", d[k]);
   }
   return out;
+}
+
+/** Checks the "training" key of an untrusted file: the settings --resume reuses. */
+function checkTraining(file: string, raw: unknown): TrainingRecord | null {
+  if (raw === undefined) return null;
+  const fail = (arg: string, expected: string, v: unknown): never => { throw new ModelFormatError(file, `training.${arg}`, expected, describe(v)); };
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) fail("", "an object", raw);
+  const t = raw as Record<string, unknown>, out: TrainingRecord = {};
+  const num = (k: "epochs" | "batch" | "eta" | "lambda" | "l1", ok: (x: number) => boolean, expected: string) => {
+    const x = t[k];
+    if (x === undefined) return;
+    if (typeof x !== "number" || !Number.isFinite(x) || !ok(x)) fail(k, expected, x);
+    out[k] = x as number;
+  };
+  num("epochs", (x) => Number.isSafeInteger(x) && x >= 0, "a non-negative integer");
+  num("batch", (x) => Number.isSafeInteger(x) && x >= 1, "a positive integer");
+  num("eta", (x) => x > 0, "a number > 0");
+  num("lambda", (x) => x >= 0, "a number ≥ 0");
+  num("l1", (x) => x >= 0, "a number ≥ 0");
+  const o = t.optimizer;
+  if (o === "sgd" || o === "momentum" || o === "adam") out.optimizer = o;
+  else if (o !== null && typeof o === "object" && (o as Record<string, unknown>).name === "momentum") {
+    const mu = (o as Record<string, unknown>).mu;
+    if (typeof mu !== "number" || !(mu >= 0 && mu < 1)) fail("optimizer.mu", "a number in [0, 1)", mu);
+    out.optimizer = { name: "momentum", mu: mu as number };
+  } else if (o !== undefined) fail("optimizer", '"sgd", "momentum", "adam" or { name: "momentum", mu }', o);
+  return out;
+}
+
+/** Data sets a model file may name for eval without --data: known names only, never a path. */
+export const KNOWN_SPECS = ["mnist", "fashion-mnist"] as const;
+
+/**
+ * The data set of a model file, when it is one of KNOWN_SPECS. A model file is untrusted: a
+ * spec with a path (idx:/dev/zero, csv:~/.ssh/…, fashion-mnist:<dir>) is never read on its say-so.
+ */
+export function modelSpec(file: string, spec: string | undefined, command = "eval"): string {
+  if (spec === undefined) throw new UsageError(`${file} does not say which data it was trained on: give --data`, command);
+  const s = spec.trim() === "fashion" ? "fashion-mnist" : spec.trim();
+  if ((KNOWN_SPECS as readonly string[]).includes(s)) return s;
+  throw new UsageError(`${file} says it was trained on ${printable(JSON.stringify(spec))}; a model file never chooses which files ${command} reads. ` +
+    `Give the data with --data (e.g. --data ${printable(JSON.stringify(spec.length > 200 ? spec.slice(0, 200) + "…" : spec))} if you trust that path)`, command);
 }

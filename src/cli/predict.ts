@@ -1,11 +1,13 @@
-// `nabla predict model.json <input>…`: the class a saved network gives each input.
+// `nabla predict model.json <input>…`: what a saved network predicts for each input — the class
+// (classification, binary), the labels that are on (multi-label) or the values (regression).
 // An input is a file or literal text:
 //   *.pgm / P2 / P5 image   the dataset's shape (e.g. 28×28), scaled to [0, 1] by its maxval
 //   [0.1, 0.2, …]           a JSON array (or an array of arrays, one per sample)
 //   5.1,3.5,1.4,0.2         CSV: one sample per row; with a header, a CSV-trained model picks its feature columns by name
 //   -                       standard input (JSON or CSV)
-// CSV/JSON values are the model's raw features: a CSV-trained model standardizes them with the
-// z-scores saved in the model; image models take pixels in [0, 1].
+// CSV/JSON values are the model's raw features: the network applies its own preprocessing (a
+// CSV-trained model's z-scores), exactly as Network.fromJSON(model).predict does; image models
+// take pixels in [0, 1].
 import { existsSync, statSync } from "node:fs";
 import { readBounded } from "../data/read.js";
 import { BACKENDS } from "../wasm.js";
@@ -13,7 +15,6 @@ import { argmax } from "../data.js";
 import { DataError, DatasetError, describe } from "../errors.js";
 import { parsePgm } from "../data/pgm.js";
 import { parseCsv, hasHeader, csvNumber } from "../data/csv.js";
-import { standardize } from "../data/standardize.js";
 import { parse, Values, UsageError, type OptionSpec } from "./args.js";
 import { loadModel } from "./model.js";
 import type { DatasetInfo } from "./dataset.js";
@@ -151,22 +152,37 @@ export async function predictCommand(args: readonly string[], io: Io, stdin?: ()
   const { net, info } = loadModel(positionals[0], backend);
   const nIn = net.sizes[0], nOut = net.sizes[net.sizes.length - 1];
   const samples = positionals.slice(1).flatMap((a) => readInput(a, nIn, info, stdin));
-  const names = info?.classNames;
+  const names = info?.classNames, task = net.task;
   const k = Math.min(top ?? 3, nOut);
+  const name = (c: number) => printable(names?.[c] ?? String(c));
   for (const s of samples) {
-    const x = s.raw && info?.standardize ? standardize(Float32Array.from(s.x), nIn, info.standardize) : s.x;
+    // The network's own preprocessing applies (the model's z-scores for CSV/JSON features).
     let out: Float32Array;
-    try { out = net.feedforward(x); } catch (e) {
+    try { out = net.feedforward(s.x); } catch (e) {
       if (e instanceof DataError) throw new DatasetError("input", s.source, "finite numbers", "a value that is not");
       throw e;
     }
-    const cls = argmax(out, 0, nOut);
-    const order = Array.from(out.keys()).sort((a, b) => out[b] - out[a]).slice(0, k);
-    const name = (c: number) => printable(names?.[c] ?? String(c));
+    const outputs = Array.from(out); // float32 values, exactly (JSON prints the shortest text that reads back the same)
+    if (task === "regression") {
+      if (v.bool("json")) io.out(printable(JSON.stringify({ input: s.source, values: outputs, outputs })) + "\n");
+      else io.out(`${s.source}: ${outputs.map((y, j) => `${nOut > 1 ? `${j} = ` : ""}${Number(y.toPrecision(6))}`).join(", ")}\n`);
+      continue;
+    }
+    if (task === "multi-label") {
+      const on = outputs.flatMap((y, j) => (y >= 0.5 ? [j] : []));
+      if (v.bool("json")) io.out(printable(JSON.stringify({ input: s.source, labels: outputs.map((y) => (y >= 0.5 ? 1 : 0)), outputs })) + "\n");
+      else io.out(`${s.source}: ${on.length ? on.map(name).join(", ") : "(none)"}   (${outputs.map((y, j) => `${name(j)} ${y.toFixed(3)}`).join(", ")})\n`);
+      continue;
+    }
+    const cls = task === "binary" ? (out[0] >= 0.5 ? 1 : 0) : argmax(out, 0, nOut);
     if (v.bool("json")) {
       const raw = (c: number) => names?.[c] ?? String(c);
-      io.out(printable(JSON.stringify({ input: s.source, class: cls, ...(names ? { name: raw(cls) } : {}), outputs: Array.from(out, (y) => Number(y.toPrecision(6))) })) + "\n");
+      io.out(printable(JSON.stringify({ input: s.source, class: cls, ...(names ? { name: raw(cls) } : {}),
+        ...(task === "binary" ? { probability: outputs[0] } : {}), outputs })) + "\n");
+    } else if (task === "binary") {
+      io.out(`${s.source}: ${name(cls)}   (P(${name(1)}) = ${out[0].toFixed(3)})\n`);
     } else {
+      const order = Array.from(out.keys()).sort((a, b) => out[b] - out[a]).slice(0, k);
       io.out(`${s.source}: ${name(cls)}   (${order.map((c) => `${name(c)} ${out[c].toFixed(3)}`).join(", ")})\n`);
     }
   }

@@ -117,8 +117,12 @@ export function csvNumber(s: string): number {
 }
 
 export interface CsvTableOptions extends CsvLimits {
-  /** Label column: a header name, a 0-based index, or a negative index from the end. Default: the last column. */
-  label?: string | number;
+  /**
+   * Label column: a header name, a 0-based index, or a negative index from the end. Default: the
+   * last column. Several columns (an array) are a numeric target of that many values per row
+   * (multi-label 0/1 columns, or several regression targets): targetKind "numeric".
+   */
+  label?: string | number | readonly (string | number)[];
   /** true / false to force; undefined detects (see hasHeader). */
   header?: boolean;
   /** Class names already known (e.g. from a saved model): labels map through them and unknown ones are errors. */
@@ -153,11 +157,13 @@ export interface CsvClassTable extends CsvTableBase {
   numericLabels: boolean;
 }
 
-/** A numeric (regression) target. */
+/** A numeric target: one column (regression), or several (multi-label 0/1 columns, several regression targets). */
 export interface CsvNumericTable extends CsvTableBase {
   targetKind: "numeric";
-  /** count target values. */
+  /** count rows of targetColumns.length target values. */
   targets: Float32Array;
+  /** The target columns' names (header) or indices as text, in order. */
+  targetColumns: string[];
 }
 
 export type CsvTable = CsvClassTable | CsvNumericTable;
@@ -209,21 +215,29 @@ export function csvTable(rows: Iterable<CsvRow>, file = "CSV", o: CsvTableOption
     });
   }
 
-  let labelCol: number;
-  const lab = o.label;
-  if (lab === undefined) labelCol = width - 1;
-  else if (typeof lab === "number" || /^-?\d+$/.test(lab.trim())) {
-    const k = typeof lab === "number" ? lab : Number(lab);
-    labelCol = k < 0 ? width + k : k;
-    if (labelCol < 0 || labelCol >= width) {
-      throw new DatasetError(WHERE, `${file} --label`, `a column index from 0 to ${width - 1} (or −1 for the last)`, String(lab));
+  const column = (lab: string | number | undefined): number => {
+    let c: number;
+    if (lab === undefined) c = width - 1;
+    else if (typeof lab === "number" || /^-?\d+$/.test(lab.trim())) {
+      const k = typeof lab === "number" ? lab : Number(lab);
+      c = k < 0 ? width + k : k;
+      if (c < 0 || c >= width) {
+        throw new DatasetError(WHERE, `${file} --label`, `a column index from 0 to ${width - 1} (or −1 for the last)`, String(lab));
+      }
+    } else {
+      c = names.indexOf(lab.trim());
+      if (c < 0) {
+        throw new DatasetError(WHERE, `${file} --label`, header ? `one of the header's columns (${names.join(", ")})` : "a column index (the file has no header row)", JSON.stringify(lab));
+      }
     }
-  } else {
-    labelCol = names.indexOf(lab.trim());
-    if (labelCol < 0) {
-      throw new DatasetError(WHERE, `${file} --label`, header ? `one of the header's columns (${names.join(", ")})` : "a column index (the file has no header row)", JSON.stringify(lab));
-    }
-  }
+    return c;
+  };
+  const labs = Array.isArray(o.label) ? o.label as readonly (string | number)[] : [o.label as string | number | undefined];
+  const labelCols = labs.map(column);
+  if (new Set(labelCols).size !== labelCols.length) throw new DatasetError(WHERE, `${file} --label`, "different columns", JSON.stringify(labs));
+  if (labelCols.length >= width) throw new DatasetError(WHERE, `${file} --label`, "columns that leave at least one feature", JSON.stringify(labs));
+  const labelCol = labelCols[0];
+  const multi = labelCols.length > 1;
 
   // Feature columns: all but the label, or those named by o.features (in that order).
   let cols: number[];
@@ -234,7 +248,7 @@ export function csvTable(rows: Iterable<CsvRow>, file = "CSV", o: CsvTableOption
       return c;
     });
   } else {
-    cols = names.map((_, c) => c).filter((c) => c !== labelCol);
+    cols = names.map((_, c) => c).filter((c) => !labelCols.includes(c));
     if (o.features && cols.length !== o.features.length) {
       throw new DatasetError(WHERE, file, `${o.features.length} feature columns and a label column (as the model was trained on)`, `${width} columns`);
     }
@@ -246,6 +260,7 @@ export function csvTable(rows: Iterable<CsvRow>, file = "CSV", o: CsvTableOption
   let cap = 256, count = 0;
   let inputs = new Float32Array(cap * nIn), ids = new Int32Array(cap);
   const lines: number[] = [];
+  let tcap = 256, tvals = new Float32Array(multi ? tcap * labelCols.length : 0); // several target columns
   const distinct = new Map<string, number>(), texts: string[] = [], firstLine: number[] = [];
   const body = function* (): Generator<CsvRow> {
     yield* header ? head.slice(1) : head;
@@ -267,6 +282,17 @@ export function csvTable(rows: Iterable<CsvRow>, file = "CSV", o: CsvTableOption
       }
       inputs[count * nIn + k] = x;
     }
+    if (multi) {
+      if (count === tcap) { tcap *= 2; const g = new Float32Array(tcap * labelCols.length); g.set(tvals); tvals = g; }
+      labelCols.forEach((c, j) => {
+        const y = csvNumber(fields[c]);
+        if (!finite32(y)) throw new DatasetError(WHERE, `${file} line ${line}, column ${JSON.stringify(names[c])}`, "a finite decimal number (a numeric target)", JSON.stringify(fields[c]));
+        tvals[count * labelCols.length + j] = y;
+      });
+      lines.push(line);
+      count++;
+      continue;
+    }
     const raw = fields[labelCol].trim();
     if (raw === "") throw new DatasetError(WHERE, `${file} line ${line}, column ${JSON.stringify(names[labelCol])}`, "a label", "an empty field");
     let id = distinct.get(raw);
@@ -276,7 +302,12 @@ export function csvTable(rows: Iterable<CsvRow>, file = "CSV", o: CsvTableOption
     count++;
   }
   inputs = inputs.subarray(0, count * nIn);
-  const base = { count, inputs, features: cols.map((c) => names[c]), labelColumn: header ? names[labelCol] : String(labelCol), header };
+  const colName = (c: number) => (header ? names[c] : String(c));
+  const base = { count, inputs, features: cols.map((c) => names[c]), labelColumn: labelCols.map(colName).join(","), header };
+  if (multi) {
+    if (o.targetKind === "class") throw new DatasetError(WHERE, `${file} --label`, "one label column for class labels", `${labelCols.length} columns (${base.labelColumn})`);
+    return { ...base, targetKind: "numeric", targets: tvals.slice(0, count * labelCols.length), targetColumns: labelCols.map(colName) };
+  }
   const where = (id: number) => `${file} line ${firstLine[id]}, column ${JSON.stringify(names[labelCol])}`;
 
   // Numeric targets: asked for, or detected (all numbers, some not integers).
@@ -290,7 +321,7 @@ export function csvTable(rows: Iterable<CsvRow>, file = "CSV", o: CsvTableOption
     });
     const targets = new Float32Array(count);
     for (let r = 0; r < count; r++) targets[r] = values[ids[r]];
-    return { ...base, targetKind: "numeric", targets };
+    return { ...base, targetKind: "numeric", targets, targetColumns: [base.labelColumn] };
   }
 
   // Class labels: given class names map through; otherwise non-negative integers are their own

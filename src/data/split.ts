@@ -4,7 +4,7 @@
 import { Random } from "../random.js";
 import { DataError } from "../errors.js";
 
-/** count rows of nIn features (row-major) and one label or target per row. */
+/** count rows of nIn features (row-major) and one label, or a row of targets, per row (labels.length / count each). */
 export interface LabeledRows<L extends ArrayLike<number> = Int32Array | Uint8Array | Float32Array> {
   inputs: Float32Array;
   labels: L;
@@ -15,26 +15,28 @@ type Labels = Int32Array | Uint8Array | Float32Array;
 
 /**
  * Reorders the rows of `p` in place so that row r becomes the old row order[r] (cycle by
- * cycle; one row of scratch and one byte per row of bookkeeping).
+ * cycle; one row of scratch and one byte per row of bookkeeping). Each row's labels (w =
+ * labels.length / count of them: one class label, or a row of targets) move with it.
  */
 export function permuteRows<L extends Labels>(p: LabeledRows<L>, nIn: number, order: Uint32Array): void {
   const n = p.count, done = new Uint8Array(n), row = new Float32Array(nIn);
-  const x = p.inputs, y = p.labels as Labels;
+  const x = p.inputs, y = p.labels as Labels, w = n > 0 ? Math.round(y.length / n) : 1;
+  const label = new Float64Array(w);
   for (let s = 0; s < n; s++) {
     if (done[s] || order[s] === s) { done[s] = 1; continue; }
     row.set(x.subarray(s * nIn, (s + 1) * nIn));
-    const label = y[s];
+    for (let t = 0; t < w; t++) label[t] = y[s * w + t];
     let j = s;
     for (;;) {
       done[j] = 1;
       const k = order[j];
       if (k === s) {
         x.set(row, j * nIn);
-        y[j] = label;
+        for (let t = 0; t < w; t++) y[j * w + t] = label[t];
         break;
       }
       x.copyWithin(j * nIn, k * nIn, (k + 1) * nIn);
-      y[j] = y[k];
+      y.copyWithin(j * w, k * w, (k + 1) * w);
       j = k;
     }
   }
@@ -55,8 +57,9 @@ export function holdout<L extends Labels>(p: LabeledRows<L>, nIn: number, fracti
   new Random(seed).shuffle(idx);
   permuteRows(p, nIn, idx);
   const nTrain = p.count - nTest;
+  const w = Math.round(p.labels.length / p.count);
   const part = (from: number, n: number): LabeledRows<L> => ({
-    inputs: p.inputs.subarray(from * nIn, (from + n) * nIn), labels: p.labels.subarray(from, from + n) as L, count: n,
+    inputs: p.inputs.subarray(from * nIn, (from + n) * nIn), labels: p.labels.subarray(from * w, (from + n) * w) as L, count: n,
   });
   return { train: part(0, nTrain), test: part(nTrain, nTest) };
 }

@@ -2,7 +2,8 @@
 import { describe, it, expect } from "vitest";
 import { writeFileSync } from "node:fs";
 import { parse, Values, UsageError, closest } from "../../src/cli/args.js";
-import { TRAIN_OPTIONS, trainSettings, defaultEta } from "../../src/cli/train.js";
+import { TRAIN_OPTIONS, trainSettings } from "../../src/cli/train.js";
+import { defaultLearningRate } from "../../src/defaults.js";
 import { EVAL_OPTIONS } from "../../src/cli/eval.js";
 import { PREDICT_OPTIONS } from "../../src/cli/predict.js";
 import { TRAIN_HELP, EVAL_HELP, PREDICT_HELP, MAIN_HELP } from "../../src/cli/help.js";
@@ -51,7 +52,7 @@ describe("flags", () => {
     expect(s).toEqual({
       sizes: [784, 256, 128, 10], activation: ["relu", "tanh"], output: "softmax", cost: "log-likelihood", init: "he",
       optimizer: { name: "momentum", mu: 0.5 }, lambda: 5, l1: 0.1, epochs: 7, batch: 32, eta: 0.05, seed: 42, backend: "js", threads: 3, earlyStopping: 3,
-      schedule: 2, shuffle: false, monitor: true,
+      schedule: 2, shuffle: false, monitor: true, restoreBest: true, validationSplit: 0,
     });
     expect(settings([]).threads).toBe("auto");
     expect(settings(["--threads", "auto"]).threads).toBe("auto");
@@ -60,7 +61,16 @@ describe("flags", () => {
     expect(settings(["--optimizer", "adam"]).eta).toBe(0.001);
     // Before the data is loaded, sizes are not compared with it.
     expect(trainSettings(new Values("train", parse("train", ["--sizes", "5,3"], TRAIN_OPTIONS).values), null).sizes).toEqual([5, 3]);
-    expect(defaultEta("momentum", 0.9)).toBeCloseTo(0.3, 12);
+    // η defaults come from the library's table (src/defaults.ts), by optimizer and network.
+    expect(settings(["--optimizer", "momentum"]).eta).toBe(defaultLearningRate("momentum", ["sigmoid", "sigmoid"], "quadratic"));
+    expect(settings(["--activation", "relu", "--cost", "log-likelihood"]).eta).toBe(defaultLearningRate("sgd", ["relu", "softmax"], "log-likelihood"));
+    expect(settings(["--hidden", "8"], { inputs: 3, classes: 1, task: "regression" } as never).eta).toBe(defaultLearningRate("sgd", ["sigmoid", "linear"], "quadratic"));
+    expect(settings(["--early-stopping", "2", "--no-restore-best"]).restoreBest).toBe(false);
+    expect(settings(["--dropout", "0.5"]).dropout).toBe(0.5);
+    expect(settings(["--hidden", "20,10", "--dropout", "0.5,0.2"]).dropout).toEqual([0.5, 0.2]);
+    expect(() => settings(["--hidden", "20,10", "--dropout", "0.5,0.2,0.1"])).toThrow(/--dropout lists 3 probabilities but the network has 2 hidden layers/);
+    expect(() => settings(["--dropout", "1"])).toThrow(/--dropout must be a probability in \[0, 1\)/);
+    expect(settings(["--validation-split", "0.1"]).validationSplit).toBe(0.1);
   });
 
   const usage = (args: string[], re: RegExp) => {

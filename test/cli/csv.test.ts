@@ -2,6 +2,7 @@
 import { describe, it, expect } from "vitest";
 import { parseCsv, csvTable, hasHeader, type CsvClassTable } from "../../src/data/csv.js";
 import { standardization, standardize } from "../../src/data/standardize.js";
+import { holdout } from "../../src/data/split.js";
 import { DatasetError } from "../../src/errors.js";
 
 const table = (s: string, o = {}) => csvTable(parseCsv(s, "t.csv"), "t.csv", o) as CsvClassTable;
@@ -148,5 +149,27 @@ describe("numeric targets (issue 12 item 6)", () => {
     const numeric = csvTable(parseCsv("x,y\n1,2\n2,0\n"), "n.csv", { targetKind: "numeric" });
     expect(numeric.targetKind === "numeric" && Array.from(numeric.targets)).toEqual([2, 0]);
     fails(() => csvTable(parseCsv("x,y\n1,2\n2,cat\n"), "n.csv", { targetKind: "numeric" }), /n\.csv line 3, column "y".*numeric target.*"cat"/);
+  });
+
+  it("several label columns are a numeric target of that many values per row; the held-out split keeps each row's targets with it", () => {
+    const text = "a,x,b,y\n" + Array.from({ length: 20 }, (_, i) => `${i % 2},${i},${(i >> 1) % 2},${i * 10}`).join("\n") + "\n";
+    const t = csvTable(parseCsv(text), "m.csv", { label: ["a", "b"] });
+    expect(t.targetKind).toBe("numeric");
+    if (t.targetKind !== "numeric") return;
+    expect(t.targetColumns).toEqual(["a", "b"]);
+    expect(t.labelColumn).toBe("a,b");
+    expect(t.features).toEqual(["x", "y"]);
+    expect(Array.from(t.targets.subarray(0, 8))).toEqual([0, 0, 1, 0, 0, 1, 1, 1]);
+    const { train, test } = holdout({ inputs: t.inputs, labels: t.targets, count: 20 }, 2, 0.25);
+    expect(train.count + test!.count).toBe(20);
+    expect(test!.labels).toHaveLength(10);
+    for (const p of [train, test!]) {
+      for (let r = 0; r < p.count; r++) {
+        const i = p.inputs[r * 2]; // row i of the file: x = i, y = 10 i, a = i % 2, b = ⌊i/2⌋ % 2
+        expect([p.inputs[r * 2 + 1], p.labels[r * 2], p.labels[r * 2 + 1]]).toEqual([10 * i, i % 2, (i >> 1) % 2]);
+      }
+    }
+    fails(() => csvTable(parseCsv(text), "m.csv", { label: ["a", "a"] }), /different columns/);
+    fails(() => csvTable(parseCsv("a,b,x\n1,0,3\n1,z,4\n"), "m.csv", { label: ["a", "b"] }), /m\.csv line 3, column "b".*numeric target.*"z"/);
   });
 });

@@ -131,14 +131,25 @@ describe("item 15: model files are untrusted text and numbers", () => {
   it("a saved std of 1e-300, 0, a negative or an infinite one (and a mean beyond float32) is refused at load", async () => {
     for (const [std, mean] of [[1e-300, 0], [0, 0], [-1, 0], ["1e999", 0], [1, 1e39]] as const) {
       const p = tmp.path("std.json");
+      // The standardization is the network's preprocessing (checked by Network.fromJSON) …
       const m = await toyModel();
-      m.dataset.standardize.std[1] = 12345; m.dataset.standardize.mean[1] = 67890;
+      m.preprocessing.std[1] = 12345; m.preprocessing.mean[1] = 67890;
       // JSON.stringify cannot write Infinity: 1e999 goes in as text, as a hostile file would.
       writeFileSync(p, JSON.stringify(m).replace("12345", String(std)).replace("67890", String(mean)));
       const r = await nabla(["predict", p, "1,2"]);
       expect(r.code, `std ${std}, mean ${mean}`).toBe(1);
-      expect(r.err).toMatch(std === 1 ? /dataset\.standardize\.mean\[1\] must be finite numbers \(within the float32 range\)/ : /dataset\.standardize\.std\[1\] must be (numbers ≥ 1e-12|finite numbers)/);
+      expect(r.err).toMatch(std === 1 ? /json\.preprocessing\.mean\[1\] must be a finite number \(within the float32 range\)/
+        : /json\.preprocessing\.std\[1\] must be (a standard deviation ≥ 1e-12|a finite number)/);
       expect(r.err).not.toMatch(/input/);
+      // … or, in a file saved before that, the CLI's dataset.standardize.
+      const old = await toyModel();
+      old.dataset.standardize = { mean: [...old.preprocessing.mean], std: [...old.preprocessing.std] };
+      delete old.preprocessing;
+      old.dataset.standardize.std[1] = 12345; old.dataset.standardize.mean[1] = 67890;
+      writeFileSync(p, JSON.stringify(old).replace("12345", String(std)).replace("67890", String(mean)));
+      const o = await nabla(["predict", p, "1,2"]);
+      expect(o.code, `std ${std}, mean ${mean}`).toBe(1);
+      expect(o.err).toMatch(std === 1 ? /dataset\.standardize\.mean\[1\] must be finite numbers \(within the float32 range\)/ : /dataset\.standardize\.std\[1\] must be (numbers ≥ 1e-12|finite numbers)/);
     }
   });
 });
@@ -188,15 +199,12 @@ describe("item 16: messages", () => {
     expect(r.err).toContain("at least one data row after the header, received only the header row (a, b, label)");
     const reg = tmp.path("reg.csv");
     writeFileSync(reg, "x,price\n" + Array.from({ length: 20 }, (_, i) => `${i},${(i * 1.37).toFixed(2)}`).join("\n") + "\n");
+    // A numeric target trains a regression model (test/cli/tasks.test.ts has the end-to-end checks).
     const n = await nabla(["train", "--data", reg, "--epochs", "1"]);
-    expect(n.code).toBe(1);
-    expect(n.err).toMatch(/reg\.csv column "price" must be class labels for nabla train, received numbers that are not all integers \(0, 1\.37, 2\.74, …\): a regression target/);
-    expect(n.err).toContain("not available yet");
-    const task = await nabla(["train", "--data", reg, "--task", "regression"]);
-    expect(task.code).toBe(2);
-    expect(task.err).toContain("--task regression: training regression models from the CLI is not available yet");
+    expect(n.code).toBe(0);
+    expect(n.out).toContain('task: regression (inferred: column "price" holds numbers that are not all integers: 0, 1.37, 2.74, …');
     expect((await nabla(["train", "--data", reg, "--task", "classification", "--epochs", "1", "--quiet", "--test-fraction", "0"])).code).toBe(0);
-    expect((await nabla(["train", "--task", "ranking"])).err).toContain("--task must be one of classification, regression");
+    expect((await nabla(["train", "--task", "ranking"])).err).toContain("--task must be one of classification, binary, multi-label, regression");
   });
 
   it("a PNG (or JPEG, or binary data) given to predict is an unsupported format", async () => {

@@ -177,7 +177,7 @@ describe("nabla train on Iris (CSV)", () => {
     expect(Number(m[2]) / 30).toBeGreaterThanOrEqual(0.95);
   });
 
-  it("saves class names and the training part's z-scores, which eval and predict reuse", async () => {
+  it("saves class names and the training part's z-scores (as the network's preprocessing), which eval and predict reuse", async () => {
     const json = JSON.parse(readFileSync(model, "utf8"));
     expect(json.sizes).toEqual([4, 8, 3]);
     expect(json.dataset.classNames).toEqual(["setosa", "versicolor", "virginica"]);
@@ -191,8 +191,8 @@ describe("nabla train on Iris (CSV)", () => {
       const col = Array.from({ length: 120 }, (_, r) => train.inputs[r * 4 + k]);
       const mean = col.reduce((a, b) => a + b) / 120;
       const std = Math.sqrt(col.reduce((a, b) => a + (b - mean) ** 2, 0) / 120);
-      expect(json.dataset.standardize.mean[k]).toBeCloseTo(mean, 5);
-      expect(json.dataset.standardize.std[k]).toBeCloseTo(std, 5);
+      expect(json.preprocessing.mean[k]).toBeCloseTo(mean, 5);
+      expect(json.preprocessing.std[k]).toBeCloseTo(std, 5);
     }
     const e = await nabla(["eval", model, "--data", `csv:${csv}`]);
     expect(e.out).toContain("classes: 0 = setosa, 1 = versicolor, 2 = virginica");
