@@ -64,7 +64,8 @@ Network:
   --seed <n>               seed of the initial weights and the shuffling (default 1: runs
                            repeat exactly)
   --backend <b>            wasm (default: the best WebAssembly build this engine runs),
-                           wasm-relaxed, wasm-simd, wasm-scalar, js (plain JavaScript)
+                           wasm-relaxed, wasm-simd, wasm-scalar, js (plain JavaScript),
+                           auto (wasm, or js where WebAssembly is unavailable)
 
 Training:
   --epochs <n>             epochs (default 30)
