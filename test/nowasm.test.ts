@@ -14,7 +14,7 @@ import * as lib from "../src/index.js";
 import { PlainMemory } from "../src/baseline/memory.js";
 import { assertDistFresh, root } from "./browser/dist.js";
 // @ts-ignore: plain JavaScript, also run as a script in the child processes
-import { scenario } from "./nowasm-scenario.mjs";
+import { scenario } from "./browser/nowasm-scenario.mjs";
 
 type Run = ReturnType<typeof scenario>;
 interface Refusal { name: string; isBackendError: boolean; message: string }
@@ -46,8 +46,8 @@ describe("without WebAssembly", () => {
 
   beforeAll(async () => {
     assertDistFresh();
-    jitless = child(["--jitless", "test/nowasm-scenario.mjs", "jitless"]);
-    deleted = child(["test/nowasm-scenario.mjs", "deleted"]);
+    jitless = child(["--jitless", "test/browser/nowasm-scenario.mjs", "jitless"]);
+    deleted = child(["test/browser/nowasm-scenario.mjs", "deleted"]);
     vi.resetModules();
     vi.doMock("../src/baseline/memory.js", () => ({
       PlainMemory: class {

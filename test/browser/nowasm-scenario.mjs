@@ -1,6 +1,6 @@
-// Shared by test/nowasm.test.ts (in-process, from src/) and the child processes it starts
-// without WebAssembly (from dist/): one js training run whose memory grows between calls, and,
-// run as a script, what an engine without WebAssembly sees. Plain JavaScript, so Node runs it
+// Shared by test/nowasm.test.ts (in-process, from src/), the child processes it starts
+// without WebAssembly (from dist/) and test/browser/nowasm.html: one js training run whose
+// memory grows between calls, and, run as a script, what an engine without WebAssembly sees. Plain JavaScript, so Node runs it
 // as it is, under --jitless too.
 
 /** n samples of 20 inputs in 5 classes, from a fixed LCG (no library code involved). */
@@ -41,11 +41,11 @@ function caught(lib, f) {
   }
 }
 
-/** Run as a script: `node [--jitless] test/nowasm-scenario.mjs jitless|deleted`; prints one JSON object. */
+/** Run as a script: `node [--jitless] test/browser/nowasm-scenario.mjs jitless|deleted`; prints one JSON object. */
 async function main(mode) {
   if (mode === "deleted") delete globalThis.WebAssembly; // before the library is loaded
-  const lib = await import("../dist/node.js");
-  const { NetworkWorker } = await import("../dist/worker/index.js");
+  const lib = await import("../../dist/node.js");
+  const { NetworkWorker } = await import("../../dist/worker/index.js");
   const out = { webAssembly: typeof globalThis.WebAssembly, backends: lib.availableBackends() };
   await lib.init();
   await lib.init(["wasm", "wasm-simd", "auto", "js"]);
@@ -73,4 +73,4 @@ async function main(mode) {
   process.stdout.write(JSON.stringify(out));
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replaceAll("\\", "/").split("/").pop())) await main(process.argv[2]);
+if (typeof process !== "undefined" && process.argv[1] && import.meta.url.endsWith(process.argv[1].replaceAll("\\", "/").split("/").pop())) await main(process.argv[2]);
