@@ -118,8 +118,7 @@ export function createKernels(backend: BackendOption, where: string): Kernels {
   const build = buildOf(backend);
   if (build === "js") return createJsKernels();
   if (!wasmAvailable()) {
-    throw new BackendError(where, "options.backend", `"js" or "auto" (WebAssembly is unavailable in this engine)`, JSON.stringify(backend),
-      `backend: "js" computes in plain JavaScript; "auto" uses the best WebAssembly build where there is one, else "js"`);
+    throw new BackendError(where, "options.backend", `"js" or "auto" (WebAssembly is unavailable in this engine)`, JSON.stringify(backend));
   }
   if (!supports(build)) {
     throw new BackendError(where, "options.backend", `one this engine supports (${availableBackends().join(", ")})`,

@@ -23,7 +23,7 @@ export class PlainMemory implements Memory {
   grow(pages: number): number {
     const old = this.#buffer.byteLength / PAGE;
     if (!Number.isInteger(pages) || pages < 0 || old + pages > MAX_PAGES) {
-      throw new RangeError(`PlainMemory.grow(${pages}): a memory of ${old} pages grows to at most ${MAX_PAGES} pages (4 GiB)`);
+      throw new RangeError(`PlainMemory.grow(${pages}): at most ${MAX_PAGES} pages (4 GiB) in all`);
     }
     this.#buffer = grown(this.#buffer, (old + pages) * PAGE);
     return old;
