@@ -169,7 +169,7 @@ export class Arena {
       try {
         memory.grow(Math.ceil((bytes - have) / PAGE));
       } catch {
-        throw new NablaError(where, "the network's memory", `${(bytes / 2 ** 20).toFixed(1)} MiB of WebAssembly memory`,
+        throw new NablaError(where, "the network's memory", `${(bytes / 2 ** 20).toFixed(1)} MiB of linear memory`,
           "a refusal from the engine (out of memory)");
       }
     }

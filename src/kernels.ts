@@ -28,11 +28,22 @@ export type KernelName = (typeof KERNEL_NAMES)[number];
  */
 export const THREAD_KERNEL_NAMES = ["bp3Rows", "bp4Rows", "bp4sgdRows", "setScratchSlot"] as const;
 
+/**
+ * Linear memory as the kernels see it: a WebAssembly.Memory (wasm builds) or a PlainMemory
+ * (src/baseline/memory.ts, the js backend, which needs no WebAssembly).
+ */
+export interface Memory {
+  /** The bytes. Replaced by a new buffer (the old one detached) when the memory grows. */
+  readonly buffer: ArrayBufferLike;
+  /** Grows by `pages` pages of 64 KiB; returns the previous size in pages; throws a RangeError when it cannot. */
+  grow(pages: number): number;
+}
+
 export interface Kernels {
   /** Which backend computes. */
   readonly name: BackendName;
   /** The linear memory every pointer refers to. Views on its buffer detach when it grows. */
-  readonly memory: WebAssembly.Memory;
+  readonly memory: Memory;
   /** First byte the host may use. */
   heapBase(): number;
   /** a = σ(aPrev · wᵀ + b). a (m,nOut), w (nOut,nIn), b (nOut), aPrev (m,nIn). */

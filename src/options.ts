@@ -22,7 +22,10 @@ export interface NetworkOptions {
   activation?: Activation | readonly Activation[];
   /** Output-layer activation. Default "softmax" with log-likelihood cost, else "sigmoid". */
   output?: Activation;
-  /** "wasm" (default: best build this engine runs), "wasm-relaxed", "wasm-simd", "wasm-scalar" or "js". */
+  /**
+   * "wasm" (default: best build this engine runs), "wasm-relaxed", "wasm-simd", "wasm-scalar", "js", or
+   * "auto": the best wasm build, or "js" where WebAssembly is unavailable (e.g. iOS Lockdown Mode).
+   */
   backend?: BackendOption;
   /** Weight initializer. Default "scaled". */
   init?: Init;

@@ -4,12 +4,14 @@
 // which detects the engine's features with tiny probe modules and imports only the best
 // build, so a page downloads one build, not three. Each build is compiled once and
 // instantiated once per network (each network owns its own linear memory).
-// `backend: "wasm"` picks the best build the engine validates: relaxed SIMD, SIMD, scalar.
+// `backend: "wasm"` picks the best build the engine validates: relaxed SIMD, SIMD, scalar;
+// `backend: "auto"` does too, and falls back to the js baseline where WebAssembly is unavailable
+// (iOS Lockdown Mode, V8 --jitless): nothing here touches the WebAssembly global then.
 import { KERNEL_NAMES, type BackendName, type Kernels } from "./kernels.js";
 import { createJsKernels } from "./baseline/index.js";
 import { BackendError } from "./errors.js";
 
-export const BACKENDS = ["wasm", "wasm-relaxed", "wasm-simd", "wasm-scalar", "js"] as const;
+export const BACKENDS = ["wasm", "wasm-relaxed", "wasm-simd", "wasm-scalar", "js", "auto"] as const;
 export type BackendOption = (typeof BACKENDS)[number];
 export type WasmBuild = "relaxed" | "simd" | "scalar";
 const BUILDS: readonly WasmBuild[] = ["relaxed", "simd", "scalar"];
@@ -49,8 +51,14 @@ const PROBES: Record<WasmBuild, Uint8Array<ArrayBuffer> | null> = {
 };
 const valid = new Map<WasmBuild, boolean>();
 
+/** Whether this engine has WebAssembly at all (not under iOS Lockdown Mode or V8 --jitless). */
+export function wasmAvailable(): boolean {
+  return typeof WebAssembly === "object" && WebAssembly !== null;
+}
+
 /** Whether this engine can run the given wasm build (probed once, then remembered). */
 export function supports(build: WasmBuild): boolean {
+  if (!wasmAvailable()) return false;
   let v = valid.get(build);
   if (v === undefined) valid.set(build, (v = PROBES[build] === null || WebAssembly.validate(PROBES[build]!)));
   return v;
@@ -61,7 +69,13 @@ export function bestBuild(): WasmBuild {
   return supports("relaxed") ? "relaxed" : supports("simd") ? "simd" : "scalar";
 }
 
-/** The backends this engine can run, best first. */
+/** The wasm build a backend option names here ("wasm", and "auto" with WebAssembly: the best one), or null for js. */
+export function buildOf(backend: BackendOption): WasmBuild | null {
+  if (backend === "js" || (backend === "auto" && !wasmAvailable())) return null;
+  return backend === "wasm" || backend === "auto" ? bestBuild() : (backend.slice(5) as WasmBuild);
+}
+
+/** The backends this engine can run, best first (only "js" without WebAssembly). */
 export function availableBackends(): BackendName[] {
   const out: BackendName[] = [];
   for (const b of BUILDS) if (supports(b)) out.push(`wasm-${b}`);
@@ -76,9 +90,9 @@ export function availableBackends(): BackendName[] {
  */
 export async function init(backends: readonly BackendOption[] = ["wasm"]): Promise<void> {
   for (const backend of backends) {
-    if (backend === "js" || !(BACKENDS as readonly string[]).includes(backend)) continue;
-    const build: WasmBuild = backend === "wasm" ? bestBuild() : (backend.slice(5) as WasmBuild);
-    if (!supports(build)) continue; // createKernels says so if it is asked for
+    if (!(BACKENDS as readonly string[]).includes(backend)) continue;
+    const build = buildOf(backend);
+    if (build === null || !supports(build)) continue; // createKernels says so if it is asked for
     if (!sources.has(build)) registerBuild(build, (await loaders[build]()).default);
     if (!compiled.has(build)) compiled.set(build, await WebAssembly.compile(wasmBytes(build)));
   }
@@ -99,15 +113,13 @@ function moduleFor(build: WasmBuild, where: string): WebAssembly.Module {
   return m;
 }
 
-/** The wasm build a backend option names here ("wasm": the best one), or null for "js". */
-export function buildOf(backend: BackendOption): WasmBuild | null {
-  return backend === "js" ? null : backend === "wasm" ? bestBuild() : (backend.slice(5) as WasmBuild);
-}
-
 /** A fresh set of kernels with its own linear memory, for one network. */
 export function createKernels(backend: BackendOption, where: string): Kernels {
-  if (backend === "js") return createJsKernels();
-  const build: WasmBuild = backend === "wasm" ? bestBuild() : (backend.slice(5) as WasmBuild);
+  const build = buildOf(backend);
+  if (build === null) return createJsKernels();
+  if (!wasmAvailable()) {
+    throw new BackendError(where, "options.backend", `"js" or "auto" (WebAssembly is unavailable in this engine)`, JSON.stringify(backend));
+  }
   if (!supports(build)) {
     throw new BackendError(where, "options.backend", `one this engine supports (${availableBackends().join(", ")})`,
       JSON.stringify(backend), build === "relaxed" ? "Relaxed SIMD needs Node 22+ or --experimental-wasm-relaxed-simd" : "");

@@ -2,8 +2,9 @@
 // does not grow linear memory after the first epoch; networks too large for 4 GiB are refused
 // up front; use after dispose() is a DisposedError on every public method.
 //
-// Linear memory is observed through WebAssembly.Memory.prototype.grow (the Network grows its
-// memory only through that call), so no test-only API is needed. Heap and RSS are measured
+// Linear memory is observed through the grow() of WebAssembly.Memory.prototype and of
+// PlainMemory.prototype (the js backend's memory; the Network grows its memory only through
+// that call), so no test-only API is needed. Heap and RSS are measured
 // after a forced GC (--expose-gc enabled at run time through v8.setFlagsFromString).
 import { describe, it, expect, afterEach, vi } from "vitest";
 import v8 from "node:v8";
@@ -11,6 +12,8 @@ import vm from "node:vm";
 import { Network, NablaError, DisposedError, ShapeError } from "../src/index.js";
 import { BACKENDS } from "./helpers.js";
 import { Random } from "../src/random.js";
+import { PlainMemory } from "../src/baseline/memory.js";
+import type { Memory } from "../src/kernels.js";
 
 v8.setFlagsFromString("--expose-gc");
 const gc = vm.runInNewContext("gc") as () => void;
@@ -27,19 +30,20 @@ function dataset(n: number, nIn: number, nOut: number, seed = 1) {
   return Array.from({ length: n }, () => [Array.from({ length: nIn }, () => rng.next()), Math.floor(rng.next() * nOut)] as [number[], number]);
 }
 
-/** Records every grow() of any WebAssembly.Memory: which memory, and its size before and after. */
+/** Records every grow() of any WebAssembly.Memory or PlainMemory: which memory, and its size before and after. */
 function watchGrowth() {
-  const proto = WebAssembly.Memory.prototype;
-  const original = proto.grow;
-  const events: { memory: WebAssembly.Memory; before: number; after: number; tag: string }[] = [];
+  const events: { memory: Memory; before: number; after: number; tag: string }[] = [];
   let tag = "";
-  const spy = vi.spyOn(proto, "grow").mockImplementation(function (this: WebAssembly.Memory, delta: number) {
-    const before = this.buffer.byteLength;
-    const r = original.call(this, delta);
-    events.push({ memory: this, before, after: this.buffer.byteLength, tag });
-    return r;
-  });
-  return { events, spy, mark: (t: string) => { tag = t; } };
+  for (const proto of [WebAssembly.Memory.prototype, PlainMemory.prototype] as Memory[]) {
+    const original = proto.grow;
+    vi.spyOn(proto, "grow").mockImplementation(function (this: Memory, delta: number) {
+      const before = this.buffer.byteLength;
+      const r = original.call(this, delta);
+      events.push({ memory: this, before, after: this.buffer.byteLength, tag });
+      return r;
+    });
+  }
+  return { events, mark: (t: string) => { tag = t; } };
 }
 
 afterEach(() => { vi.restoreAllMocks(); });

@@ -8,6 +8,8 @@ import vm from "node:vm";
 import { Network } from "../src/index.js";
 import { Random } from "../src/random.js";
 import { BACKENDS } from "./helpers.js";
+import { PlainMemory } from "../src/baseline/memory.js";
+import type { Memory } from "../src/kernels.js";
 
 v8.setFlagsFromString("--expose-gc");
 const gc = vm.runInNewContext("gc") as () => void;
@@ -30,13 +32,15 @@ describe.each(BACKENDS)("soak on %s", (backend) => {
 
     const grows: { epoch: number; before: number; after: number }[] = [];
     let epoch = -1;
-    const original = WebAssembly.Memory.prototype.grow;
-    vi.spyOn(WebAssembly.Memory.prototype, "grow").mockImplementation(function (this: WebAssembly.Memory, delta: number) {
-      const before = this.buffer.byteLength;
-      const r = original.call(this, delta);
-      grows.push({ epoch, before, after: this.buffer.byteLength });
-      return r;
-    });
+    for (const proto of [WebAssembly.Memory.prototype, PlainMemory.prototype] as Memory[]) { // wasm builds, js
+      const original = proto.grow;
+      vi.spyOn(proto, "grow").mockImplementation(function (this: Memory, delta: number) {
+        const before = this.buffer.byteLength;
+        const r = original.call(this, delta);
+        grows.push({ epoch, before, after: this.buffer.byteLength });
+        return r;
+      });
+    }
 
     const net = new Network([64, 32, 10], { seed: 7, backend, cost: "log-likelihood", activation: "relu", init: "he" });
     let mark: { rss: number; heap: number } | null = null;
@@ -59,6 +63,7 @@ describe.each(BACKENDS)("soak on %s", (backend) => {
     expect(batches).toBeGreaterThan(0);
     expect(history.every((h) => Number.isFinite(h.cost))).toBe(true);
     expect(history.at(-1)!.accuracy!).toBeGreaterThan(0.5); // it learned (10 classes, chance 0.1)
+    expect(grows.length).toBeGreaterThan(0); // the watcher sees this network's memory at all
     const late = grows.filter((g) => g.epoch >= 1);
     expect(late, `linear memory grew after epoch 0: ${JSON.stringify(late)}`).toEqual([]);
     const rss = (end.rss - mark!.rss) / MiB, heap = (end.heapUsed - mark!.heap) / MiB;

@@ -1,6 +1,7 @@
 // The pure-JS baseline: the same kernels as assembly/, in plain TypeScript over a
-// Float32Array view of a WebAssembly.Memory (so the Network lays out memory the same
-// way for every backend). Pointers arrive as byte offsets and become element indices.
+// Float32Array view of a PlainMemory (an ArrayBuffer that grows as a WebAssembly.Memory does,
+// so the Network lays out memory the same way for every backend, and no WebAssembly is needed).
+// Pointers arrive as byte offsets and become element indices.
 import type { Kernels } from "../kernels.js";
 import { forward } from "./forward.js";
 import { bp1 } from "./bp1.js";
@@ -11,9 +12,10 @@ import { sgd, momentum, adam } from "./update.js";
 import { cost, allFinite } from "./cost.js";
 import { loadBytes } from "./load.js";
 import { dropout } from "./dropout.js";
+import { PlainMemory } from "./memory.js";
 
 export function createJsKernels(): Kernels {
-  const memory = new WebAssembly.Memory({ initial: 1 });
+  const memory = new PlainMemory();
   let F = new Float32Array(memory.buffer), U8 = new Uint8Array(memory.buffer);
   // Re-take the views after the memory has grown (the old buffer is then detached).
   const f = (): Float32Array => (F.buffer === memory.buffer ? F : (F = new Float32Array(memory.buffer)));

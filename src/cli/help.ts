@@ -82,7 +82,8 @@ Network:
   --seed <n>               seed of the initial weights and the shuffling (default 1: runs
                            repeat exactly)
   --backend <b>            wasm (default: the best WebAssembly build this engine runs),
-                           wasm-relaxed, wasm-simd, wasm-scalar, js (plain JavaScript)
+                           wasm-relaxed, wasm-simd, wasm-scalar, js (plain JavaScript),
+                           auto (wasm, or js where WebAssembly is unavailable)
   --threads <n>            threads computing: auto (default: the cores reported, at most
                            16) or 1 to 256; results are the same for every count
 

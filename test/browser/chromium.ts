@@ -15,13 +15,13 @@ export interface Session {
   close(): Promise<void>;
 }
 
-/** A fresh headless Chromium with its own temporary profile. */
-export async function launch(): Promise<Session> {
+/** A fresh headless Chromium with its own temporary profile (and extra command-line arguments, e.g. `--js-flags=--jitless`). */
+export async function launch(extraArgs: readonly string[] = []): Promise<Session> {
   const { chromium } = await import("playwright-core");
   const profile = mkdtempSync(join(tmpdir(), "nabla-chromium-"));
   const args = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+    "--disable-sync", "--no-first-run", "--disable-dev-shm-usage", ...extraArgs,
   ];
   // launchPersistentContext takes the profile directory (playwright refuses --user-data-dir in args).
   const context = await chromium.launchPersistentContext(profile, {
