@@ -14,4 +14,5 @@ const body = [...splat0, ...splat0, ...splat0, 0xfd, 0x85, 0x02];
 const probe = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7b, 3, 2, 1, 0,
   10, body.length + 4, 1, body.length + 2, 0, ...body, 0x0b]);
 
-if (!WebAssembly.validate(probe)) setFlagsFromString("--experimental-wasm-relaxed-simd");
+// Without WebAssembly (node --jitless) there is nothing to turn on.
+if (typeof WebAssembly === "object" && !WebAssembly.validate(probe)) setFlagsFromString("--experimental-wasm-relaxed-simd");

@@ -10,6 +10,9 @@ import { Network } from "../../src/index.js";
 import { mnistSplit } from "../../src/data/mnist.js";
 import { spawnNabla, tempDir } from "./helpers.js";
 
+/** The build both sides of a bit-for-bit comparison use (the CLI would pick relaxed SIMD on Node 20). */
+const SIMD = "wasm-simd" as const;
+
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 const SMALL = ["--train-size", "300", "--test-size", "100"];
@@ -25,18 +28,20 @@ describe("one model everywhere: the CLI's standardization is the network's prepr
   const model = tmp.path("iris.json");
 
   it("nabla predict, Network.fromJSON(model).predict and a NetworkWorker agree on the Iris CSV model, bit for bit", async () => {
-    const t = spawnNabla(["train", "--data", irisCsv, "--label", "species", "--hidden", "8", "--cost", "log-likelihood", "--epochs", "30", "--quiet", "--save", model]);
+    // One build on both sides (on Node 20 the CLI turns on relaxed SIMD, whose fused multiply-adds
+    // round differently from the SIMD build the library picks without the flag).
+    const t = spawnNabla(["train", "--data", irisCsv, "--label", "species", "--hidden", "8", "--cost", "log-likelihood", "--epochs", "30", "--quiet", "--save", model, "--backend", SIMD]);
     expect(t.code, t.err).toBe(0);
     const json = readJson(model);
     // The z-score is the network's own preprocessing (raw features in), not a CLI-only block.
     expect(json.preprocessing.mean).toHaveLength(4);
     expect(json.preprocessing.std.every((s: number) => s > 0.1)).toBe(true);
     expect(json.dataset.standardize).toBeUndefined();
-    const p = spawnNabla(["predict", model, irisCsv, "--json"]);
+    const p = spawnNabla(["predict", model, irisCsv, "--json", "--backend", SIMD]);
     expect(p.code, p.err).toBe(0);
     const preds = jsonLines(p.out);
     expect(preds).toHaveLength(150);
-    const net = Network.fromJSON(json);
+    const net = Network.fromJSON(json, { backend: SIMD });
     const rows = iris.getNumbers();
     rows.forEach((x, i) => {
       expect(preds[i].class).toBe(net.predict(x));
@@ -311,7 +316,7 @@ describe("--resume and --weights-only", () => {
   });
 
   it("--weights-only saves without the optimizer state: about 3× smaller with Adam, and it predicts the same", () => {
-    const common = [...SMALL, "--optimizer", "adam", "--epochs", "1", "--quiet"];
+    const common = [...SMALL, "--optimizer", "adam", "--epochs", "1", "--quiet", "--backend", SIMD];
     const full = tmp.path("full.json"), slim = tmp.path("slim.json");
     expect(spawnNabla(["train", ...common, "--save", full]).code).toBe(0);
     const s = spawnNabla(["train", ...common, "--save", slim, "--weights-only"]);
@@ -323,20 +328,20 @@ describe("--resume and --weights-only", () => {
     expect(ratio).toBeLessThan(3.5);
     const { test } = mnistSplit(300, 100, 0);
     const x = JSON.stringify(Array.from(test.inputs.subarray(0, 784)));
-    const a = JSON.parse(spawnNabla(["predict", full, x, "--json"]).out), b = JSON.parse(spawnNabla(["predict", slim, x, "--json"]).out);
+    const a = JSON.parse(spawnNabla(["predict", full, x, "--json", "--backend", SIMD]).out), b = JSON.parse(spawnNabla(["predict", slim, x, "--json", "--backend", SIMD]).out);
     expect(b.outputs).toEqual(a.outputs);
-    expect(Network.fromJSON(readJson(slim)).feedforward(test.inputs.subarray(0, 784))).toEqual(Float32Array.from(a.outputs));
+    expect(Network.fromJSON(readJson(slim), { backend: SIMD }).feedforward(test.inputs.subarray(0, 784))).toEqual(Float32Array.from(a.outputs));
   });
 });
 
 describe("--dropout and --validation-split", () => {
   it("--dropout trains as the library with dropout and is saved with the model", () => {
     const model = tmp.path("drop.json");
-    const r = spawnNabla(["train", ...SMALL, "--epochs", "2", "--dropout", "0.3", "--json", "--save", model]);
+    const r = spawnNabla(["train", ...SMALL, "--epochs", "2", "--dropout", "0.3", "--json", "--save", model, "--backend", SIMD]);
     expect(r.code, r.err).toBe(0);
     expect(readJson(model).dropout).toEqual([0.3]);
     const { train, test } = mnistSplit(300, 100, 0);
-    const net = new Network([784, 30, 10], { seed: 1, dropout: 0.3 });
+    const net = new Network([784, 30, 10], { seed: 1, dropout: 0.3, backend: SIMD });
     const h = net.train(train, { epochs: 2, testData: test });
     expect(jsonLines(r.out).map((x) => x.cost)).toEqual(h.map((x) => x.cost));
   });
