@@ -63,10 +63,13 @@ export function vectors(F: Float32Array, sizes: readonly number[], at: readonly 
   return at.map((off, l) => Array.from(F.subarray(off >>> 2, (off >>> 2) + sizes[l + 1]), plusZero));
 }
 
-/** The JSON of a network: its model, seed, parameters, generator state and optimizer state (when not plain SGD). */
-export function toJSON(model: Model & { seed: number }, F: Float32Array, p: Plan, rng: Uint32Array, opt: { name: Optimizer["name"]; t: number }): NetworkJSON {
+/** Everything toJSON writes except the parameter-sized arrays (weights, biases, optimizer state), in its order. */
+export type NetworkHeader = Omit<NetworkJSON, "weights" | "biases" | "optimizer"> & { optimizer?: { name: Optimizer["name"]; t: number } };
+
+/** toJSON's fields without the parameter-sized arrays: the header of the binary form (src/binary.ts) and the start of the JSON. */
+export function modelHeader(model: Model & { seed: number }, rng: Uint32Array, opt: { name: Optimizer["name"]; t: number }): NetworkHeader {
   const hidden = model.activations.slice(0, -1);
-  const json: NetworkJSON = {
+  const head: NetworkHeader = {
     format: "nabla",
     version: 1,
     sizes: [...model.sizes],
@@ -75,16 +78,27 @@ export function toJSON(model: Model & { seed: number }, F: Float32Array, p: Plan
     cost: model.cost,
     init: model.init,
     seed: model.seed,
-    weights: matrices(F, model.sizes, p.w),
-    biases: vectors(F, model.sizes, p.b),
     rng: Array.from(rng),
     task: model.task,
   };
-  if (model.preprocessing) json.preprocessing = preprocessingJSON(model.preprocessing);
-  if (model.dropout) json.dropout = [...model.dropout];
-  if (opt.name !== "sgd") {
+  if (model.preprocessing) head.preprocessing = preprocessingJSON(model.preprocessing);
+  if (model.dropout) head.dropout = [...model.dropout];
+  if (opt.name !== "sgd") head.optimizer = { name: opt.name, t: opt.t };
+  return head;
+}
+
+/** The JSON of a network: its model, seed, parameters, generator state and optimizer state (when not plain SGD). */
+export function toJSON(model: Model & { seed: number }, F: Float32Array, p: Plan, rng: Uint32Array, opt: { name: Optimizer["name"]; t: number }): NetworkJSON {
+  const { format, version, sizes, activation, output, cost, init, seed, optimizer, ...rest } = modelHeader(model, rng, opt);
+  const json: NetworkJSON = {
+    format, version, sizes, activation, output, cost, init, seed,
+    weights: matrices(F, model.sizes, p.w),
+    biases: vectors(F, model.sizes, p.b),
+    ...rest,
+  };
+  if (optimizer) {
     const state = (at: number) => Array.from(F.subarray(at >>> 2, (at >>> 2) + p.paramsLen), plusZero);
-    json.optimizer = { name: opt.name, t: opt.t, state1: state(p.opt1) };
+    json.optimizer = { ...optimizer, state1: state(p.opt1) };
     if (opt.name === "adam") json.optimizer.state2 = state(p.opt2);
   }
   return json;
@@ -106,9 +120,9 @@ export { MAX_LAYERS } from "./model.js";
  * Only own properties of known keys are read, so "__proto__" / "constructor" keys do nothing;
  * nothing is evaluated. Every failure is a ModelFormatError naming the offending path.
  */
-export function parseModel(where: string, input: unknown): ParsedModel {
+export function parseModel(where: string, input: unknown, section?: Uint8Array): ParsedModel {
   try {
-    return parse(where, input);
+    return parse(where, input, section);
   } catch (e) {
     if (e instanceof ModelFormatError) throw e;
     // A throwing getter or Proxy trap in a caller-built object, or an engine limit hit by the
@@ -118,7 +132,8 @@ export function parseModel(where: string, input: unknown): ParsedModel {
   }
 }
 
-function parse(where: string, input: unknown): ParsedModel {
+function parse(where: string, input: unknown, section?: Uint8Array): ParsedModel {
+  const root = section ? "header" : "json";
   let json = input;
   if (typeof json === "string") {
     try { json = JSON.parse(json); } catch (e) {
@@ -126,11 +141,11 @@ function parse(where: string, input: unknown): ParsedModel {
     }
   }
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
-    throw new ModelFormatError(where, "json", "a model object { sizes, weights, biases, ... }", describe(json));
+    throw new ModelFormatError(where, root, "a model object { sizes, weights, biases, ... }", describe(json));
   }
   const j = json as Record<string, unknown>;
   const get = (k: string): unknown => (has(j, k) ? j[k] : undefined);
-  const fail = (arg: string, expected: string, v: unknown): never => { throw new ModelFormatError(where, `json.${arg}`, expected, describe(v)); };
+  const fail = (arg: string, expected: string, v: unknown): never => { throw new ModelFormatError(where, `${root}.${arg}`, expected, describe(v)); };
 
   // ---- (1) format ----------------------------------------------------------------------------
   const format = get("format");
@@ -140,14 +155,48 @@ function parse(where: string, input: unknown): ParsedModel {
 
   // ---- (2) sizes and their total size, before anything proportional to it is allocated -------
   // The rules of src/model.ts, as for the constructor: a network the library builds, it loads.
-  const sizes = checkSizes(get("sizes"), fail, (arg, expected, text) => { throw new ModelFormatError(where, `json.${arg}`, expected, text); });
+  const sizes = checkSizes(get("sizes"), fail, (arg, expected, text) => { throw new ModelFormatError(where, `${root}.${arg}`, expected, text); });
   const L = sizes.length - 1;
   const cost = checkCost(get("cost"), fail, NIELSEN_COSTS);
   // A model file names the hidden layers' activations and the output's apart (perLayer = false).
   const activations = checkActivations(L, get("activation"), get("output"), cost, fail, false);
   const init = checkInit(get("init"), fail);
-  const heads = checkHeads(sizes, activations, cost, { task: get("task"), dropout: get("dropout"), preprocessing: get("preprocessing") },
-    (arg, expected, text) => { throw new ModelFormatError(where, `json.${arg}`, expected, text); });
+  // The optimizer's name and step count (its state arrays are read in (3)).
+  let optName: Optimizer["name"] | undefined, optT = 0;
+  let o: Record<string, unknown> = {};
+  const optRaw = get("optimizer");
+  if (optRaw !== undefined) {
+    if (optRaw === null || typeof optRaw !== "object" || Array.isArray(optRaw)) fail("optimizer", "{ name, t, state1, state2? }", optRaw);
+    o = optRaw as Record<string, unknown>;
+    const name = has(o, "name") ? o.name : undefined;
+    if (name !== "sgd" && name !== "momentum" && name !== "adam") fail("optimizer.name", '"sgd", "momentum" or "adam"', name);
+    optName = name as Optimizer["name"];
+    const t = has(o, "t") ? o.t : 0;
+    if (typeof t !== "number" || !Number.isSafeInteger(t) || t < 0) fail("optimizer.t", "a non-negative integer", t);
+    optT = t as number;
+  }
+  const count = parameterCount(sizes);
+  const stateKeys = optName === "adam" ? ["state1", "state2"] : optName === "momentum" ? ["state1"] : [];
+
+  // A binary model (src/binary.ts): the parameter-sized arrays are in `section`, float32
+  // little-endian, in the order weights, biases, optimizer state1, state2, preprocessing mean,
+  // std. Its length must be exactly what this header declares, checked before anything is read.
+  let preprocessing = get("preprocessing");
+  let floats: Float32Array | null = null;
+  if (section) {
+    for (const k of ["weights", "biases"]) if (has(j, k)) fail(k, "absent (a binary model keeps it in its float32 section)", j[k]);
+    for (const k of ["state1", "state2"]) if (has(o, k)) fail(`optimizer.${k}`, "absent (a binary model keeps it in its float32 section)", o[k]);
+    if (preprocessing !== undefined && preprocessing !== "float32") fail("preprocessing", '"float32" (mean and std are in the float32 section) or absent', preprocessing);
+    const nPre = preprocessing === undefined ? 0 : 2 * sizes[0];
+    const n = count * (1 + stateKeys.length) + nPre;
+    if (section.byteLength !== 4 * n) {
+      throw new ModelFormatError(where, "bytes", `${4 * n} bytes of float32 after the header (${count} parameters${stateKeys.length ? ` × ${1 + stateKeys.length} with the optimizer state` : ""}${nPre ? ` + ${nPre} preprocessing values` : ""})`, `${section.byteLength} bytes`);
+    }
+    floats = float32s(section);
+    if (nPre) preprocessing = { mean: floats.subarray(n - nPre, n - nPre / 2), std: floats.subarray(n - nPre / 2, n) };
+  }
+  const heads = checkHeads(sizes, activations, cost, { task: get("task"), dropout: get("dropout"), preprocessing },
+    (arg, expected, text) => { throw new ModelFormatError(where, `${root}.${arg}`, expected, text); });
   const seedRaw = get("seed");
   const seed = seedRaw === undefined ? undefined
     : typeof seedRaw === "number" && Number.isInteger(seedRaw) && seedRaw >= 0 && seedRaw < 2 ** 32 ? seedRaw : fail("seed", "an integer from 0 to 2^32 − 1", seedRaw);
@@ -166,7 +215,7 @@ function parse(where: string, input: unknown): ParsedModel {
   }
 
   // ---- (3) first walk: shapes, types, finiteness — nothing allocated -------------------------
-  const count = parameterCount(sizes);
+  if (floats) return fromFloats(where, sizes, floats, count, optName, optT, { sizes, activations, cost, init, ...heads, seed, rng });
   const W = get("weights"), B = get("biases");
   if (!Array.isArray(W) || W.length !== L) fail("weights", `an array of ${L} weight matrices`, W);
   if (!Array.isArray(B) || B.length !== L) fail("biases", `an array of ${L} bias vectors`, B);
@@ -198,20 +247,6 @@ function parse(where: string, input: unknown): ParsedModel {
   };
   walkParams(() => {});
 
-  let optName: Optimizer["name"] | undefined, optT = 0;
-  let o: Record<string, unknown> = {};
-  const optRaw = get("optimizer");
-  if (optRaw !== undefined) {
-    if (optRaw === null || typeof optRaw !== "object" || Array.isArray(optRaw)) fail("optimizer", "{ name, t, state1, state2? }", optRaw);
-    o = optRaw as Record<string, unknown>;
-    const name = has(o, "name") ? o.name : undefined;
-    if (name !== "sgd" && name !== "momentum" && name !== "adam") fail("optimizer.name", '"sgd", "momentum" or "adam"', name);
-    optName = name as Optimizer["name"];
-    const t = has(o, "t") ? o.t : 0;
-    if (typeof t !== "number" || !Number.isSafeInteger(t) || t < 0) fail("optimizer.t", "a non-negative integer", t);
-    optT = t as number;
-  }
-  const stateKeys = optName === "adam" ? ["state1", "state2"] : optName === "momentum" ? ["state1"] : [];
   const walkState = (k: string, put: (x: number) => void): void => {
     const v = has(o, k) ? o[k] : undefined;
     if (!Array.isArray(v) || v.length !== count) fail(`optimizer.${k}`, `an array of ${count} numbers (one per parameter)`, v);
@@ -240,4 +275,54 @@ function parse(where: string, input: unknown): ParsedModel {
     optimizer = { name: optName, t: optT, state1: vec("state1"), state2: optName === "adam" ? vec("state2") : null };
   }
   return { sizes, activations, cost, init, ...heads, seed, params, rng, optimizer };
+}
+
+/** The bytes of a float32 little-endian section as a Float32Array: a view when aligned on a little-endian host, else decoded into a copy. */
+function float32s(bytes: Uint8Array): Float32Array {
+  const n = bytes.byteLength >>> 2;
+  // A SharedArrayBuffer could change between the check and the copy into the network: copied once.
+  if (LITTLE_ENDIAN && bytes.buffer instanceof ArrayBuffer && bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, n);
+  const out = new Float32Array(n), view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, true);
+  return out;
+}
+
+export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Where flat parameter i is, as a JSON path: weights[l][j][k] or biases[l][j]. */
+function paramPath(sizes: readonly number[], i: number): string {
+  const L = sizes.length - 1;
+  for (let l = 0; l < L; l++) {
+    const n = sizes[l] * sizes[l + 1];
+    if (i < n) return `weights[${l}][${Math.floor(i / sizes[l])}][${i % sizes[l]}]`;
+    i -= n;
+  }
+  for (let l = 0; l < L; l++) {
+    if (i < sizes[l + 1]) return `biases[${l}][${i}]`;
+    i -= sizes[l + 1];
+  }
+  return `[${i}]`;
+}
+
+/**
+ * The parameters and optimizer state of a binary model, from its float32 section (length already
+ * checked): every value finite (and Adam's second moment ≥ 0), as for the JSON, without building
+ * any JS array. The arrays returned are views on the section (the network copies them into its memory).
+ */
+function fromFloats(where: string, sizes: readonly number[], floats: Float32Array, count: number,
+  optName: Optimizer["name"] | undefined, optT: number, model: Omit<ParsedModel, "params" | "optimizer">): ParsedModel {
+  const nStates = optName === "adam" ? 2 : optName === "momentum" ? 1 : 0;
+  for (let i = 0, n = count * (1 + nStates); i < n; i++) {
+    const x = floats[i];
+    if (x - x !== 0) { // NaN or ±Infinity
+      const path = i < count ? paramPath(sizes, i) : `optimizer.state${i < 2 * count ? 1 : 2}[${i % count}]`;
+      throw new ModelFormatError(where, path, "a finite number", describe(x));
+    }
+    if (i >= 2 * count && x < 0) throw new ModelFormatError(where, `optimizer.state2[${i % count}]`, "a number ≥ 0 (Adam's second moment is a mean of squares)", describe(x));
+  }
+  const params = floats.subarray(0, count);
+  const optimizer: ParsedModel["optimizer"] = nStates === 0 ? undefined : {
+    name: optName as "momentum" | "adam", t: optT, state1: floats.subarray(count, 2 * count), state2: nStates === 2 ? floats.subarray(2 * count, 3 * count) : null,
+  };
+  return { ...model, params, optimizer };
 }

@@ -1,0 +1,113 @@
+// The binary model format: what toJSON carries, for networks of any size the library accepts.
+// JSON text of a network above ≈ 25 M parameters exceeds V8's largest string (512 MB), so
+// `JSON.stringify(net.toJSON())` throws; this form has no such limit and costs 4 bytes per value.
+//
+// Layout (all integers little-endian):
+//   bytes 0–7     magic "NABLABIN"
+//   bytes 8–11    u32 format version (1)
+//   bytes 12–15   u32 H, the header's length in bytes
+//   16 … 16+H     header: UTF-8 JSON text, exactly toJSON() without its parameter-sized arrays —
+//                 no weights, biases, optimizer.state1/state2; "preprocessing": "float32" when the
+//                 network has one — plus any extra keys the writer added (the CLI's "dataset")
+//   then          zero bytes up to a multiple of 4
+//   then to end   float32 little-endian: weights (layer by layer, row j = neuron, column k = input,
+//                 as weights[l][j][k]), biases, optimizer state1 and state2 (when the header's
+//                 optimizer has them: momentum 1, Adam 2), preprocessing mean then std (n_in each)
+//
+// Reading checks, before allocating anything proportional to the claims: the magic, the version,
+// H against the buffer, the padding, the header with the JSON's own validation (src/serialize.ts
+// parseModel: sizes, memory limit, task, dropout, …), and the float section's length against
+// what the header declares — then every value (finite; Adam's second moment ≥ 0). No JS array is
+// built per value: the float section is read through a Float32Array view.
+import { ModelFormatError, describe } from "./errors.js";
+import type { Optimizer } from "./options.js";
+import type { Plan } from "./arena.js";
+import type { Model } from "./model.js";
+import { LITTLE_ENDIAN, modelHeader, parseModel, type ParsedModel } from "./serialize.js";
+
+export const BINARY_MAGIC = "NABLABIN";
+export const BINARY_VERSION = 1;
+/** Largest header accepted (bytes): the header holds no parameter-sized array, so 16 MiB is generous. */
+export const MAX_HEADER_BYTES = 2 ** 24;
+const PREFIX = 16;
+
+/** True when `bytes` starts with the binary format's magic (a cheap sniff; fromBinary checks the rest). */
+export function isBinaryModel(bytes: Uint8Array): boolean {
+  if (bytes.byteLength < 8) return false;
+  for (let i = 0; i < 8; i++) if (bytes[i] !== BINARY_MAGIC.charCodeAt(i)) return false;
+  return true;
+}
+
+/**
+ * The binary form of a network (layout above). `extra`: keys added to the header (they must not
+ * collide with the model's own), which fromBinary ignores and `binaryHeader` returns.
+ */
+export function toBinary(model: Model & { seed: number }, F: Float32Array, p: Plan, rng: Uint32Array,
+  opt: { name: Optimizer["name"]; t: number }, extra: Record<string, unknown> = {}): Uint8Array {
+  const head: Record<string, unknown> = { ...modelHeader(model, rng, opt) };
+  for (const k of Object.keys(extra)) if (k in head || k === "weights" || k === "biases") throw new RangeError(`toBinary: extra key "${k}" is a model key`);
+  if (head.preprocessing) head.preprocessing = "float32";
+  const text = new TextEncoder().encode(JSON.stringify({ ...head, ...extra }));
+  const states = opt.name === "adam" ? [p.opt1, p.opt2] : opt.name === "momentum" ? [p.opt1] : [];
+  const nIn = model.sizes[0], pre = model.preprocessing;
+  const n = p.paramsLen * (1 + states.length) + (pre ? 2 * nIn : 0);
+  const start = (PREFIX + text.byteLength + 3) & ~3;
+  const out = new Uint8Array(start + 4 * n);
+  for (let i = 0; i < 8; i++) out[i] = BINARY_MAGIC.charCodeAt(i);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(8, BINARY_VERSION, true);
+  dv.setUint32(12, text.byteLength, true);
+  out.set(text, PREFIX);
+  // The arena keeps weights then biases contiguously from p.params (the JSON's order).
+  const parts: Float32Array[] = [F.subarray(p.params >>> 2, (p.params >>> 2) + p.paramsLen), ...states.map((at) => F.subarray(at >>> 2, (at >>> 2) + p.paramsLen))];
+  if (pre) parts.push(pre.mean, pre.std);
+  let at = start;
+  for (const part of parts) {
+    if (LITTLE_ENDIAN) new Float32Array(out.buffer, at, part.length).set(part);
+    else for (let i = 0; i < part.length; i++) dv.setFloat32(at + 4 * i, part[i], true);
+    at += 4 * part.length;
+  }
+  return out;
+}
+
+/** Checks the fixed prefix and returns the header text's byte range and where the float section starts. */
+function frame(where: string, bytes: unknown): { bytes: Uint8Array; header: Uint8Array; start: number } {
+  if (!(bytes instanceof Uint8Array)) throw new ModelFormatError(where, "bytes", "a Uint8Array (from toBinary)", describe(bytes));
+  const fail = (arg: string, expected: string, received: string): never => { throw new ModelFormatError(where, arg, expected, received); };
+  if (bytes.byteLength < PREFIX) fail("bytes", `at least ${PREFIX} bytes (a binary model's prefix)`, `${bytes.byteLength} bytes`);
+  if (!isBinaryModel(bytes)) fail("bytes", `a binary model starting with "${BINARY_MAGIC}"`, `bytes starting ${JSON.stringify(String.fromCharCode(...bytes.subarray(0, 8)))}`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = dv.getUint32(8, true), h = dv.getUint32(12, true);
+  if (version !== BINARY_VERSION) fail("version", String(BINARY_VERSION), String(version));
+  if (h > MAX_HEADER_BYTES) fail("header length", `at most ${MAX_HEADER_BYTES} bytes`, `${h} bytes`);
+  if (PREFIX + h > bytes.byteLength) fail("header length", `at most ${bytes.byteLength - PREFIX} bytes (what follows the prefix)`, `${h} bytes`);
+  const start = (PREFIX + h + 3) & ~3;
+  if (start > bytes.byteLength) fail("bytes", `padding to byte ${start}`, `${bytes.byteLength} bytes`);
+  for (let i = PREFIX + h; i < start; i++) if (bytes[i] !== 0) fail(`bytes[${i}]`, "0 (padding)", String(bytes[i]));
+  return { bytes, header: bytes.subarray(PREFIX, PREFIX + h), start };
+}
+
+/** The header of a binary model as parsed JSON (the model's keys and any extra ones), after checking the prefix. */
+export function binaryHeader(where: string, bytes: unknown): Record<string, unknown> {
+  const { header } = frame(where, bytes);
+  let text: string, json: unknown;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(header);
+  } catch {
+    throw new ModelFormatError(where, "header", "UTF-8 JSON text", "bytes that are not UTF-8");
+  }
+  try { json = JSON.parse(text); } catch (e) {
+    throw new ModelFormatError(where, "header", "valid JSON text", `text that does not parse (${(e as Error).message})`);
+  }
+  if (json === null || typeof json !== "object" || Array.isArray(json)) throw new ModelFormatError(where, "header", "a JSON object", describe(json));
+  const j = json as Record<string, unknown>;
+  if (!Object.prototype.hasOwnProperty.call(j, "format") || j.format !== "nabla") throw new ModelFormatError(where, "header.format", '"nabla"', describe(j.format));
+  return j;
+}
+
+/** Validates an untrusted binary model (layout above) and returns it as flat float32 parameters. */
+export function parseBinary(where: string, bytes: unknown): ParsedModel {
+  const header = binaryHeader(where, bytes);
+  const { bytes: b, start } = frame(where, bytes);
+  return parseModel(where, header, b.subarray(start));
+}
