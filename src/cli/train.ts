@@ -7,7 +7,7 @@ import { INITS, type EpochStats, type Init, type OptimizerOption } from "../opti
 import { DivergenceError, OptionError, ShapeError } from "../errors.js";
 import { parse, Values, UsageError, type OptionSpec } from "./args.js";
 import { loadDataset, TASKS, type Dataset } from "./dataset.js";
-import { saveModel, saveProblem, type SaveResult } from "./model.js";
+import { savePlan, saveModel, saveProblem, type SaveResult } from "./model.js";
 import { dataset } from "../dataset.js";
 import { ProgressBar, duration, type Io } from "./progress.js";
 
@@ -171,7 +171,7 @@ export async function trainCommand(args: readonly string[], io: Io): Promise<num
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])} (train takes only options; the dataset is --data)`, "train");
   const v = new Values("train", values);
   const quiet = v.bool("quiet") ?? false, json = v.bool("json") ?? false;
-  const save = v.string("save");
+  let save = v.string("save");
   if (save === "") throw new UsageError("--save needs a file name, e.g. --save model.json", "train");
   if (save) checkWritable(save);
   const dataOpts = dataOptions(v);
@@ -185,6 +185,16 @@ export async function trainCommand(args: readonly string[], io: Io): Promise<num
     throw new UsageError(`--early-stopping and --schedule watch the test accuracy, and ${v.string("data") ?? "mnist"} has no test part here (--test-fraction 0?)`, "train");
   }
   const net = buildNetwork(s);
+  if (save) {
+    // The format follows the network's size (known now that the data gave its input size): a
+    // large one is saved in the binary form, as file.nabla — checked here, before training.
+    const plan = savePlan(save, net.sizes);
+    if (plan.path !== save) {
+      try { checkWritable(plan.path); } catch (e) { net.dispose(); throw e; }
+      say(`the network is too large for a JSON model file: it will be saved in nabla's binary form as ${plan.path}`);
+      save = plan.path;
+    }
+  }
   say(`nabla: ${describeNetwork(net)}, ${optName(s.optimizer)}, m = ${s.batch}, η = ${Number.isInteger(s.eta) ? s.eta.toFixed(1) : s.eta}` +
     `${s.lambda ? `, λ = ${s.lambda}` : ""}${s.l1 ? `, L1 = ${s.l1}` : ""}, ${s.epochs} epochs, seed ${s.seed}, backend ${net.backend}`);
   say(`data: ${data.description}${data.info.standardize ? ", features standardized (z-score from the training part)" : ""}`);
