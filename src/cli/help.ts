@@ -86,7 +86,8 @@ Training:
 
 Output:
   --save <model.json>      save the trained network (and what eval/predict need to know
-                           about the data)
+                           about the data); above 4 M parameters, or for a name ending in
+                           .nabla, in nabla's binary form as <model>.nabla
   --quiet, -q              print only the final summary
   --json                   one JSON object per epoch on stdout (other messages go to stderr)
   --help, -h               this text
