@@ -19,7 +19,7 @@
 // parseModel: sizes, memory limit, task, dropout, …), and the float section's length against
 // what the header declares — then every value (finite; Adam's second moment ≥ 0). No JS array is
 // built per value: the float section is read through a Float32Array view.
-import { ModelFormatError, describe } from "./errors.js";
+import { ModelFormatError, OptionError, describe } from "./errors.js";
 import type { Optimizer } from "./options.js";
 import type { Plan } from "./arena.js";
 import type { Model } from "./model.js";
@@ -30,6 +30,8 @@ export const BINARY_VERSION = 1;
 /** Largest header accepted (bytes): the header holds no parameter-sized array, so 16 MiB is generous. */
 export const MAX_HEADER_BYTES = 2 ** 24;
 const PREFIX = 16;
+/** Keys of the model itself (toJSON's): `extra` may not use them. */
+const MODEL_KEYS = ["format", "version", "sizes", "activation", "output", "cost", "init", "seed", "weights", "biases", "rng", "optimizer", "task", "preprocessing", "dropout"];
 
 /** True when `bytes` starts with the binary format's magic (a cheap sniff; fromBinary checks the rest). */
 export function isBinaryModel(bytes: Uint8Array): boolean {
@@ -44,10 +46,20 @@ export function isBinaryModel(bytes: Uint8Array): boolean {
  */
 export function toBinary(model: Model & { seed: number }, F: Float32Array, p: Plan, rng: Uint32Array,
   opt: { name: Optimizer["name"]; t: number }, extra: Record<string, unknown> = {}): Uint8Array {
+  const where = "toBinary(extra)";
+  if (extra === null || typeof extra !== "object" || Array.isArray(extra)) throw new OptionError(where, "extra", "an object of extra header keys", describe(extra));
   const head: Record<string, unknown> = { ...modelHeader(model, rng, opt) };
-  for (const k of Object.keys(extra)) if (k in head || k === "weights" || k === "biases") throw new RangeError(`toBinary: extra key "${k}" is a model key`);
+  for (const k of Object.keys(extra)) {
+    if (MODEL_KEYS.includes(k)) throw new OptionError(where, `extra.${k}`, "a key that is not one of the model's own", JSON.stringify(k));
+  }
   if (head.preprocessing) head.preprocessing = "float32";
-  const text = new TextEncoder().encode(JSON.stringify({ ...head, ...extra }));
+  let json: string;
+  try {
+    json = JSON.stringify({ ...head, ...extra });
+  } catch (e) {
+    throw new OptionError(where, "extra", "values JSON can write", `one it cannot (${(e as Error)?.message ?? describe(e)})`);
+  }
+  const text = new TextEncoder().encode(json);
   const states = opt.name === "adam" ? [p.opt1, p.opt2] : opt.name === "momentum" ? [p.opt1] : [];
   const nIn = model.sizes[0], pre = model.preprocessing;
   const n = p.paramsLen * (1 + states.length) + (pre ? 2 * nIn : 0);

@@ -5,7 +5,8 @@
 // allocation. The header is validated by fromJSON's own parser (src/serialize.ts parseModel).
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
-import { Network, NablaError, ModelFormatError } from "../src/index.js";
+import { Network, NablaError, ModelFormatError, OptionError } from "../src/index.js";
+import { binaryHeader } from "../src/binary.js";
 
 /** Calls fromBinary; returns "ok" (after checking the network) or "ModelFormatError". Any other error fails. */
 function load(bytes: unknown): string {
@@ -163,6 +164,18 @@ describe("fromBinary fuzz", () => {
     expect(error(() => Network.fromBinary(at(2 * COUNT + 7, -1e-3))).argument).toBe("optimizer.state2[7]");
     expect(error(() => Network.fromBinary(at(3 * COUNT + 4, 0))).argument).toBe("header.preprocessing.std[1]");
     expect(error(() => Network.fromBinary(at(3 * COUNT, NaN))).argument).toBe("header.preprocessing.mean[0]");
+  });
+
+  it("toBinary(extra): extra header keys are kept and ignored by fromBinary; the model's own keys and unwritable values are refused", () => {
+    const net = new Network([2, 3, 1], { seed: 3 });
+    try {
+      const bytes = net.toBinary({ dataset: { classes: 2 }, note: "x" });
+      expect(binaryHeader("test", bytes)).toMatchObject({ sizes: [2, 3, 1], dataset: { classes: 2 }, note: "x" });
+      expect(Network.fromBinary(bytes).toBinary()).toEqual(net.toBinary());
+      for (const k of ["optimizer", "weights", "sizes", "preprocessing"]) expect(() => net.toBinary({ [k]: 1 })).toThrow(OptionError);
+      expect(() => net.toBinary({ big: 1n })).toThrow(OptionError);
+      expect(() => net.toBinary(null as never)).toThrow(OptionError);
+    } finally { net.dispose(); }
   });
 
   it("a network of 25 M parameters (beyond what JSON text can hold) saves and loads bit for bit", () => {
