@@ -23,7 +23,8 @@ import { ModelFormatError, OptionError, describe } from "./errors.js";
 import type { Optimizer } from "./options.js";
 import type { Plan } from "./arena.js";
 import type { Model } from "./model.js";
-import { LITTLE_ENDIAN, modelHeader, parseModel, type ParsedModel } from "./serialize.js";
+import { modelHeader, parseModel, type ParsedModel, type Section } from "./serialize.js";
+import { registerBinaryForm } from "./network.js";
 
 export const BINARY_MAGIC = "NABLABIN";
 export const BINARY_VERSION = 1;
@@ -121,5 +122,75 @@ export function binaryHeader(where: string, bytes: unknown): Record<string, unkn
 export function parseBinary(where: string, bytes: unknown): ParsedModel {
   const header = binaryHeader(where, bytes);
   const { bytes: b, start } = frame(where, bytes);
-  return parseModel(where, header, b.subarray(start));
+  const body = b.subarray(start);
+  const fail = (arg: string, expected: string, v: unknown): never => { throw new ModelFormatError(where, `header.${arg}`, expected, describe(v)); };
+  const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+  const section: Section = {
+    open(j, o, sizes, count, nStates, preprocessing) {
+      for (const k of ["weights", "biases"]) if (has(j, k)) fail(k, "absent (a binary model keeps it in its float32 section)", j[k]);
+      for (const k of ["state1", "state2"]) if (has(o, k)) fail(`optimizer.${k}`, "absent (a binary model keeps it in its float32 section)", o[k]);
+      if (preprocessing !== undefined && preprocessing !== "float32") fail("preprocessing", '"float32" (mean and std are in the float32 section) or absent', preprocessing);
+      const nPre = preprocessing === undefined ? 0 : 2 * sizes[0];
+      const n = count * (1 + nStates) + nPre;
+      if (body.byteLength !== 4 * n) {
+        throw new ModelFormatError(where, "bytes", `${4 * n} bytes of float32 after the header (${count} parameters${nStates ? ` × ${1 + nStates} with the optimizer state` : ""}${nPre ? ` + ${nPre} preprocessing values` : ""})`, `${body.byteLength} bytes`);
+      }
+      const floats = float32s(body);
+      return { floats, preprocessing: nPre ? { mean: floats.subarray(n - nPre, n - nPre / 2), std: floats.subarray(n - nPre / 2, n) } : undefined };
+    },
+    close: (floats, sizes, count, optName, optT, model) => fromFloats(where, sizes, floats, count, optName, optT, model),
+  };
+  return parseModel(where, header, section);
 }
+
+/** The bytes of a float32 little-endian section as a Float32Array: a view when aligned on a little-endian host, else decoded into a copy. */
+function float32s(bytes: Uint8Array): Float32Array {
+  const n = bytes.byteLength >>> 2;
+  // A SharedArrayBuffer could change between the check and the copy into the network: copied once.
+  if (LITTLE_ENDIAN && bytes.buffer instanceof ArrayBuffer && bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, n);
+  const out = new Float32Array(n), view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, true);
+  return out;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Where flat parameter i is, as a JSON path: weights[l][j][k] or biases[l][j]. */
+function paramPath(sizes: readonly number[], i: number): string {
+  const L = sizes.length - 1;
+  for (let l = 0; l < L; l++) {
+    const n = sizes[l] * sizes[l + 1];
+    if (i < n) return `weights[${l}][${Math.floor(i / sizes[l])}][${i % sizes[l]}]`;
+    i -= n;
+  }
+  for (let l = 0; l < L; l++) {
+    if (i < sizes[l + 1]) return `biases[${l}][${i}]`;
+    i -= sizes[l + 1];
+  }
+  return `[${i}]`;
+}
+
+/**
+ * The parameters and optimizer state of a binary model, from its float32 section (length already
+ * checked): every value finite (and Adam's second moment ≥ 0), as for the JSON, without building
+ * any JS array. The arrays returned are views on the section (the network copies them into its memory).
+ */
+function fromFloats(where: string, sizes: readonly number[], floats: Float32Array, count: number,
+  optName: Optimizer["name"] | undefined, optT: number, model: Omit<ParsedModel, "params" | "optimizer">): ParsedModel {
+  const nStates = optName === "adam" ? 2 : optName === "momentum" ? 1 : 0;
+  for (let i = 0, n = count * (1 + nStates); i < n; i++) {
+    const x = floats[i];
+    if (x - x !== 0) { // NaN or ±Infinity
+      const path = i < count ? paramPath(sizes, i) : `optimizer.state${i < 2 * count ? 1 : 2}[${i % count}]`;
+      throw new ModelFormatError(where, path, "a finite number", describe(x));
+    }
+    if (i >= 2 * count && x < 0) throw new ModelFormatError(where, `optimizer.state2[${i % count}]`, "a number ≥ 0 (Adam's second moment is a mean of squares)", describe(x));
+  }
+  const params = floats.subarray(0, count);
+  const optimizer: ParsedModel["optimizer"] = nStates === 0 ? undefined : {
+    name: optName as "momentum" | "adam", t: optT, state1: floats.subarray(count, 2 * count), state2: nStates === 2 ? floats.subarray(2 * count, 3 * count) : null,
+  };
+  return { ...model, params, optimizer };
+}
+
+registerBinaryForm({ toBinary, parseBinary });

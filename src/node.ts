@@ -9,4 +9,7 @@ registerBuild("relaxed", relaxed);
 registerBuild("simd", simd);
 registerBuild("scalar", scalar);
 
+// The binary model form (Network.toBinary / fromBinary), kept out of the page bundle.
+import "./binary.js";
+
 export * from "./index.js";

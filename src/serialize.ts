@@ -120,7 +120,16 @@ export { MAX_LAYERS } from "./model.js";
  * Only own properties of known keys are read, so "__proto__" / "constructor" keys do nothing;
  * nothing is evaluated. Every failure is a ModelFormatError naming the offending path.
  */
-export function parseModel(where: string, input: unknown, section?: Uint8Array): ParsedModel {
+/** The binary form's float section (src/binary.ts): parse's two questions to it, so the JSON path carries none of its code. */
+export interface Section {
+  /** Checks that the header holds no arrays and the section's length is what it declares; the floats, and the preprocessing as views on them. */
+  open(j: Record<string, unknown>, o: Record<string, unknown>, sizes: number[], count: number, nStates: number, preprocessing: unknown): { floats: Float32Array; preprocessing: unknown };
+  /** Checks every value; the parameters and optimizer state as views. */
+  close(floats: Float32Array, sizes: readonly number[], count: number, optName: Optimizer["name"] | undefined, optT: number,
+    model: Omit<ParsedModel, "params" | "optimizer">): ParsedModel;
+}
+
+export function parseModel(where: string, input: unknown, section?: Section): ParsedModel {
   try {
     return parse(where, input, section);
   } catch (e) {
@@ -132,7 +141,7 @@ export function parseModel(where: string, input: unknown, section?: Uint8Array):
   }
 }
 
-function parse(where: string, input: unknown, section?: Uint8Array): ParsedModel {
+function parse(where: string, input: unknown, section?: Section): ParsedModel {
   const root = section ? "header" : "json";
   let json = input;
   if (typeof json === "string") {
@@ -178,23 +187,11 @@ function parse(where: string, input: unknown, section?: Uint8Array): ParsedModel
   const count = parameterCount(sizes);
   const stateKeys = optName === "adam" ? ["state1", "state2"] : optName === "momentum" ? ["state1"] : [];
 
-  // A binary model (src/binary.ts): the parameter-sized arrays are in `section`, float32
-  // little-endian, in the order weights, biases, optimizer state1, state2, preprocessing mean,
-  // std. Its length must be exactly what this header declares, checked before anything is read.
+  // A binary model (src/binary.ts): the parameter-sized arrays are in its float32 section,
+  // whose length the section checks against this header before anything is read.
   let preprocessing = get("preprocessing");
-  let floats: Float32Array | null = null;
-  if (section) {
-    for (const k of ["weights", "biases"]) if (has(j, k)) fail(k, "absent (a binary model keeps it in its float32 section)", j[k]);
-    for (const k of ["state1", "state2"]) if (has(o, k)) fail(`optimizer.${k}`, "absent (a binary model keeps it in its float32 section)", o[k]);
-    if (preprocessing !== undefined && preprocessing !== "float32") fail("preprocessing", '"float32" (mean and std are in the float32 section) or absent', preprocessing);
-    const nPre = preprocessing === undefined ? 0 : 2 * sizes[0];
-    const n = count * (1 + stateKeys.length) + nPre;
-    if (section.byteLength !== 4 * n) {
-      throw new ModelFormatError(where, "bytes", `${4 * n} bytes of float32 after the header (${count} parameters${stateKeys.length ? ` × ${1 + stateKeys.length} with the optimizer state` : ""}${nPre ? ` + ${nPre} preprocessing values` : ""})`, `${section.byteLength} bytes`);
-    }
-    floats = float32s(section);
-    if (nPre) preprocessing = { mean: floats.subarray(n - nPre, n - nPre / 2), std: floats.subarray(n - nPre / 2, n) };
-  }
+  const floats = section ? section.open(j, o, sizes, count, stateKeys.length, preprocessing) : null;
+  if (floats) preprocessing = floats.preprocessing;
   const heads = checkHeads(sizes, activations, cost, { task: get("task"), dropout: get("dropout"), preprocessing },
     (arg, expected, text) => { throw new ModelFormatError(where, `${root}.${arg}`, expected, text); });
   const seedRaw = get("seed");
@@ -215,7 +212,7 @@ function parse(where: string, input: unknown, section?: Uint8Array): ParsedModel
   }
 
   // ---- (3) first walk: shapes, types, finiteness — nothing allocated -------------------------
-  if (floats) return fromFloats(where, sizes, floats, count, optName, optT, { sizes, activations, cost, init, ...heads, seed, rng });
+  if (section && floats) return section.close(floats.floats, sizes, count, optName, optT, { sizes, activations, cost, init, ...heads, seed, rng });
   const W = get("weights"), B = get("biases");
   if (!Array.isArray(W) || W.length !== L) fail("weights", `an array of ${L} weight matrices`, W);
   if (!Array.isArray(B) || B.length !== L) fail("biases", `an array of ${L} bias vectors`, B);
@@ -275,54 +272,4 @@ function parse(where: string, input: unknown, section?: Uint8Array): ParsedModel
     optimizer = { name: optName, t: optT, state1: vec("state1"), state2: optName === "adam" ? vec("state2") : null };
   }
   return { sizes, activations, cost, init, ...heads, seed, params, rng, optimizer };
-}
-
-/** The bytes of a float32 little-endian section as a Float32Array: a view when aligned on a little-endian host, else decoded into a copy. */
-function float32s(bytes: Uint8Array): Float32Array {
-  const n = bytes.byteLength >>> 2;
-  // A SharedArrayBuffer could change between the check and the copy into the network: copied once.
-  if (LITTLE_ENDIAN && bytes.buffer instanceof ArrayBuffer && bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, n);
-  const out = new Float32Array(n), view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, true);
-  return out;
-}
-
-export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/** Where flat parameter i is, as a JSON path: weights[l][j][k] or biases[l][j]. */
-function paramPath(sizes: readonly number[], i: number): string {
-  const L = sizes.length - 1;
-  for (let l = 0; l < L; l++) {
-    const n = sizes[l] * sizes[l + 1];
-    if (i < n) return `weights[${l}][${Math.floor(i / sizes[l])}][${i % sizes[l]}]`;
-    i -= n;
-  }
-  for (let l = 0; l < L; l++) {
-    if (i < sizes[l + 1]) return `biases[${l}][${i}]`;
-    i -= sizes[l + 1];
-  }
-  return `[${i}]`;
-}
-
-/**
- * The parameters and optimizer state of a binary model, from its float32 section (length already
- * checked): every value finite (and Adam's second moment ≥ 0), as for the JSON, without building
- * any JS array. The arrays returned are views on the section (the network copies them into its memory).
- */
-function fromFloats(where: string, sizes: readonly number[], floats: Float32Array, count: number,
-  optName: Optimizer["name"] | undefined, optT: number, model: Omit<ParsedModel, "params" | "optimizer">): ParsedModel {
-  const nStates = optName === "adam" ? 2 : optName === "momentum" ? 1 : 0;
-  for (let i = 0, n = count * (1 + nStates); i < n; i++) {
-    const x = floats[i];
-    if (x - x !== 0) { // NaN or ±Infinity
-      const path = i < count ? paramPath(sizes, i) : `optimizer.state${i < 2 * count ? 1 : 2}[${i % count}]`;
-      throw new ModelFormatError(where, path, "a finite number", describe(x));
-    }
-    if (i >= 2 * count && x < 0) throw new ModelFormatError(where, `optimizer.state2[${i % count}]`, "a number ≥ 0 (Adam's second moment is a mean of squares)", describe(x));
-  }
-  const params = floats.subarray(0, count);
-  const optimizer: ParsedModel["optimizer"] = nStates === 0 ? undefined : {
-    name: optName as "momentum" | "adam", t: optT, state1: floats.subarray(count, 2 * count), state2: nStates === 2 ? floats.subarray(2 * count, 3 * count) : null,
-  };
-  return { ...model, params, optimizer };
 }
