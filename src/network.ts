@@ -19,6 +19,7 @@ import { resolveNetworkOptions, resolveTrainOptions, checkKeys, type NetworkOpti
 import { gaussianBiases, initScale, type Init } from "./model.js";
 import type { Task } from "./task.js";
 import { preprocessingJSON, type Preprocessing } from "./preprocessing.js";
+import type { parseBinary, toBinary } from "./binary.js";
 import { parseModel, toJSON, matrices, vectors, type NetworkJSON, type ParsedModel } from "./serialize.js";
 import { forward, backward, forwardChunks } from "./passes.js";
 import { epochs, checkIdle, type EpochEvent, type Trainee } from "./epochs.js";
@@ -34,6 +35,17 @@ export type { EpochEvent, Verdict } from "./epochs.js";
 export interface Gradient {
   nablaW: number[][][];
   nablaB: number[][];
+}
+
+/**
+ * The binary form's code (src/binary.ts), registered when that module loads: the Node entry
+ * loads it, a page imports "nabla/binary" (it is left out of the page bundle's size budget).
+ */
+let binaryForm: { toBinary: typeof toBinary; parseBinary: typeof parseBinary } | null = null;
+export function registerBinaryForm(form: typeof binaryForm): void { binaryForm = form; }
+function binary(where: string): NonNullable<typeof binaryForm> {
+  if (!binaryForm) throw new OptionError(where, "the binary form", 'loaded: import "nabla/binary" first (the Node entry loads it)', "not loaded");
+  return binaryForm;
 }
 
 /**
@@ -383,6 +395,33 @@ export class Network {
     const n = this.#live("toJSON()");
     return toJSON({ sizes: this.sizes, activations: this.activations, cost: this.cost, init: this.init, seed: this.seed,
       task: this.task, dropout: this.dropout, preprocessing: this.#pre }, n.F, n.plan, this.#s.rng.state, this.#s.opt);
+  }
+
+  /**
+   * The binary form of `toJSON()`, for networks of any size (JSON text of one above ≈ 25 M
+   * parameters exceeds V8's largest string): a small JSON header with everything toJSON has but
+   * the parameter-sized arrays, then weights, biases, optimizer state and preprocessing as float32
+   * little-endian (layout: src/binary.ts, docs/reliability.md). 4 bytes per value, no JS arrays.
+   * `extra`: keys added to the header (e.g. the CLI's "dataset"), ignored by fromBinary.
+   */
+  toBinary(extra?: Record<string, unknown>): Uint8Array {
+    const n = this.#live("toBinary()");
+    return binary("toBinary()").toBinary({ sizes: this.sizes, activations: this.activations, cost: this.cost, init: this.init, seed: this.seed,
+      task: this.task, dropout: this.dropout, preprocessing: this.#pre }, n.F, n.plan, this.#s.rng.state, this.#s.opt, extra);
+  }
+
+  /**
+   * A network from `toBinary()` bytes, exactly as saved (bit for bit). The bytes are untrusted:
+   * prefix, header (with fromJSON's checks) and the declared sizes against the buffer's length
+   * are checked before anything is allocated; every failure is a ModelFormatError.
+   */
+  static fromBinary(bytes: Uint8Array, options: Pick<NetworkOptions, "backend" | "seed"> = {}): Network {
+    const where = "Network.fromBinary(bytes, options)";
+    const o = checkKeys(where, "options", options, ["backend", "seed"]);
+    const model = binary(where).parseBinary(where, bytes);
+    const mine: NetworkOptions = { backend: o.backend as NetworkOptions["backend"], seed: o.seed as number | undefined };
+    restoring.set(mine, model);
+    return new Network(model.sizes, mine);
   }
 
   /**

@@ -18,4 +18,7 @@ registerThreadedBuild("relaxed", relaxedThreads);
 registerThreadedBuild("simd", simdThreads);
 registerThreadsImpl(threadsFor(spawnNode, nodeCores));
 
+// The binary model form (Network.toBinary / fromBinary), kept out of the page bundle.
+import "./binary.js";
+
 export * from "./index.js";

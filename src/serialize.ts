@@ -63,10 +63,13 @@ export function vectors(F: Float32Array, sizes: readonly number[], at: readonly 
   return at.map((off, l) => Array.from(F.subarray(off >>> 2, (off >>> 2) + sizes[l + 1]), plusZero));
 }
 
-/** The JSON of a network: its model, seed, parameters, generator state and optimizer state (when not plain SGD). */
-export function toJSON(model: Model & { seed: number }, F: Float32Array, p: Plan, rng: Uint32Array, opt: { name: Optimizer["name"]; t: number }): NetworkJSON {
+/** Everything toJSON writes except the parameter-sized arrays (weights, biases, optimizer state), in its order. */
+export type NetworkHeader = Omit<NetworkJSON, "weights" | "biases" | "optimizer"> & { optimizer?: { name: Optimizer["name"]; t: number } };
+
+/** toJSON's fields without the parameter-sized arrays: the header of the binary form (src/binary.ts) and the start of the JSON. */
+export function modelHeader(model: Model & { seed: number }, rng: Uint32Array, opt: { name: Optimizer["name"]; t: number }): NetworkHeader {
   const hidden = model.activations.slice(0, -1);
-  const json: NetworkJSON = {
+  const head: NetworkHeader = {
     format: "nabla",
     version: 1,
     sizes: [...model.sizes],
@@ -75,16 +78,27 @@ export function toJSON(model: Model & { seed: number }, F: Float32Array, p: Plan
     cost: model.cost,
     init: model.init,
     seed: model.seed,
-    weights: matrices(F, model.sizes, p.w),
-    biases: vectors(F, model.sizes, p.b),
     rng: Array.from(rng),
     task: model.task,
   };
-  if (model.preprocessing) json.preprocessing = preprocessingJSON(model.preprocessing);
-  if (model.dropout) json.dropout = [...model.dropout];
-  if (opt.name !== "sgd") {
+  if (model.preprocessing) head.preprocessing = preprocessingJSON(model.preprocessing);
+  if (model.dropout) head.dropout = [...model.dropout];
+  if (opt.name !== "sgd") head.optimizer = { name: opt.name, t: opt.t };
+  return head;
+}
+
+/** The JSON of a network: its model, seed, parameters, generator state and optimizer state (when not plain SGD). */
+export function toJSON(model: Model & { seed: number }, F: Float32Array, p: Plan, rng: Uint32Array, opt: { name: Optimizer["name"]; t: number }): NetworkJSON {
+  const { format, version, sizes, activation, output, cost, init, seed, optimizer, ...rest } = modelHeader(model, rng, opt);
+  const json: NetworkJSON = {
+    format, version, sizes, activation, output, cost, init, seed,
+    weights: matrices(F, model.sizes, p.w),
+    biases: vectors(F, model.sizes, p.b),
+    ...rest,
+  };
+  if (optimizer) {
     const state = (at: number) => Array.from(F.subarray(at >>> 2, (at >>> 2) + p.paramsLen), plusZero);
-    json.optimizer = { name: opt.name, t: opt.t, state1: state(p.opt1) };
+    json.optimizer = { ...optimizer, state1: state(p.opt1) };
     if (opt.name === "adam") json.optimizer.state2 = state(p.opt2);
   }
   return json;
@@ -106,9 +120,18 @@ export { MAX_LAYERS } from "./model.js";
  * Only own properties of known keys are read, so "__proto__" / "constructor" keys do nothing;
  * nothing is evaluated. Every failure is a ModelFormatError naming the offending path.
  */
-export function parseModel(where: string, input: unknown): ParsedModel {
+/** The binary form's float section (src/binary.ts): parse's two questions to it, so the JSON path carries none of its code. */
+export interface Section {
+  /** Checks that the header holds no arrays and the section's length is what it declares; the floats, and the preprocessing as views on them. */
+  open(j: Record<string, unknown>, o: Record<string, unknown>, sizes: number[], count: number, nStates: number, preprocessing: unknown): { floats: Float32Array; preprocessing: unknown };
+  /** Checks every value; the parameters and optimizer state as views. */
+  close(floats: Float32Array, sizes: readonly number[], count: number, optName: Optimizer["name"] | undefined, optT: number,
+    model: Omit<ParsedModel, "params" | "optimizer">): ParsedModel;
+}
+
+export function parseModel(where: string, input: unknown, section?: Section): ParsedModel {
   try {
-    return parse(where, input);
+    return parse(where, input, section);
   } catch (e) {
     if (e instanceof ModelFormatError) throw e;
     // A throwing getter or Proxy trap in a caller-built object, or an engine limit hit by the
@@ -118,7 +141,8 @@ export function parseModel(where: string, input: unknown): ParsedModel {
   }
 }
 
-function parse(where: string, input: unknown): ParsedModel {
+function parse(where: string, input: unknown, section?: Section): ParsedModel {
+  const root = section ? "header" : "json";
   let json = input;
   if (typeof json === "string") {
     try { json = JSON.parse(json); } catch (e) {
@@ -126,11 +150,11 @@ function parse(where: string, input: unknown): ParsedModel {
     }
   }
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
-    throw new ModelFormatError(where, "json", "a model object { sizes, weights, biases, ... }", describe(json));
+    throw new ModelFormatError(where, root, "a model object { sizes, weights, biases, ... }", describe(json));
   }
   const j = json as Record<string, unknown>;
   const get = (k: string): unknown => (has(j, k) ? j[k] : undefined);
-  const fail = (arg: string, expected: string, v: unknown): never => { throw new ModelFormatError(where, `json.${arg}`, expected, describe(v)); };
+  const fail = (arg: string, expected: string, v: unknown): never => { throw new ModelFormatError(where, `${root}.${arg}`, expected, describe(v)); };
 
   // ---- (1) format ----------------------------------------------------------------------------
   const format = get("format");
@@ -140,14 +164,36 @@ function parse(where: string, input: unknown): ParsedModel {
 
   // ---- (2) sizes and their total size, before anything proportional to it is allocated -------
   // The rules of src/model.ts, as for the constructor: a network the library builds, it loads.
-  const sizes = checkSizes(get("sizes"), fail, (arg, expected, text) => { throw new ModelFormatError(where, `json.${arg}`, expected, text); });
+  const sizes = checkSizes(get("sizes"), fail, (arg, expected, text) => { throw new ModelFormatError(where, `${root}.${arg}`, expected, text); });
   const L = sizes.length - 1;
   const cost = checkCost(get("cost"), fail, NIELSEN_COSTS);
   // A model file names the hidden layers' activations and the output's apart (perLayer = false).
   const activations = checkActivations(L, get("activation"), get("output"), cost, fail, false);
   const init = checkInit(get("init"), fail);
-  const heads = checkHeads(sizes, activations, cost, { task: get("task"), dropout: get("dropout"), preprocessing: get("preprocessing") },
-    (arg, expected, text) => { throw new ModelFormatError(where, `json.${arg}`, expected, text); });
+  // The optimizer's name and step count (its state arrays are read in (3)).
+  let optName: Optimizer["name"] | undefined, optT = 0;
+  let o: Record<string, unknown> = {};
+  const optRaw = get("optimizer");
+  if (optRaw !== undefined) {
+    if (optRaw === null || typeof optRaw !== "object" || Array.isArray(optRaw)) fail("optimizer", "{ name, t, state1, state2? }", optRaw);
+    o = optRaw as Record<string, unknown>;
+    const name = has(o, "name") ? o.name : undefined;
+    if (name !== "sgd" && name !== "momentum" && name !== "adam") fail("optimizer.name", '"sgd", "momentum" or "adam"', name);
+    optName = name as Optimizer["name"];
+    const t = has(o, "t") ? o.t : 0;
+    if (typeof t !== "number" || !Number.isSafeInteger(t) || t < 0) fail("optimizer.t", "a non-negative integer", t);
+    optT = t as number;
+  }
+  const count = parameterCount(sizes);
+  const stateKeys = optName === "adam" ? ["state1", "state2"] : optName === "momentum" ? ["state1"] : [];
+
+  // A binary model (src/binary.ts): the parameter-sized arrays are in its float32 section,
+  // whose length the section checks against this header before anything is read.
+  let preprocessing = get("preprocessing");
+  const floats = section ? section.open(j, o, sizes, count, stateKeys.length, preprocessing) : null;
+  if (floats) preprocessing = floats.preprocessing;
+  const heads = checkHeads(sizes, activations, cost, { task: get("task"), dropout: get("dropout"), preprocessing },
+    (arg, expected, text) => { throw new ModelFormatError(where, `${root}.${arg}`, expected, text); });
   const seedRaw = get("seed");
   const seed = seedRaw === undefined ? undefined
     : typeof seedRaw === "number" && Number.isInteger(seedRaw) && seedRaw >= 0 && seedRaw < 2 ** 32 ? seedRaw : fail("seed", "an integer from 0 to 2^32 − 1", seedRaw);
@@ -166,7 +212,7 @@ function parse(where: string, input: unknown): ParsedModel {
   }
 
   // ---- (3) first walk: shapes, types, finiteness — nothing allocated -------------------------
-  const count = parameterCount(sizes);
+  if (section && floats) return section.close(floats.floats, sizes, count, optName, optT, { sizes, activations, cost, init, ...heads, seed, rng });
   const W = get("weights"), B = get("biases");
   if (!Array.isArray(W) || W.length !== L) fail("weights", `an array of ${L} weight matrices`, W);
   if (!Array.isArray(B) || B.length !== L) fail("biases", `an array of ${L} bias vectors`, B);
@@ -198,20 +244,6 @@ function parse(where: string, input: unknown): ParsedModel {
   };
   walkParams(() => {});
 
-  let optName: Optimizer["name"] | undefined, optT = 0;
-  let o: Record<string, unknown> = {};
-  const optRaw = get("optimizer");
-  if (optRaw !== undefined) {
-    if (optRaw === null || typeof optRaw !== "object" || Array.isArray(optRaw)) fail("optimizer", "{ name, t, state1, state2? }", optRaw);
-    o = optRaw as Record<string, unknown>;
-    const name = has(o, "name") ? o.name : undefined;
-    if (name !== "sgd" && name !== "momentum" && name !== "adam") fail("optimizer.name", '"sgd", "momentum" or "adam"', name);
-    optName = name as Optimizer["name"];
-    const t = has(o, "t") ? o.t : 0;
-    if (typeof t !== "number" || !Number.isSafeInteger(t) || t < 0) fail("optimizer.t", "a non-negative integer", t);
-    optT = t as number;
-  }
-  const stateKeys = optName === "adam" ? ["state1", "state2"] : optName === "momentum" ? ["state1"] : [];
   const walkState = (k: string, put: (x: number) => void): void => {
     const v = has(o, k) ? o[k] : undefined;
     if (!Array.isArray(v) || v.length !== count) fail(`optimizer.${k}`, `an array of ${count} numbers (one per parameter)`, v);

@@ -303,9 +303,14 @@ describe("property: gradient check", () => {
 });
 
 describe("property: serialization", () => {
-  it.each(BACKENDS)("%s: toJSON → JSON text → fromJSON → toJSON is deep-equal, weights bit-identical, training resumes identically", (backend) => {
-    fc.assert(fc.property(caseArb(3, 20, 8), fc.constantFrom("none", "sgd", "momentum", "adam"), (c, opt) => {
-      const net = build(c, backend);
+  it.each(BACKENDS)("%s: toJSON → JSON text → fromJSON, and toBinary → fromBinary: toJSON deep-equal, bytes and weights bit-identical, training resumes identically", (backend) => {
+    const heads = fc.record({ dropout: fc.boolean(), preprocessing: fc.boolean(), pSeed: fc.integer({ min: 1, max: 1000 }) });
+    fc.assert(fc.property(caseArb(3, 20, 8), fc.constantFrom("none", "sgd", "momentum", "adam"), heads, (c, opt, h) => {
+      // Dropout and preprocessing travel with the model: random ones, so both forms carry every field.
+      const r = rng(h.pSeed), nIn = c.sizes[0];
+      const net = new Network(c.sizes, { backend, seed: c.seed, cost: c.cost, init: c.init, output: c.output, activation: c.hidden,
+        ...(h.dropout && c.sizes.length > 2 ? { dropout: c.sizes.slice(1, -1).map(() => Math.fround(r() * 0.5)) } : {}),
+        ...(h.preprocessing ? { preprocessing: { mean: Array.from({ length: nIn }, () => r() - 0.5), std: Array.from({ length: nIn }, () => 0.5 + r()) } } : {}) });
       const data = c.xs.map((x, i) => [x, c.ys[i]] as [number[], number[]]);
       // Deep linear stacks with Nielsen's init can genuinely diverge even at η = 0.05: then the
       // guard restores the network, which is still a state to round-trip.
@@ -313,19 +318,30 @@ describe("property: serialization", () => {
       const json = net.toJSON();
       const text = JSON.stringify(json);
       const copy = Network.fromJSON(text, { backend });
+      const bytes = net.toBinary();
+      const binCopy = Network.fromBinary(bytes, { backend });
       try {
         expect(copy.toJSON()).toEqual(json);
+        expect(binCopy.toJSON()).toEqual(json);
         const bits = (j: NetworkJSON) => Array.from(new Uint32Array(Float32Array.from([...j.weights.flat(2), ...j.biases.flat()]).buffer));
         expect(bits(copy.toJSON())).toEqual(bits(json));
+        expect(bits(binCopy.toJSON())).toEqual(bits(json));
         expect(JSON.stringify(copy)).toBe(text);
+        expect(JSON.stringify(binCopy)).toBe(text);
+        expect(binCopy.toBinary()).toEqual(bytes); // every float32 bit, −0 included
+        expect(copy.toBinary()).toEqual(bytes);
         expect(Array.from(copy.feedforwardBatch(c.xs))).toEqual(Array.from(net.feedforwardBatch(c.xs)));
+        expect(Array.from(binCopy.feedforwardBatch(c.xs))).toEqual(Array.from(net.feedforwardBatch(c.xs)));
         if (opt !== "none") {
           const a = attempt(() => net.train(data, { epochs: 1, batchSize: c.batchSize, learningRate: 0.05, optimizer: opt }));
           const b = attempt(() => copy.train(data, { epochs: 1, batchSize: c.batchSize, learningRate: 0.05, optimizer: opt }));
+          const d = attempt(() => binCopy.train(data, { epochs: 1, batchSize: c.batchSize, learningRate: 0.05, optimizer: opt }));
           expect(b).toEqual(a); // the same outcome, divergence (same epoch and batch) included
+          expect(d).toEqual(a);
           expect(JSON.stringify(copy)).toBe(JSON.stringify(net));
+          expect(binCopy.toBinary()).toEqual(net.toBinary());
         }
-      } finally { net.dispose(); copy.dispose(); }
+      } finally { net.dispose(); copy.dispose(); binCopy.dispose(); }
     }), { numRuns: 50 });
   });
 
@@ -350,6 +366,15 @@ describe("property: serialization", () => {
     const all = [...json.weights.flat(2), ...json.biases.flat(), ...json.optimizer!.state1, ...json.optimizer!.state2!];
     expect(all.some((v) => Object.is(v, -0)), "toJSON() holds a −0, which JSON text cannot carry").toBe(false);
     expect(Network.fromJSON(JSON.stringify(json), { backend }).toJSON()).toEqual(json);
+    // The binary form keeps the −0 itself: every bit of weights, biases and both Adam moments.
+    // (The weights/biases getters give plain numbers, −0 as +0 like toJSON, so the bytes are read.)
+    const bytes = net.toBinary(), copy = Network.fromBinary(bytes, { backend });
+    const start = (16 + new DataView(bytes.buffer).getUint32(12, true) + 3) & ~3, count = 11 * 20 + 20 * 8 + 8 + 20 + 8 + 1;
+    const f = new Float32Array(bytes.buffer.slice(start));
+    expect(f.length).toBe(3 * count); // parameters, Adam's two moments
+    expect(Object.is(f[0], -0)).toBe(true); // w[0][0][0]
+    expect(Object.is(f[11 * 20 + 20 * 8 + 8 + 20], -0)).toBe(true); // b[1][0], after all weights and b[0]
+    expect(copy.toBinary()).toEqual(bytes);
   });
 
   it("a model saved by one backend loads on every other with identical parameters", () => {

@@ -26,7 +26,15 @@ function standardization(rows: { input: number[] }[]) {
 }
 
 /** Saves and loads through JSON text, as a file would. */
-const roundTrip = (net: Network) => Network.fromJSON(JSON.stringify(net.toJSON()));
+/** Saved and loaded both ways (JSON text and toBinary); the two copies must be the same network. */
+const roundTrip = (net: Network) => {
+  const viaJSON = Network.fromJSON(JSON.stringify(net.toJSON()));
+  const bytes = net.toBinary(), viaBinary = Network.fromBinary(bytes);
+  expect(viaBinary.toJSON()).toEqual(viaJSON.toJSON()); // task, preprocessing, dropout included
+  expect(viaBinary.toBinary()).toEqual(bytes);
+  viaJSON.dispose();
+  return viaBinary;
+};
 
 describe("classification (softmax, class indices): Iris", () => {
   it("train → evaluate → save → load → predict", () => {

@@ -118,7 +118,8 @@ Resuming:
 
 Output:
   --save <model.json>      save the trained network (and what eval/predict need to know
-                           about the data)
+                           about the data); above 4 M parameters, or for a name ending in
+                           .nabla, in nabla's binary form as <model>.nabla
   --weights-only           save without the optimizer state (momentum, Adam's moments): with
                            Adam ≈ 3× smaller; it predicts the same, but --resume restarts the
                            optimizer from zero

@@ -3,10 +3,14 @@
 // own `preprocessing` (part of toJSON), so Network.fromJSON — which reads only its own keys —
 // gives a CLI model file the same outputs as `nabla predict`. Files saved before that kept it
 // in `dataset.standardize`; loadModel turns it into the network's preprocessing.
-import { openSync, writeSync, fsyncSync, closeSync, renameSync, unlinkSync, existsSync, statSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+// Networks above JSON_MAX_PARAMS parameters (and any file named *.nabla) are saved in the
+// library's binary form instead (net.toBinary, the same keys in its header): JSON text of a
+// network above ≈ 25 M parameters exceeds V8's largest string. Loading sniffs the format.
+import { openSync, readSync, writeSync, fsyncSync, closeSync, renameSync, unlinkSync, existsSync, statSync } from "node:fs";
+import { basename, dirname, extname, join, resolve } from "node:path";
 import { tmpdir } from "node:os";
 import { Network } from "../network.js";
+import { BINARY_MAGIC, binaryHeader, isBinaryModel } from "../binary.js";
 import type { BackendOption } from "../wasm.js";
 import type { OptimizerOption } from "../options.js";
 import { ModelFormatError, NablaError, DatasetError, describe } from "../errors.js";
@@ -39,6 +43,30 @@ export interface TrainingRecord {
 
 /** Largest model file read (bytes). */
 export const MAX_MODEL_BYTES = 2 ** 30;
+/** Largest binary model file read (bytes): the largest network the library builds (4 GiB of memory), with Adam's state. */
+export const MAX_BINARY_MODEL_BYTES = 2 ** 31;
+/**
+ * Above this many parameters the CLI saves the binary form: its JSON (with Adam's two moments,
+ * three numbers per parameter of up to ~25 characters) could exceed 300 MB, near V8's 512 MB
+ * string limit and the JSON reader's MAX_MODEL_BYTES.
+ */
+export const JSON_MAX_PARAMS = 4_000_000;
+
+/** The number of parameters (weights and biases) of a network of these layer sizes. */
+export const parameters = (sizes: readonly number[]): number => sizes.slice(1).reduce((n, s, l) => n + s * (sizes[l] + 1), 0);
+
+/**
+ * Where and how `--save file` writes a network of these sizes: JSON at `file` for a small one;
+ * the binary form for a large one (at `file` if it ends in .nabla, else beside it with the
+ * extension .nabla, so a .json name never holds binary bytes) or whenever `file` ends in .nabla.
+ */
+export function savePlan(file: string, sizes: readonly number[]): { path: string; binary: boolean } {
+  if (extname(file).toLowerCase() === ".nabla") return { path: file, binary: true };
+  if (parameters(sizes) <= JSON_MAX_PARAMS) return { path: file, binary: false };
+  const ext = extname(file);
+  return { path: (ext.toLowerCase() === ".json" ? file.slice(0, -ext.length) : file) + ".nabla", binary: true };
+}
+
 /** Longest file name (bytes) on the file systems we write to (Linux, macOS, Windows: 255). */
 export const NAME_MAX = 255;
 
@@ -61,7 +89,7 @@ function track(tmp: string): void {
  * fsync, rename over `file`, fsync the directory (where the platform allows). On any failure
  * the temporary file is removed and the error rethrown; `file` is then untouched.
  */
-export function writeFileAtomic(file: string, text: string): void {
+export function writeFileAtomic(file: string, text: string | Uint8Array): void {
   if (Buffer.byteLength(basename(file)) > NAME_MAX) {
     throw Object.assign(new Error(`the file name is ${Buffer.byteLength(basename(file))} bytes long, more than ${NAME_MAX}`), { code: "ENAMETOOLONG" });
   }
@@ -70,7 +98,7 @@ export function writeFileAtomic(file: string, text: string): void {
   let fd = -1;
   try {
     fd = openSync(tmp, "w", 0o644);
-    const buf = Buffer.from(text, "utf8");
+    const buf = typeof text === "string" ? Buffer.from(text, "utf8") : Buffer.from(text.buffer, text.byteOffset, text.byteLength);
     for (let at = 0; at < buf.length;) at += writeSync(fd, buf, at, buf.length - at);
     fsyncSync(fd);
     closeSync(fd);
@@ -124,26 +152,33 @@ export interface SaveResult {
 /** Where a save that failed at `file` is retried: the same directory under a short name, then the temporary directory. */
 export function fallbackPaths(file: string): string[] {
   const stamp = `${new Date().toISOString().replace(/[:.]/g, "-")}-${process.pid}`;
-  return [join(dirname(resolve(file)), `nabla-recovered-${stamp}.json`), join(tmpdir(), `nabla-recovered-${stamp}.json`)];
+  const ext = extname(file).toLowerCase() === ".nabla" ? ".nabla" : ".json";
+  return [join(dirname(resolve(file)), `nabla-recovered-${stamp}${ext}`), join(tmpdir(), `nabla-recovered-${stamp}${ext}`)];
 }
 
 /** A save that failed everywhere: the model was NOT saved. */
 export class SaveError extends NablaError {}
 
 /**
- * Saves the network and its dataset info to `file` (writeFileAtomic). If that fails, the model
+ * Saves the network and its dataset info to `file` (writeFileAtomic), as JSON or — for a file
+ * named *.nabla (see savePlan) — in the binary form. If that fails, the model
  * is NOT at `file` (an older file there is untouched) and the save is retried at the
  * fallback paths; the result says where it went. Throws a SaveError when no path worked.
  */
 export function saveModel(file: string, net: Network, info: DatasetInfo, training?: TrainingRecord, weightsOnly = false): SaveResult {
-  let text: string;
+  let text: string | Uint8Array;
+  const extra = { dataset: info, ...(training ? { training } : {}) };
+  const binary = extname(file).toLowerCase() === ".nabla";
   try {
-    const json = net.toJSON();
-    // --weights-only: no optimizer state (momentum velocities, Adam's two moments: 2× the weights).
-    if (weightsOnly) delete json.optimizer;
-    text = JSON.stringify({ ...json, dataset: info, ...(training ? { training } : {}) });
+    if (binary) text = net.toBinary(extra); // the binary form keeps the optimizer state (--weights-only is for JSON files)
+    else {
+      const json = net.toJSON();
+      // --weights-only: no optimizer state (momentum velocities, Adam's two moments: 2× the weights).
+      if (weightsOnly) delete json.optimizer;
+      text = JSON.stringify({ ...json, ...extra });
+    }
   } catch (e) {
-    throw new SaveError("save", file, "a model that can be written as JSON", `one that cannot (${reason(e)})`, "The model was NOT saved");
+    throw new SaveError("save", file, `a model that can be written as ${binary ? "a binary model" : "JSON (a file named .nabla takes any size)"}`, `one that cannot (${reason(e)})`, "The model was NOT saved");
   }
   const tried: string[] = [];
   for (const path of [file, ...fallbackPaths(file)]) {
@@ -157,18 +192,41 @@ export function saveModel(file: string, net: Network, info: DatasetInfo, trainin
   throw new SaveError("save", file, "a file the model can be written to", `errors everywhere it was tried (${tried.join("; ")})`, "The model was NOT saved");
 }
 
+/** True when the file starts with the binary form's magic (read before the whole file, to pick the size limit). */
+function sniffBinary(file: string): boolean {
+  let fd = -1;
+  try {
+    fd = openSync(file, "r");
+    if (!statSync(file).isFile()) return false;
+    const head = Buffer.alloc(BINARY_MAGIC.length);
+    return readSync(fd, head, 0, head.length, 0) === head.length && isBinaryModel(head);
+  } catch {
+    return false; // readBounded reports the problem
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+}
+
 /**
  * Reads a model file (at most MAX_MODEL_BYTES): the network, and the CLI's dataset info when the
  * CLI saved it. An older CLI file's `dataset.standardize` becomes the network's preprocessing.
  */
 export function loadModel(file: string, backend?: BackendOption): ModelFile {
   let text: string;
+  const binary = sniffBinary(file);
+  let bytes: Buffer;
   try {
-    text = readBounded(file, MAX_MODEL_BYTES, "model file").toString("utf8");
+    bytes = readBounded(file, binary ? MAX_BINARY_MODEL_BYTES : MAX_MODEL_BYTES, "model file");
   } catch (e) {
     if (e instanceof DatasetError) throw new ModelFormatError("model file", file, `a readable model file (from nabla train --save)${/at most/.test(e.expected) ? ` of ${e.expected.replace(/^a file of /, "")}` : ""}`, e.received);
     throw e;
   }
+  if (binary && isBinaryModel(bytes)) {
+    const net = Network.fromBinary(bytes, backend ? { backend } : {});
+    const head = binaryHeader("model file", bytes);
+    return { net, info: head.dataset === undefined ? null : checkInfo(file, head.dataset, net), training: checkTraining(file, head.training) };
+  }
+  text = bytes.toString("utf8");
   let json: unknown;
   try {
     json = JSON.parse(text);

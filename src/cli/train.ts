@@ -9,7 +9,7 @@ import { DEFAULTS, defaultLearningRate } from "../defaults.js";
 import { DivergenceError, OptionError, ShapeError } from "../errors.js";
 import { parse, Values, UsageError, type OptionSpec } from "./args.js";
 import { loadDataset, tensors, TASKS, type Dataset, type Task } from "./dataset.js";
-import { saveModel, saveProblem, loadModel, modelSpec, type SaveResult, type TrainingRecord } from "./model.js";
+import { savePlan, saveModel, saveProblem, loadModel, modelSpec, type SaveResult, type TrainingRecord } from "./model.js";
 import { dataset } from "../dataset.js";
 import { ProgressBar, duration, type Io } from "./progress.js";
 import { initFrom } from "./init-from.js";
@@ -249,7 +249,8 @@ export async function trainCommand(args: readonly string[], io: Io): Promise<num
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])} (train takes only options; the dataset is --data)`, "train");
   const v = new Values("train", values);
   const quiet = v.bool("quiet") ?? false, json = v.bool("json") ?? false;
-  const save = v.string("save"), resume = v.string("resume"), weightsOnly = v.bool("weights-only") ?? false;
+  let save = v.string("save");
+  const resume = v.string("resume"), weightsOnly = v.bool("weights-only") ?? false;
   if (save === "") throw new UsageError("--save needs a file name, e.g. --save model.json", "train");
   if (resume === "") throw new UsageError("--resume needs a model file, e.g. --resume model.json", "train");
   if (weightsOnly && !save) throw new UsageError("--weights-only is how --save writes the model: give --save too", "train");
@@ -295,6 +296,16 @@ export async function trainCommand(args: readonly string[], io: Io): Promise<num
     net.dispose();
     throw new UsageError(`--early-stopping, --schedule and --restore-best watch the test ${data.info.task === "regression" ? "cost" : "accuracy"}, and ${v.string("data") ?? "mnist"} has no test part here (--test-fraction 0?): ` +
       "give --validation-split", "train");
+  }
+  if (save) {
+    // The format follows the network's size (known now that the data gave its input size): a
+    // large one is saved in the binary form, as file.nabla — checked here, before training.
+    const plan = savePlan(save, net.sizes);
+    if (plan.path !== save) {
+      try { checkWritable(plan.path); } catch (e) { net.dispose(); throw e; }
+      say(`the network is too large for a JSON model file: it will be saved in nabla's binary form as ${plan.path}`);
+      save = plan.path;
+    }
   }
   const task = net.task;
   say(`nabla: ${describeNetwork(net)}, ${optName(s.optimizer)}, m = ${s.batch}, η = ${Number.isInteger(s.eta) ? s.eta.toFixed(1) : s.eta}` +
