@@ -26,11 +26,11 @@ import type { Optimizer } from "./options.js";
 import type { Random } from "./random.js";
 import { BackendError } from "./errors.js";
 import { fillMask } from "./dropout.js";
-import { MIN_WORK, perSample, perSampleBp2, type Threads } from "./threads/option.js";
+import { THREAD_WORK, perSample, perSampleBp2, type Threads } from "./threads/option.js";
 
 /** The helper threads, when the network has them, the pass does not drop neurons, and a job of `work` multiply-adds pays for its barrier. */
 function pool(n: Arena, work: number): Threads | null {
-  return n.pool && !n.dropping && work >= MIN_WORK ? n.pool : null;
+  return n.pool && !n.dropping && work >= THREAD_WORK.min ? n.pool : null;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Threads (src/threads/): the pool runs a network's passes split by samples and by rows, and
 // the results are bit-identical to one thread's; bad `threads` values are OptionErrors; a helper
 // that dies makes the running call throw (never hang); closing the pool ends its threads.
-import { describe, it, expect, afterEach } from "vitest";
+import { describe, it, expect, afterEach, beforeAll, afterAll } from "vitest";
 import { readdirSync, readFileSync } from "node:fs";
 import { Random } from "../src/random.js";
 import { plan } from "../src/arena.js";
@@ -221,6 +221,12 @@ describe("relaxed SIMD on Node 20 (issue 15, item 6)", () => {
 
 describe("a Network with threads", async () => {
   const { Network } = await import("../src/network.js");
+  // Small networks, split as if their jobs paid for a barrier, so the pool really runs here
+  // (THREAD_WORK.min changes which jobs are split, never the values).
+  const { THREAD_WORK } = await import("../src/threads/option.js");
+  const defaultMin = THREAD_WORK.min;
+  beforeAll(() => { THREAD_WORK.min = 150_000; });
+  afterAll(() => { THREAD_WORK.min = defaultMin; });
   const { BackendError } = await import("../src/errors.js");
   const { poolOf } = await import("../src/threads/index.js");
   const { availableParallelism } = await import("node:os");

@@ -77,10 +77,13 @@ export function threadsImpl(): ThreadsImpl | null {
 
 /**
  * Multiply-adds below which a job runs on the calling thread alone: a job costs one barrier
- * (a few µs when the helpers are awake, tens of µs when they must be woken — BENCHMARKS.md);
- * 150,000 multiply-adds take ≈ 30–40 µs on one core here.
+ * (≈ 1 µs when the helpers are awake, ≈ 40 µs when they must be woken — BENCHMARKS.md), and
+ * on a quiet 2-core machine jobs of [784,30,10] at m = 10 (0.24 M) and [784,100,10] at m = 32
+ * (2.5 M) ran slower split than alone (0.62× and 0.94× of one thread); 8 M multiply-adds
+ * (≈ 0.4 ms on one core) is where splitting paid in every measured case. `min` is a field so
+ * tests can lower it to exercise the pool on small networks (it changes speed, never values).
  */
-export const MIN_WORK = 150_000;
+export const THREAD_WORK = { min: 8_000_000 };
 
 /** Multiply-adds of one sample through every layer (forward; BP4 is the same). */
 export function perSample(sizes: readonly number[]): number {
