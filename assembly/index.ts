@@ -11,3 +11,4 @@ export { adam } from "./adam";
 export { cost } from "./cost";
 export { allFinite } from "./finite";
 export { loadBytes } from "./load";
+export { dropout } from "./dropout";

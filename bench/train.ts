@@ -56,7 +56,7 @@ export function trainNabla(c: TrainCase, backend: BackendName | "wasm", split: S
   const t0 = performance.now();
   const stats = net.train(data, { epochs: epochs + warmup, batchSize: c.batchSize, learningRate: c.eta });
   const wall = ((epochs + warmup) * c.samples) / ((performance.now() - t0) / 1000);
-  const acc = net.evaluate({ inputs: split.test.inputs, labels: split.test.labels }).accuracy;
+  const acc = net.evaluate({ inputs: split.test.inputs, labels: split.test.labels }).accuracy!;
   net.dispose();
   // The first `warmup` epochs (wasm tier-up, first touches of memory) are run but not reported.
   return { ...row(c, `nabla ${net.backend}`, stats.slice(warmup).map((s) => s.samplesPerSecond), acc), wall };

@@ -7,11 +7,14 @@
 //     snapshot = copy of params+opt1+opt2 taken at the start of each epoch (divergence guard)
 //     grads    = nablaW, nablaB in the params layout
 //     batch    = a^0..a^L (m × n_l each, batch-major), δ^1..δ^L (m × n_l), y (m × n_L),
-//                bytes (m × n_0 u8: byte inputs land here, kernels.loadBytes widens them into a^0)
+//                bytes (m × n_0 u8: byte inputs land here, kernels.loadBytes widens them into a^0),
+//                then per hidden layer the dropout mask μ^l and the dropped activations ã^l = a^l ⊙ μ^l
+//                (m × n_l each; used only when the network has dropout, in training)
 // params, opt1 and opt2 are contiguous so one copy snapshots or restores them.
 // The Arena (below) owns one network's kernels and memory and lays them out by a plan.
 import { NablaError, OptionError } from "./errors.js";
 import type { Kernels } from "./kernels.js";
+import type { Preprocessing } from "./preprocessing.js";
 
 export const PAGE = 65536;
 /** Largest linear memory a wasm32 module can address: 4 GiB. */
@@ -42,6 +45,9 @@ export interface Plan {
   readonly y: number;
   /** Staging of a batch of byte inputs (capacity × n_0 bytes). */
   readonly bytes: number;
+  /** Dropout, per layer index of `a` (hidden layers 1..L−1; −1 elsewhere): the mask μ^l and ã^l = a^l ⊙ μ^l. */
+  readonly mask: readonly number[];
+  readonly dropped: readonly number[];
   /** One past the last byte used. */
   readonly end: number;
 }
@@ -80,11 +86,18 @@ export function plan(sizes: readonly number[], base: number, capacity: number): 
   p = align16(p + capacity * sizes[L] * 4);
   const bytes = p;
   p = align16(p + capacity * sizes[0]);
+  const mask: number[] = [-1], dropped: number[] = [-1];
+  for (let l = 1; l < L; l++) {
+    mask.push(p); p = align16(p + capacity * sizes[l] * 4);
+    dropped.push(p); p = align16(p + capacity * sizes[l] * 4);
+  }
+  mask.push(-1);
+  dropped.push(-1);
   return {
     sizes, weightsLen, biasesLen, paramsLen, params, opt1, opt2, snapshot, grads,
     w: wOff.map((o) => params + o), b: bOff.map((o) => params + o),
     nablaW: wOff.map((o) => grads + o), nablaB: bOff.map((o) => grads + o),
-    capacity, a, delta, y, bytes, end: p,
+    capacity, a, delta, y, bytes, mask, dropped, end: p,
   };
 }
 
@@ -100,6 +113,12 @@ export class Arena {
   readonly acts: readonly number[];
   /** Cost code (assembly/bp1.ts). */
   readonly cost: number;
+  /** The input standardization every loaded batch gets (src/preprocessing.ts), or null. */
+  pre: Preprocessing | null = null;
+  /** Dropout probability per hidden layer (training only), or null. */
+  dropout: readonly number[] | null = null;
+  /** Whether the last forward pass dropped neurons (a training pass with dropout): the backward pass then applies the same masks. */
+  dropping = false;
   #plan: Plan;
   #F: Float32Array;
   #U8: Uint8Array;

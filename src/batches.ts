@@ -1,20 +1,42 @@
 // Batches in and out of linear memory: loading rows into a^0 and y (widening byte inputs and
 // checking unchecked floats in wasm on the way), and evaluation over all rows in chunks.
 import type { Arena } from "./arena.js";
-import { argmax, type Rows } from "./data.js";
+import type { Rows } from "./data.js";
+import type { Task } from "./task.js";
+import { MetricAccumulator, type Metrics } from "./metrics.js";
 import { DataError, describe } from "./errors.js";
 import { forward, cost } from "./passes.js";
+import { applyPreprocessing } from "./preprocessing.js";
 
 /** Samples per forward call in evaluate / feedforwardBatch. */
 export const CHUNK = 256;
 
+/** What evaluate() reports: the metrics of the network's task (src/metrics.ts). */
 export interface Evaluation {
-  /** Samples whose largest output is the right class. */
-  correct: number;
+  task: Task;
+  /** Samples evaluated. */
   total: number;
-  accuracy: number;
   /** Mean cost per sample (without the regularization term). */
   cost: number;
+  /** Classification tasks: samples classified right (multi-label: samples with every label right). */
+  correct?: number;
+  /** Classification tasks: correct / total; multi-label: share of (sample, label) pairs right. */
+  accuracy?: number;
+  /** Multi-label: share of samples with every label right. */
+  exactMatch?: number;
+  /** Regression: mean squared error, mean absolute error (over samples and outputs), r2 (averaged over outputs). */
+  mse?: number;
+  mae?: number;
+  r2?: number;
+}
+
+/** The public form of a task's metrics (without the internal chance and saturation figures). */
+export function evaluation(task: Task, r: Metrics): Evaluation {
+  const e: Evaluation = { task, total: r.total, cost: r.cost };
+  if (task === "regression") return Object.assign(e, { mse: r.mse, mae: r.mae, r2: r.r2 });
+  Object.assign(e, { correct: r.correct, accuracy: r.accuracy });
+  if (task === "multi-label") e.exactMatch = r.exactMatch;
+  return e;
 }
 
 /** One view per row of inputs (and outputs), for copying shuffled rows without allocating; kept on the rows. */
@@ -70,6 +92,7 @@ export function load(n: Arena, where: string, rows: Rows, idx: Uint32Array | nul
     }
   }
   if (bytes) k.loadBytes(p.a[0], p.bytes, m * nIn, rows.scale);
+  if (n.pre) applyPreprocessing(F, x0, m, nIn, n.pre);
   if (labels) {
     F.fill(0, y0, y0 + m * nOut);
     for (let r = 0; r < m; r++) F[y0 + r * nOut + labels[idx ? idx[start + r] : start + r]] = 1;
@@ -91,29 +114,22 @@ function notFinite(where: string, rows: Rows, F: Float32Array, at: number, n: nu
   return new DataError(where, rows.at(row, bad % n, output), rows.expected, describe(F[at + bad]));
 }
 
-/** How many of the m loaded samples the network classifies right (argmax of a^L against the label or argmax of y). */
-function countCorrect(n: Arena, rows: Rows, start: number, m: number): number {
-  const F = n.F, nOut = n.sizes[n.sizes.length - 1], aL = n.plan.a[n.sizes.length - 1] >>> 2, y0 = n.plan.y >>> 2;
-  let correct = 0;
-  for (let r = 0; r < m; r++) {
-    const truth = rows.labels ? rows.labels[start + r] : argmax(F, y0 + r * nOut, nOut);
-    if (argmax(F, aL + r * nOut, nOut) === truth) correct++;
-  }
-  return correct;
-}
-
-/** Accuracy and mean cost over all rows, in chunks of CHUNK or more (as the batch buffers allow). */
-export function evaluateRows(n: Arena, where: string, rows: Rows): Evaluation {
+/**
+ * The task's metrics and mean cost over all rows, in chunks of CHUNK or more (as the batch
+ * buffers allow). Targets are read from y as loaded (class labels become one-hot rows there).
+ */
+export function evaluateRows(n: Arena, where: string, rows: Rows, task: Task): Metrics {
   const chunk = Math.min(rows.count, Math.max(CHUNK, n.plan.capacity));
   n.ensure(where, chunk);
-  let correct = 0, c = 0;
+  const L = n.sizes.length - 1, acc = new MetricAccumulator(task, n.sizes[L]);
   for (let start = 0; start < rows.count; start += chunk) {
     const m = Math.min(chunk, rows.count - start);
     load(n, where, rows, null, start, m);
     forward(n, m);
-    c += cost(n, m);
-    correct += countCorrect(n, rows, start, m);
+    acc.addCost(cost(n, m));
+    const p = n.plan;
+    acc.add(m, n.F, p.a[L] >>> 2, n.F, p.y >>> 2);
   }
   rows.checked = true;
-  return { correct, total: rows.count, accuracy: correct / rows.count, cost: c / rows.count };
+  return acc.result();
 }

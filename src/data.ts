@@ -5,6 +5,7 @@
 // checked as they are copied. A prepared Dataset (src/dataset.ts) is checked once, when made.
 import { DataError, NablaError, ShapeError, describe } from "./errors.js";
 import { Dataset, datasetRows } from "./dataset.js";
+import { checkTargets, scalarTarget, type Task } from "./task.js";
 
 /** A vector: number[] or any typed array. */
 export type Vector = ArrayLike<number>;
@@ -79,12 +80,23 @@ function checkLabel(where: string, arg: string, y: unknown, nOut: number, row: n
 /** Largest number of float32 values one call's data may hold (2^31: 8 GiB). */
 export const MAX_DATA_VALUES = 2 ** 31;
 
-/** Validates data for a network with nIn inputs and nOut outputs; `arg` names it in errors (e.g. "data"). */
-export function toRows(where: string, arg: string, data: unknown, nIn: number, nOut: number): Rows {
+/**
+ * Validates data for a network with nIn inputs and nOut outputs; `arg` names it in errors (e.g.
+ * "data"). The task (src/task.ts) says how a number given as a target is read — a class index
+ * (classification, multi-label) or the value of the one output (binary, regression) — and which
+ * target values are in range (binary: [0, 1]; multi-label: 0 or 1).
+ */
+export function toRows(where: string, arg: string, data: unknown, nIn: number, nOut: number, task: Task = "classification"): Rows {
+  const rows = anyRows(where, arg, data, nIn, nOut, scalarTarget(task));
+  if (rows.outputs) checkTargets(where, arg, task, rows.outputs, nOut);
+  return rows;
+}
+
+function anyRows(where: string, arg: string, data: unknown, nIn: number, nOut: number, scalar: "class" | "value"): Rows {
   if (data instanceof Dataset) return datasetRows(data, where, arg, nIn, nOut);
   let at = -1;
   try {
-    return rowsOf(where, arg, data, nIn, nOut, (i) => { at = i; });
+    return rowsOf(where, arg, data, nIn, nOut, scalar, (i) => { at = i; });
   } catch (e) {
     if (e instanceof NablaError) throw e;
     // A getter or Proxy trap in the caller's data threw, or the engine refused an allocation.
@@ -93,11 +105,12 @@ export function toRows(where: string, arg: string, data: unknown, nIn: number, n
   }
 }
 
-function rowsOf(where: string, arg: string, data: unknown, nIn: number, nOut: number, reading: (i: number) => void): Rows {
+function rowsOf(where: string, arg: string, data: unknown, nIn: number, nOut: number, scalar: "class" | "value",
+                reading: (i: number) => void): Rows {
   if (data === null || typeof data !== "object") {
     throw new DataError(where, arg, "an array of { input, output } or [x, y] samples, or { inputs: Float32Array, outputs | labels }", describe(data));
   }
-  if (!Array.isArray(data)) return tensorRows(where, arg, data as TensorData, nIn, nOut);
+  if (!Array.isArray(data)) return tensorRows(where, arg, data as TensorData, nIn, nOut, scalar);
   const count = data.length;
   if (count === 0) throw new DataError(where, arg, "a non-empty array of samples", "an empty array");
   if (count * Math.max(nIn, nOut) > MAX_DATA_VALUES) {
@@ -107,6 +120,12 @@ function rowsOf(where: string, arg: string, data: unknown, nIn: number, nOut: nu
   // Float32Array rows are used as they are (no copy: a fresh 25 MB copy per call costs more
   // than an epoch) and checked in wasm as they are loaded; other vectors are copied value by
   // value here (each read once: a getter cannot pass, then change).
+  // Holes first, before allocating anything proportional to the length a sparse array claims
+  // (new Array(5e8) with one sample would otherwise cost gigabytes before its first hole is met).
+  // `in` reads no element, so each sample is still read exactly once, below.
+  for (let i = 0; i < count; i++) {
+    if (!(i in data)) throw new DataError(where, `${arg}[${i}]`, "a sample { input, output } or a pair [x, y]", "undefined (a hole in a sparse array)");
+  }
   const xs: Float32Array[] = new Array(count);
   let outputs: Float32Array | null = null, labels: Int32Array | null = null;
   reading(0);
@@ -124,7 +143,13 @@ function rowsOf(where: string, arg: string, data: unknown, nIn: number, nOut: nu
     }
     if (x instanceof Float32Array) xs[i] = x;
     else copyFinite(where, arg, x, nIn, (xs[i] = new Float32Array(nIn)), 0, i, inField);
-    if (typeof y === "number") {
+    if (typeof y === "number" && scalar === "value") {
+      // binary / regression: the number is the one output's target value
+      if (nOut !== 1) throw new ShapeError(where, `${arg}[${i}]${outField}`, `a vector of length ${nOut} (the network's output size)`, describe(y));
+      if (!finite32(y)) throw new DataError(where, `${arg}[${i}]${outField}`, FINITE32, describe(y));
+      outputs ??= new Float32Array(count);
+      outputs[i] = y;
+    } else if (typeof y === "number") {
       if (outputs) throw new DataError(where, `${arg}[${i}]${outField}`, "a vector like the samples before it", describe(y));
       labels ??= new Int32Array(count);
       labels[i] = checkLabel(where, arg, y, nOut, i, outField);
@@ -144,7 +169,7 @@ function rowsOf(where: string, arg: string, data: unknown, nIn: number, nOut: nu
   };
 }
 
-function tensorRows(where: string, arg: string, d: TensorData, nIn: number, nOut: number): Rows {
+function tensorRows(where: string, arg: string, d: TensorData, nIn: number, nOut: number, scalar: "class" | "value"): Rows {
   const { inputs } = d;
   if (!(inputs instanceof Float32Array)) {
     throw new DataError(where, `${arg}.inputs`, `a Float32Array of rows of ${nIn} (or an array of samples)`, describe(inputs));
@@ -158,14 +183,18 @@ function tensorRows(where: string, arg: string, d: TensorData, nIn: number, nOut
     count, inputs, scale: 1, outputs, labels, checked: false, arg, expected: FINITE,
     at: (i, k, output) => `${arg}.${output ? "outputs" : "inputs"}[${i}][${k}]`,
   });
-  const t = targetRows(where, arg, d, count, nOut);
+  const t = targetRows(where, arg, d, count, nOut, scalar);
   return rows(t.outputs, t.labels);
 }
 
 /** The targets of tensor data ({ outputs } or { labels }) for count rows: shapes checked, labels copied and checked. */
-export function targetRows(where: string, arg: string, d: { outputs?: unknown; labels?: unknown }, count: number, nOut: number):
-    { outputs: Float32Array | null; labels: Int32Array | null } {
+export function targetRows(where: string, arg: string, d: { outputs?: unknown; labels?: unknown }, count: number, nOut: number,
+                           scalar: "class" | "value" = "class"): { outputs: Float32Array | null; labels: Int32Array | null } {
   const { outputs, labels } = d;
+  if (outputs !== undefined && labels !== undefined) {
+    throw new DataError(where, arg, "{ inputs, outputs } or { inputs, labels }: outputs or labels, not both",
+      "both (which one is meant is ambiguous)");
+  }
   if (outputs !== undefined) {
     if (!(outputs instanceof Float32Array) || outputs.length !== count * nOut) {
       throw new ShapeError(where, `${arg}.outputs`, `a Float32Array of length ${count * nOut} (${count} rows of ${nOut})`, describe(outputs));
@@ -174,6 +203,16 @@ export function targetRows(where: string, arg: string, d: { outputs?: unknown; l
   }
   if (labels === undefined || !isVector(labels) || labels.length !== count) {
     throw new ShapeError(where, `${arg}.outputs or ${arg}.labels`, `a Float32Array of ${count}×${nOut} outputs or ${count} class labels`, describe(labels));
+  }
+  if (scalar === "value" && nOut === 1) {
+    // binary / regression: each label is the one output's target value
+    const values = new Float32Array(count);
+    for (let i = 0; i < count; i++) {
+      const y = labels[i];
+      if (!finite32(y)) throw new DataError(where, `${arg}.labels[${i}]`, FINITE32, describe(y));
+      values[i] = y;
+    }
+    return { outputs: values, labels: null };
   }
   const ints = new Int32Array(count);
   for (let i = 0; i < count; i++) ints[i] = checkLabel(where, `${arg}.labels`, labels[i], nOut, i, "");

@@ -1,7 +1,9 @@
 // The one epoch loop (network.py's SGD): Network.train, NetworkWorker and `nabla train` all
 // iterate this generator. Per epoch: snapshot (the divergence guard), shuffle, mini-batches
-// (load, forward, cost, backward + update), progress events, the end-of-epoch checks and
-// evaluations, the epoch event, and the plateau tracker (early stopping, η schedule).
+// (load, forward with dropout, cost, backward + update), progress events, the end-of-epoch checks
+// and evaluations with the task's metrics, the collapse warnings, the epoch event, and the plateau
+// tracker (early stopping, η schedule) on the task's score; at the end, restoreBest
+// (src/monitor.ts watches the metrics, the score and the best epoch).
 //
 // The consumer drives it and decides at each event:
 //   next()      go on;
@@ -20,6 +22,10 @@ import { load, evaluateRows, CHUNK } from "./batches.js";
 import { forward, backward, backwardSgd, update, cost } from "./passes.js";
 import { plateau, EARLY_STOP, HALVED, SCHEDULE_DONE } from "./plateau.js";
 import { DivergenceError, NablaError } from "./errors.js";
+import type { Activation } from "./kernels.js";
+import type { Task } from "./task.js";
+import type { Metrics } from "./metrics.js";
+import { TrainingMonitor } from "./monitor.js";
 
 /** What the plateau tracker says after an epoch with test data: go on, go on with η halved, or stop. */
 export type Verdict = "continue" | "halved" | "early-stop" | "schedule-done";
@@ -40,6 +46,9 @@ export interface Trainee {
   running: boolean;
   /** False once the network was disposed. */
   live(): boolean;
+  /** The network's task (what the metrics, the watched score and the warnings follow) and activations. */
+  readonly task: Task;
+  readonly activations: readonly Activation[];
 }
 
 /** Refuses a second training run on a network whose run is not finished (a callback re-entering train). */
@@ -75,65 +84,86 @@ function* run(s: Trainee, where: string, rows: Rows, test: Rows | null, o: Resol
   const history: EpochStats[] = [];
   const progressEvery = Math.max(1, Math.ceil(n / m / 100));
   const watch = plateau(o.eta, o.earlyStopping, o.patience);
-  for (let epoch = 0; epoch < o.epochs; epoch++) {
-    const t0 = performance.now(), eta = watch.eta;
-    net.snapshot();
-    const rngBefore = Uint32Array.from(rng.state), optBefore = { ...s.opt };
-    const undo = () => {
-      if (s.live()) {
-        net.restore();
-        rng.state.set(rngBefore);
+  const L = net.sizes.length - 1;
+  const monitor = new TrainingMonitor(s.task, net.sizes[L], { eta: o.eta, optimizer: o.optimizer.name, defaultEta: o.defaultEta, activations: s.activations },
+    o.restoreBest && test !== null, net.plan.paramsLen);
+  let failedRun = false;
+  try {
+    for (let epoch = 0; epoch < o.epochs; epoch++) {
+      const t0 = performance.now(), eta = watch.eta;
+      net.snapshot();
+      const rngBefore = Uint32Array.from(rng.state), optBefore = { ...s.opt };
+      const undo = () => {
+        if (s.live()) {
+          net.restore();
+          rng.state.set(rngBefore);
+        }
+        s.opt = optBefore;
+      };
+      let reported = false, finished = false, failed = false;
+      try {
+        if (epoch === 0 && switchOptimizer) {
+          net.F.fill(0, net.plan.opt1 >>> 2, net.plan.snapshot >>> 2);
+          s.opt = { name: o.optimizer.name, t: 0 };
+        }
+        // Each epoch's order depends only on the generator state (not on earlier epochs' orders),
+        // so training stopped after any epoch and resumed from toJSON() continues exactly.
+        for (let i = 0; i < n; i++) idx[i] = i;
+        if (o.shuffle) rng.shuffle(idx);
+        // The mini-batches run in a plain function (the hot loop optimizes better outside a
+        // generator), progressEvery of them per call, with a progress event after each call.
+        let costSum = 0;
+        monitor.beginEpoch();
+        for (let batch = 0; batch * m < n; batch += progressEvery) {
+          const c = miniBatches(s, where, rows, idx, batch, Math.min(batch + progressEvery, Math.ceil(n / m)), eta, o, monitor);
+          if (!Number.isFinite(c.cost)) throw new DivergenceError(where, epoch, c.batch, eta, history);
+          costSum += c.cost;
+          yield { type: "progress", epoch, done: Math.min((batch + progressEvery) * m, n), total: n };
+        }
+        rows.checked = true; // every row was loaded (and so checked) once
+        if (!k.allFinite(net.plan.params, net.plan.paramsLen)) throw new DivergenceError(where, epoch, -1, eta, history);
+        const seconds = (performance.now() - t0) / 1000;
+        const stats: EpochStats = { epoch, cost: costSum / n, eta, seconds, samplesPerSecond: n / seconds };
+        if (o.monitorTraining) {
+          const e = evaluateRows(net, where, rows, s.task);
+          stats.trainingCost = e.cost;
+          if (s.task === "regression") Object.assign(stats, { trainingMse: e.mse, trainingR2: e.r2 });
+          else stats.trainingAccuracy = e.accuracy;
+        }
+        let t: Metrics | null = null;
+        if (test) {
+          t = evaluateRows(net, where, test, s.task);
+          stats.testCost = t.cost;
+          if (s.task === "regression") Object.assign(stats, { total: t.total, mse: t.mse, mae: t.mae, r2: t.r2 });
+          else Object.assign(stats, { correct: t.correct, total: t.total, accuracy: t.accuracy });
+        }
+        const warnings = monitor.endEpoch(epoch, stats.cost, t, net.F, net.plan.params >>> 2);
+        if (warnings.length > 0) stats.warnings = warnings;
+        // Early stopping and the schedule watch the task's score: test accuracy, or test cost for regression.
+        const v = t ? watch.next(monitor.score(t)) : -1;
+        const verdict: Verdict = v === HALVED ? "halved" : v === EARLY_STOP ? "early-stop" : v === SCHEDULE_DONE ? "schedule-done" : "continue";
+        history.push(stats);
+        reported = true;
+        yield { type: "epoch", stats, verdict, eta: watch.eta };
+        finished = true;
+        if (verdict === "early-stop" || verdict === "schedule-done") break;
+      } catch (e) {
+        failed = true;
+        undo();
+        if (reported) history.pop();
+        monitor.dropEpoch();
+        throw e;
+      } finally {
+        // return() during the epoch (at a progress event): undo the unfinished epoch.
+        if (!finished && !failed && !reported) undo();
       }
-      s.opt = optBefore;
-    };
-    let reported = false, finished = false, failed = false;
-    try {
-      if (epoch === 0 && switchOptimizer) {
-        net.F.fill(0, net.plan.opt1 >>> 2, net.plan.snapshot >>> 2);
-        s.opt = { name: o.optimizer.name, t: 0 };
-      }
-      // Each epoch's order depends only on the generator state (not on earlier epochs' orders),
-      // so training stopped after any epoch and resumed from toJSON() continues exactly.
-      for (let i = 0; i < n; i++) idx[i] = i;
-      if (o.shuffle) rng.shuffle(idx);
-      // The mini-batches run in a plain function (the hot loop optimizes better outside a
-      // generator), progressEvery of them per call, with a progress event after each call.
-      let costSum = 0;
-      for (let batch = 0; batch * m < n; batch += progressEvery) {
-        const c = miniBatches(s, where, rows, idx, batch, Math.min(batch + progressEvery, Math.ceil(n / m)), eta, o);
-        if (!Number.isFinite(c.cost)) throw new DivergenceError(where, epoch, c.batch, eta, history);
-        costSum += c.cost;
-        yield { type: "progress", epoch, done: Math.min((batch + progressEvery) * m, n), total: n };
-      }
-      rows.checked = true; // every row was loaded (and so checked) once
-      if (!k.allFinite(net.plan.params, net.plan.paramsLen)) throw new DivergenceError(where, epoch, -1, eta, history);
-      const seconds = (performance.now() - t0) / 1000;
-      const stats: EpochStats = { epoch, cost: costSum / n, eta, seconds, samplesPerSecond: n / seconds };
-      if (o.monitorTraining) {
-        const e = evaluateRows(net, where, rows);
-        stats.trainingCost = e.cost;
-        stats.trainingAccuracy = e.accuracy;
-      }
-      if (test) {
-        const e = evaluateRows(net, where, test);
-        Object.assign(stats, { testCost: e.cost, correct: e.correct, total: e.total, accuracy: e.accuracy });
-      }
-      const v = test ? watch.next(stats.accuracy!) : -1;
-      const verdict: Verdict = v === HALVED ? "halved" : v === EARLY_STOP ? "early-stop" : v === SCHEDULE_DONE ? "schedule-done" : "continue";
-      history.push(stats);
-      reported = true;
-      yield { type: "epoch", stats, verdict, eta: watch.eta };
-      finished = true;
-      if (verdict === "early-stop" || verdict === "schedule-done") break;
-    } catch (e) {
-      failed = true;
-      undo();
-      if (reported) history.pop();
-      throw e;
-    } finally {
-      // return() during the epoch (at a progress event): undo the unfinished epoch.
-      if (!finished && !failed && !reported) undo();
     }
+  } catch (e) {
+    failedRun = true;
+    throw e;
+  } finally {
+    // restoreBest: however the run ended (all epochs, early stopping, the caller stopping it), but not when it failed.
+    if (!failedRun && s.live()) monitor.restoreBest(net.F, net.plan.params >>> 2);
   }
   return history;
 }
@@ -144,16 +174,17 @@ function* run(s: Trainee, where: string, rows: Rows, test: Rows | null, o: Resol
  * the batch where it appeared (nothing is updated from that batch on).
  */
 function miniBatches(s: Trainee, where: string, rows: Rows, idx: Uint32Array, from: number, to: number, eta: number,
-                     o: ResolvedTrainOptions): { cost: number; batch: number } {
-  const net = s.arena, n = rows.count, m = o.batchSize;
+                     o: ResolvedTrainOptions, monitor: TrainingMonitor): { cost: number; batch: number } {
+  const net = s.arena, n = rows.count, m = o.batchSize, L = net.sizes.length - 1;
   let sum = 0;
   for (let batch = from; batch < to; batch++) {
     const start = batch * m, mb = Math.min(m, n - start);
     load(net, where, rows, idx, start, mb);
-    forward(net, mb);
+    forward(net, mb, s.rng); // a training pass: dropout, when the network has it
     const c = cost(net, mb);
     if (!Number.isFinite(c)) return { cost: c, batch };
     sum += c;
+    monitor.batch(net.F, net.plan.a[L] >>> 2, net.plan.y >>> 2, mb); // the task's metrics of the forward pass
     if (o.optimizer.name === "sgd") backwardSgd(net, mb, eta, o.lambda, o.l1, n);
     else {
       backward(net, mb);

@@ -5,6 +5,10 @@ export type { NetworkOptions, TrainOptions, EpochStats, Init, OptimizerOption } 
 export type { Data, Sample, TensorData, Vector } from "./data.js";
 export type { Activation, Cost, BackendName } from "./kernels.js";
 export type { NetworkJSON } from "./serialize.js";
+export { TASKS, type Task } from "./task.js";
+export type { Prediction } from "./predict.js";
+export { DEFAULTS, defaultLearningRate } from "./defaults.js";
+export { MIN_STD } from "./preprocessing.js";
 export { init, availableBackends } from "./wasm.js";
 export {
   NablaError, ShapeError, DataError, OptionError, ModelFormatError, BackendError, DisposedError, DivergenceError,

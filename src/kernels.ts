@@ -19,7 +19,7 @@ export type BackendName = "wasm-relaxed" | "wasm-simd" | "wasm-scalar" | "js";
  * this list, refusing an instance that lacks one.
  */
 export const KERNEL_NAMES = [
-  "heapBase", "forward", "bp1", "bp2", "bp3", "bp4", "bp4sgd", "sgd", "momentum", "adam", "cost", "allFinite", "loadBytes",
+  "heapBase", "forward", "bp1", "bp2", "bp3", "bp4", "bp4sgd", "sgd", "momentum", "adam", "cost", "allFinite", "loadBytes", "dropout",
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
@@ -60,4 +60,6 @@ export interface Kernels {
   allFinite(p: number, len: number): number;
   /** dst[i] = f32(src[i]) · scale for len bytes at src: byte inputs (e.g. pixels × 1/255) widened into a batch. dst (len f32). */
   loadBytes(dst: number, src: number, len: number, scale: number): void;
+  /** Inverted dropout: out = x ⊙ mask over len values (out may be x); mask holds 0 or 1/(1 − p). */
+  dropout(out: number, x: number, mask: number, len: number): void;
 }

@@ -9,6 +9,9 @@
 // its own argument ("options.output" or "json.output").
 import { ACTIVATIONS, COSTS, type Activation, type Cost } from "./kernels.js";
 import { plan, parameterCount, MAX_BYTES } from "./arena.js";
+import { checkTask, type Task } from "./task.js";
+import { checkDropout } from "./dropout.js";
+import { checkPreprocessing, type Preprocessing } from "./preprocessing.js";
 
 export const INITS = ["nielsen", "scaled", "glorot", "he"] as const;
 /** Weight init: nielsen N(0,1); scaled N(0,1/√n_in) (default); glorot N(0,√(2/(n_in+n_out))); he N(0,√(2/n_in)). */
@@ -22,6 +25,12 @@ export interface Model {
   readonly activations: readonly Activation[];
   readonly cost: Cost;
   readonly init: Init;
+  /** What the outputs mean (src/task.ts): inferred from the output layer unless given. */
+  readonly task: Task;
+  /** Inverted-dropout probability per hidden layer (training only), or null for none. */
+  readonly dropout: readonly number[] | null;
+  /** The standardization applied to every input, or null (src/preprocessing.ts). */
+  readonly preprocessing: Preprocessing | null;
 }
 
 /** Defaults of a model: sigmoid hidden layers, quadratic cost, the scaled initializer. */
@@ -127,3 +136,18 @@ export function initScale(init: Init, nIn: number, nOut: number): number {
   return init === "nielsen" ? 1 : init === "scaled" ? 1 / Math.sqrt(nIn) : init === "glorot" ? Math.sqrt(2 / (nIn + nOut)) : Math.sqrt(2 / nIn);
 }
 export const gaussianBiases = (init: Init): boolean => init === "nielsen" || init === "scaled";
+
+/**
+ * The parts of a model beyond its layers: the task (checked against the output layer and the
+ * cost), dropout per hidden layer, and the input preprocessing. Arguments as `fail` reports
+ * them: "task", "dropout[1]", "preprocessing.std[3]".
+ */
+export function checkHeads(sizes: readonly number[], activations: readonly Activation[], cost: Cost,
+                           v: { task?: unknown; dropout?: unknown; preprocessing?: unknown }, fail: FailText):
+                           Pick<Model, "task" | "dropout" | "preprocessing"> {
+  const L = sizes.length - 1;
+  const task = checkTask(v.task, activations[L - 1], cost, sizes[L], (expected, received) => fail("task", expected, received));
+  const dropout = checkDropout(v.dropout, L - 1, fail);
+  const preprocessing = v.preprocessing === undefined ? null : checkPreprocessing(v.preprocessing, sizes[0], "preprocessing", fail);
+  return { task, dropout, preprocessing };
+}

@@ -16,10 +16,14 @@ import { toRows, finite32, type Data, type Rows, type Vector } from "./data.js";
 import { Dataset } from "./dataset.js";
 import { resolveNetworkOptions, resolveTrainOptions, checkKeys, type NetworkOptions, type TrainOptions, type EpochStats } from "./options.js";
 import { gaussianBiases, initScale, type Init } from "./model.js";
+import type { Task } from "./task.js";
+import { preprocessingJSON, type Preprocessing } from "./preprocessing.js";
 import { parseModel, toJSON, matrices, vectors, type NetworkJSON, type ParsedModel } from "./serialize.js";
 import { forward, backward } from "./passes.js";
 import { epochs, checkIdle, type EpochEvent, type Trainee } from "./epochs.js";
-import { load, evaluateRows, CHUNK, type Evaluation } from "./batches.js";
+import { load, evaluateRows, evaluation, CHUNK, type Evaluation } from "./batches.js";
+import { predictRow, predictRows, probabilityRow, checkProbabilities, type Prediction } from "./predict.js";
+import { summaryText } from "./summary.js";
 import { DataError, DisposedError, NablaError, OptionError, ShapeError, describe } from "./errors.js";
 
 export type { Evaluation } from "./batches.js";
@@ -48,6 +52,11 @@ export class Network {
   readonly seed: number;
   /** The backend computing: "wasm-relaxed", "wasm-simd", "wasm-scalar" or "js". */
   readonly backend: BackendName;
+  /** What the outputs mean: "classification", "binary", "multi-label" or "regression" (src/task.ts). */
+  readonly task: Task;
+  /** Dropout probability per hidden layer, used in training only; null for none. */
+  readonly dropout: readonly number[] | null;
+  readonly #pre: Preprocessing | null;
 
   /** Memory, generator and optimizer state; the arena is dropped by dispose(). */
   #s: Trainee & { arena: Arena };
@@ -62,7 +71,8 @@ export class Network {
     const restore = restoring.get(options);
     const o = resolveNetworkOptions(where, sizes, options);
     if (restore) {
-      Object.assign(o, { cost: restore.cost, activations: restore.activations, init: restore.init });
+      Object.assign(o, { cost: restore.cost, activations: restore.activations, init: restore.init,
+        task: restore.task, dropout: restore.dropout, preprocessing: restore.preprocessing });
       if (restore.seed !== undefined && options.seed === undefined) o.seed = restore.seed;
     }
     this.sizes = Object.freeze(o.sizes);
@@ -70,6 +80,9 @@ export class Network {
     this.cost = o.cost;
     this.init = o.init;
     this.seed = o.seed;
+    this.task = o.task;
+    this.dropout = o.dropout && Object.freeze([...o.dropout]);
+    this.#pre = o.preprocessing;
     let k;
     try {
       k = createKernels(o.backend, where);
@@ -81,7 +94,10 @@ export class Network {
     }
     this.backend = k.name;
     const arena = new Arena(where, k, this.sizes, o.activations.map(activationCode), costCode(o.cost));
-    this.#s = { arena, rng: new Random(restore?.rng ?? o.seed), opt: { name: "sgd", t: 0 }, running: false, live: () => !this.#disposed };
+    arena.pre = this.#pre;
+    arena.dropout = this.dropout;
+    this.#s = { arena, rng: new Random(restore?.rng ?? o.seed), opt: { name: "sgd", t: 0 }, running: false, live: () => !this.#disposed,
+      task: this.task, activations: this.activations };
     if (restore) {
       const F = arena.F, p = arena.plan;
       F.set(restore.params, p.params >>> 2);
@@ -93,6 +109,11 @@ export class Network {
     } else {
       this.#initialize();
     }
+  }
+
+  /** The input standardization x' = (x − mean) / std applied before the first layer (a copy), or null. */
+  get preprocessing(): { mean: number[]; std: number[] } | null {
+    return this.#pre && preprocessingJSON(this.#pre);
   }
 
   /** The arena, or a DisposedError. */
@@ -122,7 +143,7 @@ export class Network {
   train(data: Data, options: TrainOptions = {}): EpochStats[] {
     const where = "train(data, options)";
     const run = this.#epochs(where, data, options);
-    const o = resolveTrainOptions(where, options);
+    const o = resolveTrainOptions(where, options, this);
     const history: EpochStats[] = [];
     for (let r = run.next(); !r.done; r = run.next()) {
       const e = r.value;
@@ -160,12 +181,16 @@ export class Network {
   #epochs(where: string, data: Data, options: TrainOptions): Generator<EpochEvent, EpochStats[], void> {
     this.#live(where);
     checkIdle(this.#s, where);
-    const o = resolveTrainOptions(where, options);
+    const o = resolveTrainOptions(where, options, this);
     const nIn = this.sizes[0], nOut = this.sizes[this.sizes.length - 1];
-    const rows = toRows(where, "data", data, nIn, nOut);
-    const test = options.testData !== undefined ? toRows(where, "options.testData", options.testData, nIn, nOut) : null;
-    if ((o.earlyStopping || o.patience) && !test) {
-      throw new OptionError(where, "options.testData", "test data (early stopping and the schedule watch test accuracy)", "none");
+    if (o.validationSplit && options.testData !== undefined) {
+      throw new OptionError(where, "options.validationSplit", "absent when options.testData is given (one or the other)", String(o.validationSplit));
+    }
+    let rows = toRows(where, "data", data, nIn, nOut, this.task);
+    let test = options.testData !== undefined ? toRows(where, "options.testData", options.testData, nIn, nOut, this.task) : null;
+    if (o.validationSplit) [rows, test] = holdOut(where, rows, o.validationSplit, nIn, nOut);
+    if ((o.earlyStopping || o.patience || o.restoreBest) && !test) {
+      throw new OptionError(where, "options.testData", "test data or a validationSplit (early stopping, the schedule and restoreBest watch the test metric)", "none");
     }
     this.#live(where); // a getter in the data may have disposed the network
     return epochs(this.#s, where, rows, test, o);
@@ -173,20 +198,66 @@ export class Network {
 
   // ---- inference --------------------------------------------------------------------------
 
-  /** Accuracy (argmax of the output vs. the label or argmax of y) and mean cost over data. */
+  /**
+   * The task's metrics and the mean cost over data: accuracy for the classification tasks
+   * (argmax for "classification", threshold 0.5 for "binary", per label for "multi-label");
+   * mse, mae and r2 (and no accuracy) for "regression".
+   */
   evaluate(data: Data): Evaluation {
     const where = "evaluate(data)";
     this.#live(where);
-    const rows = toRows(where, "data", data, this.sizes[0], this.sizes[this.sizes.length - 1]);
-    return evaluateRows(this.#live(where), where, rows);
+    const rows = toRows(where, "data", data, this.sizes[0], this.sizes[this.sizes.length - 1], this.task);
+    return evaluation(this.task, evaluateRows(this.#live(where), where, rows, this.task));
   }
 
-  /** Output activations a^L for one input x (a new Float32Array). */
-  feedforward(x: Vector): Float32Array {
-    const where = "feedforward(x)";
-    const n = this.#live(where);
+  /**
+   * What the network predicts for one input: the class index ("classification", "binary"), a 0/1
+   * vector ("multi-label") or the output values ("regression"). Preprocessing applies; dropout does not.
+   */
+  predict(x: Vector): Prediction {
+    return predictRow(this.task, this.#outputs("predict(x)", x), 0, this.sizes.at(-1)!);
+  }
+
+  /** predict() for many inputs (rows of a Float32Array, or an array of vectors): one prediction per row. */
+  predictBatch(inputs: Float32Array | readonly Vector[]): Prediction[] {
+    const out = this.#batchOutputs("predictBatch(inputs)", inputs);
+    return predictRows(this.task, out, out.length / this.sizes.at(-1)!, this.sizes.at(-1)!);
+  }
+
+  /**
+   * Probabilities for one input: P(class 1) for "binary", the softmax distribution for
+   * "classification" with a softmax output, P(label j) per output for "multi-label". An
+   * OptionError for regression and for classification without a softmax output (their outputs
+   * are not probabilities).
+   */
+  predictProba(x: Vector): number | number[] {
+    const where = "predictProba(x)";
+    this.#live(where);
+    checkProbabilities(where, this.task, this.activations.at(-1)!);
+    return probabilityRow(this.task, this.#outputs(where, x), 0, this.sizes.at(-1)!);
+  }
+
+  /** predictProba() for many inputs: one row (binary: one number) per input. */
+  predictProbaBatch(inputs: Float32Array | readonly Vector[]): (number | number[])[] {
+    const where = "predictProbaBatch(inputs)";
+    this.#live(where);
+    checkProbabilities(where, this.task, this.activations.at(-1)!);
+    const nOut = this.sizes.at(-1)!, out = this.#batchOutputs(where, inputs);
+    return Array.from({ length: out.length / nOut }, (_, r) => probabilityRow(this.task, out, r, nOut));
+  }
+
+  /** The layers (neurons, activation, parameters, dropout), the task, cost, initializer and backend, as text. */
+  summary(): string {
+    this.#live("summary()");
+    return summaryText({ sizes: this.sizes, activations: this.activations, cost: this.cost, init: this.init, task: this.task,
+      dropout: this.dropout, preprocessing: this.#pre !== null, backend: this.backend });
+  }
+
+  #outputs(where: string, x: Vector): Float32Array {
+    this.#live(where);
     // vectorToF32 checks length and float32 finiteness; one row, no targets.
     const rows = oneRow(vectorToF32(where, "x", x, this.sizes[0]));
+    const n = this.#live(where); // a getter in x may have disposed the network
     n.ensure(where, 1);
     load(n, where, rows, null, 0, 1);
     forward(n, 1);
@@ -194,13 +265,29 @@ export class Network {
     return n.F.slice(aL, aL + this.sizes.at(-1)!);
   }
 
+  #batchOutputs(where: string, inputs: Float32Array | readonly Vector[]): Float32Array {
+    this.#live(where);
+    if (!(inputs instanceof Float32Array) && !Array.isArray(inputs)) {
+      throw new DataError(where, "inputs", `a Float32Array of rows of ${this.sizes[0]} or an array of vectors`, describe(inputs));
+    }
+    return this.#feed(where, inputs);
+  }
+
+  /** Output activations a^L for one input x (a new Float32Array); the network's preprocessing applies. */
+  feedforward(x: Vector): Float32Array {
+    return this.#outputs("feedforward(x)", x);
+  }
+
   /**
    * Output activations for many inputs at once: `inputs` holds count rows of n_in (or is an
    * array of vectors, or a Dataset). Returns (or fills `out` with) count rows of n_out.
    */
   feedforwardBatch(inputs: Float32Array | readonly Vector[] | Dataset, out?: Float32Array): Float32Array {
-    const where = "feedforwardBatch(inputs, out)";
-    const n = this.#live(where);
+    return this.#feed("feedforwardBatch(inputs, out)", inputs, out);
+  }
+
+  #feed(where: string, inputs: Float32Array | readonly Vector[] | Dataset, out?: Float32Array): Float32Array {
+    this.#live(where);
     const nIn = this.sizes[0], L = this.sizes.length - 1, nOut = this.sizes[L];
     let rows: Rows;
     if (inputs instanceof Float32Array) {
@@ -217,6 +304,7 @@ export class Network {
     } else {
       throw new DataError(where, "inputs", `a Float32Array of rows of ${nIn} or an array of vectors`, describe(inputs));
     }
+    const n = this.#live(where); // a getter or Proxy trap in the inputs may have disposed the network
     const result = out ?? new Float32Array(rows.count * nOut);
     if (result.length !== rows.count * nOut) throw new ShapeError(where, "out", `a Float32Array of length ${rows.count * nOut}`, describe(out));
     const chunk = Math.min(rows.count, Math.max(CHUNK, n.plan.capacity));
@@ -234,12 +322,14 @@ export class Network {
 
   /**
    * Gradient of the cost C_x of ONE example: { nablaW, nablaB } with nablaW[l][j][k] = ∂C_x/∂w^l_jk
-   * and nablaB[l][j] = ∂C_x/∂b^l_j (network.py's backprop(x, y)). y is a vector or a class index.
+   * and nablaB[l][j] = ∂C_x/∂b^l_j (network.py's backprop(x, y)). y is a vector, or a number read
+   * as the task reads it: a class index (classification, multi-label) or the one output's value
+   * (binary, regression). Dropout does not apply (no mask is drawn).
    */
   backprop(x: Vector, y: Vector | number): Gradient {
     const where = "backprop(x, y)";
     this.#live(where);
-    const rows = toRows(where, "example", [[x, y]], this.sizes[0], this.sizes.at(-1)!);
+    const rows = toRows(where, "example", [[x, y]], this.sizes[0], this.sizes.at(-1)!, this.task);
     const n = this.#live(where);
     n.ensure(where, 1);
     load(n, where, rows, null, 0, 1);
@@ -281,7 +371,8 @@ export class Network {
   /** Everything needed to restore the network exactly, optimizer state and generator included. */
   toJSON(): NetworkJSON {
     const n = this.#live("toJSON()");
-    return toJSON(this, n.F, n.plan, this.#s.rng.state, this.#s.opt);
+    return toJSON({ sizes: this.sizes, activations: this.activations, cost: this.cost, init: this.init, seed: this.seed,
+      task: this.task, dropout: this.dropout, preprocessing: this.#pre }, n.F, n.plan, this.#s.rng.state, this.#s.opt);
   }
 
   /**
@@ -342,14 +433,44 @@ function flatten(where: string, arg: string, v: unknown, shapes: number[][]): Fl
     if (!finite32(x)) throw new DataError(where, path, "a finite number (within the float32 range)", describe(x));
     out[p++] = x;
   };
-  shapes.forEach((s, l) => {
-    const layer = v[l];
+  // Index loops, not forEach: forEach skips the holes of a sparse array ([1, , 3]), which would
+  // shift every later value by one place; here a hole reads as undefined and is refused by name.
+  for (let l = 0; l < shapes.length; l++) {
+    const s = shapes[l], layer = v[l];
     if (!Array.isArray(layer) || layer.length !== s[0]) throw new ShapeError(where, `${arg}[${l}]`, `an array of ${s[0]}`, describe(layer));
-    layer.forEach((row: unknown, j: number) => {
-      if (s.length === 1) return leaf(row, `${arg}[${l}][${j}]`);
+    for (let j = 0; j < s[0]; j++) {
+      const row: unknown = layer[j];
+      if (s.length === 1) {
+        leaf(row, `${arg}[${l}][${j}]`);
+        continue;
+      }
       if (!Array.isArray(row) || row.length !== s[1]) throw new ShapeError(where, `${arg}[${l}][${j}]`, `an array of ${s[1]}`, describe(row));
-      row.forEach((x: unknown, k: number) => leaf(x, `${arg}[${l}][${j}][${k}]`));
-    });
-  });
+      for (let k = 0; k < s[1]; k++) leaf(row[k], `${arg}[${l}][${j}][${k}]`);
+    }
+  }
   return out;
+}
+
+/**
+ * validationSplit: the last `fraction` of the rows (at least one, in the given order) become the
+ * test rows, the rest the training rows — views on the same buffers, nothing copied.
+ */
+function holdOut(where: string, rows: Rows, fraction: number, nIn: number, nOut: number): [Rows, Rows] {
+  const nTest = Math.max(1, Math.round(rows.count * fraction)), nTrain = rows.count - nTest;
+  if (nTrain < 1) {
+    throw new OptionError(where, "options.validationSplit", `a fraction that leaves training data (${rows.count} samples)`, String(fraction));
+  }
+  const part = (from: number, count: number, arg: string): Rows => ({
+    ...rows,
+    count,
+    // Tensor rows: subarrays of the buffers; samples: their own per-row views, sliced.
+    inputs: rows.inputs && rows.inputs.subarray(from * nIn, (from + count) * nIn),
+    outputs: rows.outputs && rows.outputs.subarray(from * nOut, (from + count) * nOut),
+    labels: rows.labels && rows.labels.subarray(from, from + count),
+    views: rows.inputs ? undefined : { x: rows.views!.x.slice(from, from + count), y: null },
+    words: undefined,
+    arg,
+    at: (i, k, output) => rows.at(from + i, k, output),
+  });
+  return [part(0, nTrain, rows.arg), part(nTrain, nTest, `${rows.arg} (validation part)`)];
 }

@@ -2,7 +2,12 @@
 import type { Activation, Cost } from "./kernels.js";
 import { BACKENDS, type BackendOption } from "./wasm.js";
 import { OptionError, ShapeError, describe } from "./errors.js";
-import { checkActivations, checkCost, checkInit, checkSizes, type Init, type Model } from "./model.js";
+import { checkActivations, checkCost, checkHeads, checkInit, checkSizes, type Init, type Model } from "./model.js";
+import type { Task } from "./task.js";
+import { DEFAULTS, defaultLearningRate } from "./defaults.js";
+
+/** The smallest positive float32 (a subnormal): 2^−149. */
+const MIN_FLOAT32 = 1.401298464324817e-45;
 import type { Data } from "./data.js";
 
 export { INITS, type Init } from "./model.js";
@@ -20,6 +25,15 @@ export interface NetworkOptions {
   backend?: BackendOption;
   /** Weight initializer. Default "scaled". */
   init?: Init;
+  /**
+   * What the outputs mean: "classification", "binary", "multi-label" or "regression". Default:
+   * inferred from the output layer (one sigmoid output → binary, linear → regression, else classification).
+   */
+  task?: Task;
+  /** Inverted dropout in training: a probability p for every hidden layer, or one per hidden layer. Default none. */
+  dropout?: number | readonly number[];
+  /** Input standardization x' = (x − mean) / std, per input (or one number for all), saved with the model. */
+  preprocessing?: { mean: number | ArrayLike<number>; std: number | ArrayLike<number> };
 }
 
 export type OptimizerOption =
@@ -43,23 +57,34 @@ export interface EpochStats {
   cost: number;
   /** Learning rate used in this epoch. */
   eta: number;
-  /** Evaluation on testData, when given. */
+  /** Evaluation on testData, when given: the cost, and the task's metrics (accuracy for the classification tasks; mse, mae, r2 for regression). */
   testCost?: number;
   correct?: number;
   total?: number;
   accuracy?: number;
-  /** Exact cost and accuracy on the whole training data after the epoch, with `monitorTraining: true`. */
+  mse?: number;
+  mae?: number;
+  r2?: number;
+  /** Exact cost and accuracy (regression: mse and r2) on the whole training data after the epoch, with `monitorTraining: true`. */
   trainingCost?: number;
   trainingAccuracy?: number;
+  trainingMse?: number;
+  trainingR2?: number;
+  /** Training looks collapsed (at chance, or stuck with saturated outputs): what was seen and the likely cause (src/warnings.ts). */
+  warnings?: string[];
   seconds: number;
   samplesPerSecond: number;
 }
 
 export interface TrainOptions {
+  /** Epochs. Default 30 (network.py's; src/defaults.ts). */
   epochs?: number;
   /** Mini-batch size m. Default 10. */
   batchSize?: number;
-  /** Learning rate η. Default 3.0 (Nielsen's chapter-1 value). */
+  /**
+   * Learning rate η. Default: from the table in src/defaults.ts (docs/algorithms.md, "Defaults"),
+   * by optimizer and network — 3.0 for SGD on Nielsen's sigmoid/quadratic network, 0.001 for Adam.
+   */
   learningRate?: number;
   /** L2 regularization λ (network2.py): w → (1−ηλ/n) w − (η/m) Σ∇w. Default 0. */
   lambda?: number;
@@ -71,8 +96,12 @@ export interface TrainOptions {
   testData?: Data;
   /** Also measure exact cost and accuracy on the training data after each epoch (one more pass). */
   monitorTraining?: boolean;
-  /** Stop after this many epochs without a better test accuracy (needs testData). */
+  /** Stop after this many epochs without a better test accuracy (regression: test cost) (needs testData or validationSplit). */
   earlyStopping?: number;
+  /** At the end, put back the weights and biases of the epoch with the best test accuracy (regression: test cost). Default false. */
+  restoreBest?: boolean;
+  /** Hold out this fraction of the data (its last rows, in the given order) as testData. In (0, 1); not with testData. */
+  validationSplit?: number;
   /** network2.py's schedule: halve η after `patience` epochs without better test accuracy; stop once η has dropped to η/128. */
   schedule?: { patience: number };
   /** Called after every epoch; return false to stop. */
@@ -82,8 +111,8 @@ export interface TrainOptions {
 }
 
 const TRAIN_KEYS = ["epochs", "batchSize", "learningRate", "lambda", "l1", "shuffle", "optimizer", "testData",
-  "monitorTraining", "earlyStopping", "schedule", "onEpoch", "onProgress"];
-const NET_KEYS = ["seed", "cost", "activation", "output", "backend", "init"];
+  "monitorTraining", "earlyStopping", "schedule", "onEpoch", "onProgress", "restoreBest", "validationSplit"];
+const NET_KEYS = ["seed", "cost", "activation", "output", "backend", "init", "task", "dropout", "preprocessing"];
 
 export function checkKeys(where: string, arg: string, o: unknown, keys: readonly string[]): Record<string, unknown> {
   if (o === undefined) return {};
@@ -124,7 +153,8 @@ export function resolveNetworkOptions(where: string, sizes: unknown, options: un
   const init: Init = checkInit(o.init, fail);
   const backend = oneOf(where, "options.backend", o.backend, BACKENDS, "wasm");
   const activations = checkActivations(s.length - 1, o.activation, o.output, cost, fail);
-  return { sizes: s, activations, cost, init, seed, backend };
+  const heads = checkHeads(s, activations, cost, o, (arg, expected, text) => { throw new OptionError(where, `options.${arg}`, expected, text); });
+  return { sizes: s, activations, cost, init, ...heads, seed, backend };
 }
 
 export interface ResolvedTrainOptions {
@@ -138,11 +168,21 @@ export interface ResolvedTrainOptions {
   monitorTraining: boolean;
   earlyStopping: number;
   patience: number;
+  restoreBest: boolean;
+  /** 0 for none. */
+  validationSplit: number;
+  /** The table's η for this optimizer and network (what warnings compare η with). */
+  defaultEta: number;
   onEpoch?: TrainOptions["onEpoch"];
   onProgress?: TrainOptions["onProgress"];
 }
 
-export function resolveTrainOptions(where: string, options: unknown): ResolvedTrainOptions {
+/**
+ * Checks train options; defaults from src/defaults.ts. The default η depends on the optimizer
+ * and the network (`model`: its activations and cost).
+ */
+export function resolveTrainOptions(where: string, options: unknown,
+                                    model: { activations: readonly Activation[]; cost: Cost } = { activations: ["sigmoid", "sigmoid"], cost: "quadratic" }): ResolvedTrainOptions {
   const o = checkKeys(where, "options", options, TRAIN_KEYS);
   const int = (k: string, d: number, min: number) =>
     number(where, `options.${k}`, o[k], d, (x) => Number.isInteger(x) && x >= min, `an integer ≥ ${min}`);
@@ -160,17 +200,22 @@ export function resolveTrainOptions(where: string, options: unknown): ResolvedTr
     const s = checkKeys(where, "options.schedule", o.schedule, ["patience"]);
     patience = number(where, "options.schedule.patience", s.patience, 10, (x) => Number.isInteger(x) && x >= 1, "an integer ≥ 1");
   }
+  const optimizer = resolveOptimizer(where, o.optimizer);
+  const defaultEta = defaultLearningRate(optimizer.name, model.activations, model.cost, optimizer.mu);
   return {
-    epochs: int("epochs", 1, 0),
-    batchSize: int("batchSize", 10, 1),
-    eta: number(where, "options.learningRate", o.learningRate, 3.0, (x) => x > 0, "a finite number > 0"),
-    lambda: nonneg("lambda", 0),
-    l1: nonneg("l1", 0),
-    shuffle: bool("shuffle", true),
-    optimizer: resolveOptimizer(where, o.optimizer),
+    epochs: int("epochs", DEFAULTS.epochs, 0),
+    batchSize: int("batchSize", DEFAULTS.batchSize, 1),
+    eta: number(where, "options.learningRate", o.learningRate, defaultEta, (x) => x > 0, "a finite number > 0"),
+    lambda: nonneg("lambda", DEFAULTS.lambda),
+    l1: nonneg("l1", DEFAULTS.l1),
+    shuffle: bool("shuffle", DEFAULTS.shuffle),
+    optimizer,
     monitorTraining: bool("monitorTraining", false),
     earlyStopping: int("earlyStopping", 0, 0),
     patience,
+    restoreBest: bool("restoreBest", false),
+    validationSplit: number(where, "options.validationSplit", o.validationSplit, 0, (x) => x > 0 && x < 1, "a fraction in (0, 1)"),
+    defaultEta,
     onEpoch: fn("onEpoch"),
     onProgress: fn("onProgress"),
   };
@@ -178,7 +223,7 @@ export function resolveTrainOptions(where: string, options: unknown): ResolvedTr
 
 function resolveOptimizer(where: string, v: unknown): Optimizer {
   const names = ["sgd", "momentum", "adam"] as const;
-  const opt: Optimizer = { name: "sgd", mu: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+  const opt: Optimizer = { name: DEFAULTS.optimizer, mu: DEFAULTS.mu, beta1: DEFAULTS.beta1, beta2: DEFAULTS.beta2, epsilon: DEFAULTS.epsilon };
   if (v === undefined) return opt;
   if (typeof v === "string") {
     opt.name = oneOf(where, "options.optimizer", v, names, "sgd");
@@ -199,6 +244,8 @@ function resolveOptimizer(where: string, v: unknown): Optimizer {
   opt.mu = unit("mu", 0.9);
   opt.beta1 = unit("beta1", 0.9);
   opt.beta2 = unit("beta2", 0.999);
-  opt.epsilon = number(where, "options.optimizer.epsilon", o.epsilon, 1e-8, (x) => x > 0, "a number > 0");
+  // ε is used in float32: below the smallest positive float32 (≈ 1.4e-45) it is 0 there, and √m₂ + ε can be 0.
+  opt.epsilon = number(where, "options.optimizer.epsilon", o.epsilon, DEFAULTS.epsilon, (x) => x >= MIN_FLOAT32,
+    `a number ≥ ${MIN_FLOAT32} (the smallest positive float32: ε is added in float32)`);
   return opt;
 }

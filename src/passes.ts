@@ -11,13 +11,41 @@
 //
 // The buffers are the arena's (src/arena.ts); the caller loads a^0 and y, and owns the
 // optimizer state's step count.
+//
+// Dropout (Nielsen ch. 3, inverted): in a training pass of a network with dropout, hidden layer
+// l's activations are multiplied by a mask μ^l drawn from the network's generator (0 with
+// probability p_l, else 1/(1 − p_l)) into ã^l, which the next layer and BP4 read; BP2 computes
+// σ' from the undropped a^l and then δ^l ⊙= μ^l. Inference never drops.
 import type { Arena } from "./arena.js";
 import type { Optimizer } from "./options.js";
+import type { Random } from "./random.js";
+import { fillMask } from "./dropout.js";
 
-/** Feedforward of the m samples in a^0, layer by layer: a^(l+1) = σ(w^l a^l + b^l). */
-export function forward(n: Arena, m: number): void {
+/** The activations layer l+1 and BP4 read for layer l: ã^l in a training pass with dropout at l, else a^l. */
+const input = (n: Arena, l: number): number => (n.dropping && l > 0 && n.dropout![l - 1] > 0 ? n.plan.dropped[l] : n.plan.a[l]);
+
+/**
+ * Feedforward of the m samples in a^0, layer by layer: a^(l+1) = σ(w^l a^l + b^l). With `rng`
+ * (a training pass) and dropout, hidden activations are dropped with masks drawn from rng.
+ */
+export function forward(n: Arena, m: number, rng: Random | null = null): void {
+  const { k, plan: p, sizes: s, acts } = n, L = s.length - 1;
+  n.dropping = rng !== null && n.dropout !== null;
+  for (let l = 0; l < L; l++) {
+    k.forward(p.a[l + 1], p.w[l], p.b[l], input(n, l), s[l], s[l + 1], m, acts[l]);
+    if (n.dropping && l + 1 < L && n.dropout![l] > 0) {
+      const len = m * s[l + 1];
+      fillMask(rng!, n.F, p.mask[l + 1] >>> 2, len, n.dropout![l]);
+      k.dropout(p.dropped[l + 1], p.a[l + 1], p.mask[l + 1], len);
+    }
+  }
+}
+
+/** BP2 for layer l−1 from δ^l, then the dropout mask of layer l (when this pass dropped it). */
+function bp2(n: Arena, l: number, m: number): void {
   const { k, plan: p, sizes: s, acts } = n;
-  for (let l = 0; l < s.length - 1; l++) k.forward(p.a[l + 1], p.w[l], p.b[l], p.a[l], s[l], s[l + 1], m, acts[l]);
+  k.bp2(p.delta[l - 1], p.delta[l], p.w[l], p.a[l], s[l], s[l + 1], m, acts[l - 1]);
+  if (n.dropping && n.dropout![l - 1] > 0) k.dropout(p.delta[l - 1], p.delta[l - 1], p.mask[l], m * s[l]);
 }
 
 /** BP1–BP4 for the m samples fed forward, targets in y: fills nablaW, nablaB (summed over the batch). */
@@ -26,8 +54,8 @@ export function backward(n: Arena, m: number): void {
   k.bp1(p.delta[L - 1], p.a[L], p.y, s[L], m, acts[L - 1], cost);
   for (let l = L - 1; l >= 0; l--) {
     k.bp3(p.nablaB[l], p.delta[l], s[l + 1], m);
-    k.bp4(p.nablaW[l], p.delta[l], p.a[l], s[l], s[l + 1], m);
-    if (l > 0) k.bp2(p.delta[l - 1], p.delta[l], p.w[l], p.a[l], s[l], s[l + 1], m, acts[l - 1]);
+    k.bp4(p.nablaW[l], p.delta[l], input(n, l), s[l], s[l + 1], m);
+    if (l > 0) bp2(n, l, m);
   }
 }
 
@@ -42,8 +70,8 @@ export function backwardSgd(net: Arena, m: number, eta: number, lambda: number, 
   k.bp1(p.delta[L - 1], p.a[L], p.y, s[L], m, acts[L - 1], cost);
   for (let l = L - 1; l >= 0; l--) {
     // δ^(l−1) needs w^l before the step changes it.
-    if (l > 0) k.bp2(p.delta[l - 1], p.delta[l], p.w[l], p.a[l], s[l], s[l + 1], m, acts[l - 1]);
-    k.bp4sgd(p.w[l], p.b[l], p.delta[l], p.a[l], s[l], s[l + 1], m, scale, decay, l1s);
+    if (l > 0) bp2(net, l, m);
+    k.bp4sgd(p.w[l], p.b[l], p.delta[l], input(net, l), s[l], s[l + 1], m, scale, decay, l1s);
   }
 }
 

@@ -1,5 +1,5 @@
 // network2.py's monitoring, one epoch at a time: early stopping after n epochs without a better
-// test accuracy, and the learning-rate schedule that halves η after `patience` such epochs and
+// test score (the task's: test accuracy, or −test cost for regression; src/monitor.ts), and the learning-rate schedule that halves η after `patience` such epochs and
 // stops once η has dropped to η₀/128. The one epoch loop (src/epochs.ts) runs it, so
 // Network.train, the worker and the CLI stop at the same epoch with the same η.
 
@@ -9,13 +9,13 @@ export const CONTINUE = 0, HALVED = 1, EARLY_STOP = 2, SCHEDULE_DONE = 3;
 export interface Plateau {
   /** The learning rate for the next epoch. */
   readonly eta: number;
-  /** Records one epoch's test accuracy; returns CONTINUE, HALVED, EARLY_STOP or SCHEDULE_DONE. */
-  next(accuracy: number): number;
+  /** Records one epoch's score (higher is better); returns CONTINUE, HALVED, EARLY_STOP or SCHEDULE_DONE. */
+  next(score: number): number;
 }
 
 /** A tracker starting at η₀; earlyStopping and patience of 0 turn that rule off. */
 export function plateau(eta0: number, earlyStopping: number, patience: number): Plateau {
-  let eta = eta0, best = -1, sinceBest = 0;
+  let eta = eta0, best = -Infinity, sinceBest = 0;
   return {
     get eta() {
       return eta;

@@ -8,7 +8,9 @@ import { ModelFormatError, describe } from "./errors.js";
 import type { Activation, Cost } from "./kernels.js";
 import type { Optimizer } from "./options.js";
 import { parameterCount, type Plan } from "./arena.js";
-import { checkActivations, checkCost, checkInit, checkSizes, type Init, type Model } from "./model.js";
+import { checkActivations, checkCost, checkHeads, checkInit, checkSizes, type Init, type Model } from "./model.js";
+import { preprocessingJSON } from "./preprocessing.js";
+import type { Task } from "./task.js";
 
 export interface NetworkJSON {
   format: "nabla";
@@ -28,6 +30,12 @@ export interface NetworkJSON {
   rng: number[];
   /** Optimizer state (momentum velocities, Adam moments) in the order weights then biases, flattened. */
   optimizer?: { name: Optimizer["name"]; t: number; state1: number[]; state2?: number[] };
+  /** What the outputs mean (absent in older files: inferred from the output layer). */
+  task?: Task;
+  /** Input standardization x' = (x − mean) / std, one entry per input. */
+  preprocessing?: { mean: number[]; std: number[] };
+  /** Dropout probability per hidden layer (training only; inference ignores it). */
+  dropout?: number[];
 }
 
 export interface ParsedModel extends Model {
@@ -70,7 +78,10 @@ export function toJSON(model: Model & { seed: number }, F: Float32Array, p: Plan
     weights: matrices(F, model.sizes, p.w),
     biases: vectors(F, model.sizes, p.b),
     rng: Array.from(rng),
+    task: model.task,
   };
+  if (model.preprocessing) json.preprocessing = preprocessingJSON(model.preprocessing);
+  if (model.dropout) json.dropout = [...model.dropout];
   if (opt.name !== "sgd") {
     const state = (at: number) => Array.from(F.subarray(at >>> 2, (at >>> 2) + p.paramsLen), plusZero);
     json.optimizer = { name: opt.name, t: opt.t, state1: state(p.opt1) };
@@ -135,6 +146,8 @@ function parse(where: string, input: unknown): ParsedModel {
   // A model file names the hidden layers' activations and the output's apart (perLayer = false).
   const activations = checkActivations(L, get("activation"), get("output"), cost, fail, false);
   const init = checkInit(get("init"), fail);
+  const heads = checkHeads(sizes, activations, cost, { task: get("task"), dropout: get("dropout"), preprocessing: get("preprocessing") },
+    (arg, expected, text) => { throw new ModelFormatError(where, `json.${arg}`, expected, text); });
   const seedRaw = get("seed");
   const seed = seedRaw === undefined ? undefined
     : typeof seedRaw === "number" && Number.isInteger(seedRaw) && seedRaw >= 0 && seedRaw < 2 ** 32 ? seedRaw : fail("seed", "an integer from 0 to 2^32 − 1", seedRaw);
@@ -205,6 +218,8 @@ function parse(where: string, input: unknown): ParsedModel {
     for (let i = 0; i < count; i++) {
       const x = (v as unknown[])[i];
       if (!finite32(x)) fail(`optimizer.${k}[${i}]`, "a finite number (within the float32 range)", x);
+      // Adam's second moment is a running mean of squares: a negative one would make √m₂ NaN.
+      if (k === "state2" && (x as number) < 0) fail(`optimizer.${k}[${i}]`, "a number ≥ 0 (Adam's second moment is a mean of squares)", x);
       put(x as number);
     }
   };
@@ -224,5 +239,5 @@ function parse(where: string, input: unknown): ParsedModel {
     };
     optimizer = { name: optName, t: optT, state1: vec("state1"), state2: optName === "adam" ? vec("state2") : null };
   }
-  return { sizes, activations, cost, init, seed, params, rng, optimizer };
+  return { sizes, activations, cost, init, ...heads, seed, params, rng, optimizer };
 }

@@ -193,3 +193,66 @@ describe("error classes survive minifiers and threads", () => {
     expect(toSerialized(f).fields).not.toHaveProperty("callback");
   });
 });
+
+describe("reliability, round two (issue 13, library items)", () => {
+  it("1: weights/biases setters refuse arrays with holes, naming the index (forEach would skip the hole and shift every later value)", () => {
+    const net = new Network([3, 2, 2], { seed: 1 });
+    const before = net.toJSON();
+    const w = net.weights;
+    // eslint-disable-next-line no-sparse-arrays
+    w[0][1] = [1, , 3] as number[];
+    expectError(() => { net.weights = w; }, DataError, "set weights", "weights[0][1][1]", "undefined");
+    const b = net.biases;
+    b[1] = new Array(2); // both holes
+    expectError(() => { net.biases = b; }, DataError, "biases[1][0]", "undefined");
+    const w2 = net.weights;
+    (w2 as unknown[])[1] = Object.assign(new Array(2), { 0: [1, 2] });
+    expectError(() => { net.weights = w2; }, ShapeError, "weights[1][1]");
+    expect(net.toJSON()).toEqual(before);
+  });
+
+  it("5: dispose() from a data getter or Proxy trap during validation is a DisposedError", () => {
+    for (const call of ["train", "evaluate", "feedforwardBatch", "predictBatch"] as const) {
+      const net = new Network([2, 3, 2], { seed: 1 });
+      const sample = { get input() { net.dispose(); return [0, 1]; }, output: [1, 0] };
+      const data = [{ input: [1, 0], output: [0, 1] }, sample];
+      expectError(() => {
+        if (call === "train") net.train(data, { epochs: 1 });
+        else if (call === "evaluate") net.evaluate(data);
+        else if (call === "feedforwardBatch") net.feedforwardBatch(data.map((s) => s.input) as never);
+        else net.predictBatch([[0, 1], new Proxy([0, 1], { get(t, k) { net.dispose(); return Reflect.get(t, k); } })]);
+      }, DisposedError, "a live network");
+      expect(net.disposed).toBe(true);
+    }
+    const net = new Network([2, 2], { seed: 1 });
+    const trap = new Proxy([[1, 2], [3, 4]], { get(t, k) { if (k === "0") net.dispose(); return Reflect.get(t, k); } });
+    expectError(() => { net.biases = [[0, 0]]; net.weights = [trap as never]; }, DisposedError);
+  });
+
+  it("7: an Adam epsilon that is 0 in float32, and a negative saved second moment, are refused up front (not a DivergenceError blaming η)", () => {
+    const net = new Network([2, 3, 2], { seed: 1 });
+    expectError(() => net.train(good2(), { optimizer: { name: "adam", epsilon: 1e-46 }, learningRate: 0.001 }), OptionError,
+      "options.optimizer.epsilon", "1e-46");
+    net.train(good2(), { optimizer: "adam", learningRate: 0.001, epochs: 1 });
+    const json = net.toJSON();
+    json.optimizer!.state2![3] = -1e-3;
+    expectError(() => Network.fromJSON(json), ModelFormatError, "json.optimizer.state2[3]", "≥ 0", "-0.001");
+  });
+
+  it("9: { inputs, outputs, labels } is ambiguous and refused; a sparse array claiming 5e8 samples is refused before allocating", () => {
+    const net = new Network([3, 2], { seed: 1 });
+    const inputs = new Float32Array(6), outputs = Float32Array.of(1, 0, 0, 1);
+    expectError(() => net.train({ inputs, outputs, labels: [0, 7] } as never), DataError, "data", "outputs or labels, not both");
+    expectError(() => net.evaluate({ inputs, outputs, labels: [0, 1] } as never), DataError, "outputs or labels, not both");
+    const sparse: unknown[] = [];
+    sparse.length = 5e8;
+    sparse[0] = [[0, 0, 0], 0];
+    const rss = process.memoryUsage().rss;
+    expectError(() => net.train(sparse as never), DataError, "data[1]", "undefined");
+    expect(process.memoryUsage().rss - rss).toBeLessThan(512 * 2 ** 20);
+  });
+});
+
+function good2() {
+  return [{ input: [0, 1], output: [1, 0] }, { input: [1, 0], output: [0, 1] }];
+}

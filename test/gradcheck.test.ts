@@ -14,6 +14,9 @@ import { Network } from "../src/index.js";
 import type { Activation, Cost } from "../src/kernels.js";
 import { BACKENDS } from "./helpers.js";
 import { Random } from "../src/random.js";
+import { lab } from "./helpers.js";
+import { fillMask } from "../src/dropout.js";
+import { activationCode, costCode } from "../src/kernels.js";
 
 const H = 1e-5;
 const REL = 1e-3, ABS = 1e-4;
@@ -30,11 +33,16 @@ const ACT64: Record<Exclude<Activation, "softmax">, (z: number) => number> = {
 
 interface Params { W: number[][][]; B: number[][] }
 
-/** Float64 forward pass; returns the output activations and every pre-activation z. */
-function forward64(p: Params, acts: readonly Activation[], x: readonly number[]): { a: number[]; zs: number[] } {
+/**
+ * Float64 forward pass; returns the output activations and every pre-activation z. With masks
+ * (inverted dropout, one per hidden layer: 0 or 1/(1 − p) per neuron), hidden layer l's
+ * activations are multiplied by masks[l] before the next layer reads them.
+ */
+function forward64(p: Params, acts: readonly Activation[], x: readonly number[], masks?: readonly (readonly number[])[]): { a: number[]; zs: number[] } {
   let a = [...x];
   const zs: number[] = [];
   p.W.forEach((w, l) => {
+    if (masks && l > 0) a = a.map((v, k) => v * masks[l - 1][k]);
     const z = w.map((row, j) => row.reduce((s, wjk, k) => s + wjk * a[k], p.B[l][j]));
     zs.push(...z);
     const act = acts[l];
@@ -61,8 +69,9 @@ function cost64(cost: Cost, a: number[], y: number[]): number {
   return c;
 }
 
-function numericGradient(p: Params, acts: readonly Activation[], cost: Cost, x: number[], y: number[]): Params {
-  const C = () => cost64(cost, forward64(p, acts, x).a, y);
+function numericGradient(p: Params, acts: readonly Activation[], cost: Cost, x: number[], y: number[],
+                         masks?: readonly (readonly number[])[]): Params {
+  const C = () => cost64(cost, forward64(p, acts, x, masks).a, y);
   const d = (get: () => number, set: (v: number) => void) => {
     const v0 = get();
     set(v0 + H); const cp = C();
@@ -219,5 +228,105 @@ describe("backends agree", () => {
     const others = BACKENDS.filter((b) => b !== "js");
     expect(others.length).toBeGreaterThan(0);
     for (const b of others) grad(b).forEach((v, i) => expect(Math.abs(v - ref[i]), `${b} [${i}]`).toBeLessThan(1e-6));
+  });
+});
+
+describe.each(BACKENDS)("dropout gradient with a fixed mask on %s", (backend) => {
+  // Inverted dropout as the network composes it: forward ã^l = σ(z^l) ⊙ μ^l (kernels.forward, then
+  // kernels.dropout into a buffer of its own, so BP2's σ' still reads the undropped a^l); backward
+  // BP1, then per layer BP4 on ã^(l−1), BP2 and δ^l ⊙= μ^l (kernels.dropout in place). Compared with
+  // central differences of the float64 cost of the same network with the same fixed masks.
+  it.each([
+    [[3, 4, 5, 2], ["sigmoid", "tanh"], "sigmoid", "cross-entropy", 0.5],
+    [[4, 6, 5, 3], ["relu", "leaky-relu"], "softmax", "log-likelihood", 0.3],
+    [[5, 7, 2], ["tanh"], "linear", "quadratic", 0.2],
+  ] as [number[], Activation[], Activation, Cost, number][])("%j hidden %j, output %s, %s, p = %f", (sizes, hidden, output, cost, p) => {
+    const rng = new Random(sizes.length * 31 + sizes[1]);
+    const L = sizes.length - 1, acts = [...hidden, output];
+    const net = new Network(sizes, { seed: 3, activation: hidden, output, cost });
+    const P: Params = { W: net.weights, B: net.biases };
+    // Masks with at least one kept and one dropped neuron per layer, from the seeded generator.
+    let masks: number[][] = [];
+    for (let tries = 0; tries < 100; tries++) {
+      masks = sizes.slice(1, -1).map((n) => { const f = new Float32Array(n); fillMask(rng, f, 0, n, p); return Array.from(f); });
+      if (masks.every((m) => m.some((v) => v === 0) && m.some((v) => v > 0))) break;
+    }
+    expect(masks.every((m) => m.some((v) => v === 0) && m.some((v) => v > 0))).toBe(true);
+    let x: number[] = [];
+    for (let tries = 0; tries < 300; tries++) {
+      x = Array.from({ length: sizes[0] }, () => Math.fround(rng.next() * 2 - 1));
+      if (forward64(P, acts, x, masks).zs.every((z) => Math.abs(z) > KINK_MARGIN)) break;
+    }
+    expect(forward64(P, acts, x, masks).zs.every((z) => Math.abs(z) > KINK_MARGIN)).toBe(true);
+    const nOut = sizes[L];
+    const y = cost === "log-likelihood" ? Array.from({ length: nOut }, (_, j) => (j === 1 ? 1 : 0)) : Array.from({ length: nOut }, () => Math.fround(rng.next()));
+
+    const K = lab(backend), k = K.k;
+    const w = P.W.map((wl) => K.alloc(wl.flat().length, wl.flat())), b = P.B.map((bl) => K.alloc(bl.length, bl));
+    const a = sizes.map((n, l) => (l === 0 ? K.alloc(n, x) : K.alloc(n)));
+    const dropped = sizes.map((n, l) => (l > 0 && l < L ? K.alloc(n) : a[l])); // ã^l (a^l itself for input and output)
+    const mask = sizes.map((n, l) => (l > 0 && l < L ? K.alloc(n, masks[l - 1]) : -1));
+    const delta = sizes.slice(1).map((n) => K.alloc(n)), gW = P.W.map((wl) => K.alloc(wl.flat().length)), gB = P.B.map((bl) => K.alloc(bl.length));
+    const py = K.alloc(nOut, y), code = acts.map((s) => activationCode(s));
+    for (let l = 0; l < L; l++) {
+      k.forward(a[l + 1], w[l], b[l], dropped[l], sizes[l], sizes[l + 1], 1, code[l]);
+      if (l + 1 < L) k.dropout(dropped[l + 1], a[l + 1], mask[l + 1], sizes[l + 1]);
+    }
+    k.bp1(delta[L - 1], a[L], py, nOut, 1, code[L - 1], costCode(cost));
+    for (let l = L - 1; l >= 0; l--) {
+      k.bp3(gB[l], delta[l], sizes[l + 1], 1);
+      k.bp4(gW[l], delta[l], dropped[l], sizes[l], sizes[l + 1], 1);
+      if (l > 0) {
+        k.bp2(delta[l - 1], delta[l], w[l], a[l], sizes[l], sizes[l + 1], 1, code[l - 1]);
+        k.dropout(delta[l - 1], delta[l - 1], mask[l], sizes[l]);
+      }
+    }
+    const num = numericGradient(P, acts, cost, x, y, masks);
+    const got = { W: gW.map((g, l) => Array.from(K.read(g, sizes[l] * sizes[l + 1]))), B: gB.map((g, l) => Array.from(K.read(g, sizes[l + 1]))) };
+    compare(got.W.flat(), num.W.flat(2), "∂C/∂w with dropout");
+    compare(got.B.flat(), num.B.flat(), "∂C/∂b with dropout");
+    // The dropped neurons get exactly zero gradient on their incoming weights and biases.
+    masks.forEach((m, h) => m.forEach((v, j) => { if (v === 0) expect(got.B[h][j]).toBe(0); }));
+  });
+});
+
+describe.each(BACKENDS)("dropout in the network's training step on %s", (backend) => {
+  // One SGD step of a network with dropout over one batch of m samples: (w0 − w1)·m/η recovers
+  // Σ_x ∂C_x/∂w with each sample's own masks. The masks are drawn again here from the network's
+  // generator state (toJSON().rng), in the network's order (per batch, hidden layers in order,
+  // m × n_l values each), and the gradient compared with central differences of Σ_x C_x in float64.
+  it.each([
+    [[4, 6, 5, 3], ["tanh", "sigmoid"], "sigmoid", "cross-entropy", [0.5, 0.3], 5],
+    [[3, 7, 2], ["relu"], "softmax", "log-likelihood", [0.4], 6],
+  ] as [number[], Activation[], Activation, Cost, number[], number][])("%j hidden %j, output %s, %s, p = %j, m = %i", (sizes, hidden, output, cost, ps, m) => {
+    const rng = new Random(m * 13);
+    const net = new Network(sizes, { backend, seed: 8, activation: hidden, output, cost, dropout: ps });
+    const P: Params = { W: net.weights, B: net.biases };
+    const gen = new Random(net.toJSON().rng);
+    const batchMasks = sizes.slice(1, -1).map((n, h) => { const f = new Float32Array(m * n); fillMask(gen, f, 0, m * n, ps[h]); return f; });
+    const maskOf = (s: number) => batchMasks.map((f, h) => Array.from(f.subarray(s * sizes[h + 1], (s + 1) * sizes[h + 1])));
+    const nOut = sizes.at(-1)!, acts = [...hidden, output];
+    const data: [number[], number[]][] = [];
+    for (let tries = 0; data.length < m && tries < 1000; tries++) {
+      const x = Array.from({ length: sizes[0] }, () => Math.fround(rng.next() * 2 - 1));
+      if (!forward64(P, acts, x, maskOf(data.length)).zs.every((z) => Math.abs(z) > KINK_MARGIN)) continue;
+      const y = cost === "log-likelihood" ? Array.from({ length: nOut }, (_, j) => (j === data.length % nOut ? 1 : 0)) : Array.from({ length: nOut }, () => Math.fround(rng.next()));
+      data.push([x, y]);
+    }
+    expect(data).toHaveLength(m);
+    const total = { W: P.W.map((w) => w.map((r) => r.map(() => 0))), B: P.B.map((b) => b.map(() => 0)) };
+    data.forEach(([x, y], s) => {
+      const g = numericGradient(P, acts, cost, x, y, maskOf(s));
+      g.W.forEach((w, l) => w.forEach((r, j) => r.forEach((v, k) => (total.W[l][j][k] += v))));
+      g.B.forEach((b, l) => b.forEach((v, j) => (total.B[l][j] += v)));
+    });
+    const eta = 0.1 * m, w0 = net.weights.flat(2), b0 = net.biases.flat();
+    net.train(data, { epochs: 1, batchSize: m, shuffle: false, learningRate: eta });
+    compare(net.weights.flat(2).map((w, i) => ((w0[i] - w) * m) / eta), total.W.flat(2), "Σ∂C/∂w with dropout, from the training step");
+    compare(net.biases.flat().map((b, i) => ((b0[i] - b) * m) / eta), total.B.flat(), "Σ∂C/∂b with dropout, from the training step");
+    // Inference does not drop: feedforward equals the float64 network without masks.
+    const a = Array.from(net.feedforward(data[0][0]));
+    const want = forward64({ W: net.weights, B: net.biases }, acts, data[0][0]).a;
+    a.forEach((v, j) => expect(Math.abs(v - want[j])).toBeLessThan(1e-5));
   });
 });

@@ -3,6 +3,7 @@
 import { describe, it, expect } from "vitest";
 import { BACKENDS, lab, floats, expectClose, refZ, refActivate, sigmaPrime } from "./helpers.js";
 import { Random } from "../src/random.js";
+import { fillMask } from "../src/dropout.js";
 
 const SHAPES: [number, number, number][] = [
   // [nIn, nOut, m]
@@ -225,5 +226,45 @@ describe.each(BACKENDS)("kernels on %s", (backend) => {
         }
       }
     }
+  });
+
+  it.each([1, 3, 4, 5, 17, 3000])("dropout over %i values: out = x ⊙ mask, in place too, against the js baseline", (len) => {
+    const rng = new Random(len + 7);
+    const x = floats(rng, len, -2, 2), p = 0.3;
+    const mask = new Float32Array(len);
+    fillMask(new Random(len), mask, 0, len, p);
+    const want = x.map((xi, i) => Math.fround(xi * mask[i]));
+    const L = lab(backend), ref = lab("js");
+    const px = L.alloc(len, x), pm = L.alloc(len, mask), po = L.alloc(len);
+    L.k.dropout(po, px, pm, len);
+    expect(Array.from(L.read(po, len))).toEqual(Array.from(want)); // one f32 product per value: exact
+    expect(L.guard(po, len)).toBe(12345);
+    L.k.dropout(px, px, pm, len); // in place (the backward use: δ ⊙= μ)
+    expect(Array.from(L.read(px, len))).toEqual(Array.from(want));
+    const rx = ref.alloc(len, x), rm = ref.alloc(len, mask), ro = ref.alloc(len);
+    ref.k.dropout(ro, rx, rm, len);
+    expect(Array.from(L.read(po, len))).toEqual(Array.from(ref.read(ro, len)));
+  });
+});
+
+describe("dropout masks from the seeded generator", () => {
+  it.each([0.1, 0.5, 0.8])("p = %f: values 0 or 1/(1 − p), the share dropped within 5 standard errors of p, same seed → same mask", (p) => {
+    const n = 20000, mask = new Float32Array(n + 2);
+    mask[0] = mask[n + 1] = 12345;
+    fillMask(new Random(9), mask, 1, n, p);
+    expect(mask[0]).toBe(12345);
+    expect(mask[n + 1]).toBe(12345);
+    let dropped = 0;
+    for (let i = 1; i <= n; i++) {
+      if (mask[i] === 0) dropped++;
+      else expect(mask[i]).toBe(Math.fround(1 / (1 - p)));
+    }
+    expect(Math.abs(dropped / n - p)).toBeLessThan(5 * Math.sqrt((p * (1 - p)) / n));
+    const again = new Float32Array(n + 2);
+    fillMask(new Random(9), again, 1, n, p);
+    expect(again.subarray(1, n + 1)).toEqual(mask.subarray(1, n + 1));
+    // p = 0 keeps everything at scale 1.
+    fillMask(new Random(9), again, 0, n, 0);
+    expect(again.subarray(0, n).every((v) => v === 1)).toBe(true);
   });
 });

@@ -10,6 +10,7 @@ import { bp4, bp4sgd } from "./bp4.js";
 import { sgd, momentum, adam } from "./update.js";
 import { cost, allFinite } from "./cost.js";
 import { loadBytes } from "./load.js";
+import { dropout } from "./dropout.js";
 
 export function createJsKernels(): Kernels {
   const memory = new WebAssembly.Memory({ initial: 1 });
@@ -35,5 +36,6 @@ export function createJsKernels(): Kernels {
     cost: (a, y, n, m, kind) => cost(f(), a >>> 2, y >>> 2, n, m, kind),
     allFinite: (p, len) => allFinite(f(), p >>> 2, len),
     loadBytes: (dst, src, len, scale) => loadBytes(f(), u8(), dst >>> 2, src, len, scale),
+    dropout: (out, x, mask, len) => dropout(f(), out >>> 2, x >>> 2, mask >>> 2, len),
   };
 }

@@ -70,7 +70,7 @@ export async function evalCommand(args: readonly string[], io: Io): Promise<numb
   } else {
     io.out(`${positionals[0]}: ${describeNetwork(net)}\n`);
     io.out(`data: ${data.description}, ${split} split (${part.count} samples)\n`);
-    io.out(`accuracy ${(100 * e.accuracy).toFixed(2)}% (${e.correct} / ${e.total}), mean cost ${e.cost.toFixed(4)}\n`);
+    io.out(`accuracy ${(100 * e.accuracy!).toFixed(2)}% (${e.correct} / ${e.total}), mean cost ${e.cost.toFixed(4)}\n`);
     io.out(formatConfusion(confusion, classNames) + "\n");
   }
   net.dispose();
