@@ -1,4 +1,4 @@
-// Loading the kernels. Each wasm build is a base64 string in a module of its own
+// Loading the kernels. Each wasm build is a hex string in a module of its own
 // (src/generated/wasm-*.ts). The Node entry (src/node.ts) registers all three at import, so
 // `new Network(...)` is synchronous there for every backend; a page calls `await init()`,
 // which detects the engine's features with tiny probe modules and imports only the best
@@ -18,9 +18,9 @@ export type BackendOption = (typeof BACKENDS)[number];
 const sources = new Map<WasmBuild, string>();
 const compiled = new Map<WasmBuild, WebAssembly.Module>();
 
-/** Makes a build's bytes available (base64). The Node entry registers all three; init() what it loads. */
-export function registerBuild(build: WasmBuild, base64: string): void {
-  sources.set(build, base64);
+/** Makes a build's bytes available (hex, scripts/inline-wasm.mjs). The Node entry registers all three; init() what it loads. */
+export function registerBuild(build: WasmBuild, hex: string): void {
+  sources.set(build, hex);
 }
 
 /** The modules init() imports, one per build (bundlers split each into a chunk of its own). */
@@ -31,9 +31,9 @@ const loaders: Record<WasmBuild, () => Promise<{ default: string }>> = {
 };
 
 function wasmBytes(build: WasmBuild): Uint8Array<ArrayBuffer> {
-  const s = atob(sources.get(build)!);
-  const b = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+  const s = sources.get(build)!;
+  const b = new Uint8Array(s.length >> 1);
+  for (let i = 0; i < b.length; i++) b[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
   return b;
 }
 

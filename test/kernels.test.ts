@@ -39,7 +39,7 @@ describe("backend detection", () => {
     }
     // The wasm builds' own export lists (not through kernelsOf): nothing exported that the list lacks.
     const { default: simd } = await import("../src/generated/wasm-simd.js");
-    const bytes = Uint8Array.from(atob(simd), (c) => c.charCodeAt(0));
+    const bytes = Uint8Array.from(simd.match(/../g)!, (h) => parseInt(h, 16));
     const exported = WebAssembly.Module.exports(new WebAssembly.Module(bytes)).filter((e) => e.kind === "function").map((e) => e.name);
     expect(exported.filter((n) => n !== "build").sort()).toEqual([...KERNEL_NAMES].sort());
   });
