@@ -1,6 +1,6 @@
 // The demo page: nabla as a page loads it, without a bundler. The network lives in a
 // Web Worker (NetworkWorker); this thread only draws, so the page stays smooth while
-// the worker trains. It imports the small prebuilt client (nabla/min/worker, 2.9 KB
+// the worker trains. It imports the small prebuilt client (nabla/min/worker, 3.4 KB
 // gzipped): the library itself is loaded by the worker, never by this thread.
 import { NetworkWorker, availableBackends } from "../dist/min/worker.js";
 import { drawingPad, paintDigit } from "./draw.js";

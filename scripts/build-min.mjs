@@ -1,12 +1,16 @@
 // The prebuilt files for users without a bundler or without ESM, made from dist/ (tsc's
 // output) with esbuild, after `npm run build:ts`:
 //
-//   dist/min/nabla.js    `nabla/min` (src/min.ts): the library for pages, with NetworkWorker,
-//                        one minified ES module; init()
-//                        imports the one wasm build the engine runs (dist/min/wasm-*.js),
-//                        so a page makes one request for the JavaScript and one for the build.
-//   dist/min/worker.js   `nabla/min/worker`: the NetworkWorker client alone, minified; it starts
+//   dist/min/nabla.js    `nabla/min` (src/min.ts): everything `nabla` exports, one minified ES
+//                        module; init() imports the one wasm build the engine runs
+//                        (dist/min/wasm-*.js), so a page makes one request for its code and
+//                        one for the build.
+//   dist/min/worker.js   `nabla/min/worker`: the NetworkWorker client, minified; it starts
 //   dist/min/entry.js    the worker script next to it (the library, minified, with its builds).
+//                        nabla.js and worker.js are built together with code splitting: the
+//                        error classes and the engine probes are one small chunk both import
+//                        (one set of classes on a page using both, for instanceof), and a page
+//                        computing on its main thread does not load the worker client.
 //   dist/nabla.cjs       `require("nabla")` in Node: the Node entry (all three builds) as CommonJS.
 //
 // Chunk names carry a content hash, so the builds shared by nabla.js and entry.js are one file.
@@ -20,10 +24,9 @@ const dist = (p) => `${root}dist/${p}`;
 rmSync(dist("min"), { recursive: true, force: true });
 
 const common = { bundle: true, logLevel: "warning", legalComments: "none" };
-for (const [entry, out] of [["min.js", "nabla"], ["worker/index.js", "worker"], ["worker/entry.js", "entry"]]) {
+for (const entryPoints of [{ nabla: dist("min.js"), worker: dist("worker/index.js") }, { entry: dist("worker/entry.js") }]) {
   await build({
-    ...common, entryPoints: { [out]: dist(entry) }, outdir: dist("min"), format: "esm", splitting: true, minify: true,
-    target: "es2022", chunkNames: "[name]-[hash]",
+    ...common, entryPoints, outdir: dist("min"), format: "esm", splitting: true, minify: true, target: "es2022", chunkNames: "[name]-[hash]",
   });
 }
 await build({ ...common, entryPoints: [dist("node.js")], outfile: dist("nabla.cjs"), format: "cjs", platform: "node", target: "node20" });

@@ -1,6 +1,6 @@
 // nabla/min (dist/min/nabla.js, made by scripts/build-min.mjs): the library for pages without a
-// bundler, as one minified file — everything `nabla` exports, and NetworkWorker — so that the
-// error classes a worker's errors are rebuilt as are the ones the page imports. (A page that
-// only trains in a worker imports nabla/min/worker instead: the client alone, with the error classes.)
+// bundler, minified — everything `nabla` exports. NetworkWorker is in nabla/min/worker
+// (dist/min/worker.js), as in `nabla/worker`; the two are built together with code
+// splitting, so a page importing both shares one copy of the error classes (a chunk both
+// import), and a page computing on its main thread does not load the worker client.
 export * from "./index.js";
-export { NetworkWorker, createTrainer, type NetworkWorkerOptions, type WorkerTrainOptions } from "./worker/index.js";

@@ -1,4 +1,4 @@
-// Loading the kernels. Each wasm build is a base64 string in a module of its own
+// Loading the kernels. Each wasm build is a hex string in a module of its own
 // (src/generated/wasm-*.ts). The Node entry (src/node.ts) registers all three at import, so
 // `new Network(...)` is synchronous there for every backend; a page calls `await init()`,
 // which detects the engine's features with tiny probe modules and imports only the best
@@ -10,18 +10,19 @@
 import { KERNEL_NAMES, type BackendName, type Kernels } from "./kernels.js";
 import { createJsKernels } from "./baseline/index.js";
 import { BackendError } from "./errors.js";
+import { BUILDS, supports, bestBuild, availableBackends, wasmAvailable, type WasmBuild } from "./probes.js";
+
+export { supports, bestBuild, availableBackends, wasmAvailable, type WasmBuild };
 
 export const BACKENDS = ["wasm", "wasm-relaxed", "wasm-simd", "wasm-scalar", "js", "auto"] as const;
 export type BackendOption = (typeof BACKENDS)[number];
-export type WasmBuild = "relaxed" | "simd" | "scalar";
-const BUILDS: readonly WasmBuild[] = ["relaxed", "simd", "scalar"];
 
 const sources = new Map<WasmBuild, string>();
 const compiled = new Map<WasmBuild, WebAssembly.Module>();
 
-/** Makes a build's bytes available (base64). The Node entry registers all three; init() what it loads. */
-export function registerBuild(build: WasmBuild, base64: string): void {
-  sources.set(build, base64);
+/** Makes a build's bytes available (hex, scripts/inline-wasm.mjs). The Node entry registers all three; init() what it loads. */
+export function registerBuild(build: WasmBuild, hex: string): void {
+  sources.set(build, hex);
 }
 
 /** The modules init() imports, one per build (bundlers split each into a chunk of its own). */
@@ -31,56 +32,21 @@ const loaders: Record<WasmBuild, () => Promise<{ default: string }>> = {
   scalar: () => import("./generated/wasm-scalar.js"),
 };
 
-function wasmBytes(build: WasmBuild): Uint8Array<ArrayBuffer> {
-  const s = atob(sources.get(build)!);
-  const b = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+/** The bytes of a build inlined as hex (scripts/inline-wasm.mjs); src/threads/ decodes its builds with it too. */
+export function hexBytes(s: string): Uint8Array<ArrayBuffer> {
+  const b = new Uint8Array(s.length >> 1);
+  for (let i = 0; i < b.length; i++) b[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
   return b;
 }
 
-// Feature probes: one function () → v128 using f32x4.add (SIMD) or f32x4.relaxed_madd (relaxed SIMD).
-const splat0 = [0x43, 0, 0, 0, 0, 0xfd, 0x13]; // f32.const 0; f32x4.splat
-// Module: type () → v128, one function; its body is [0 locals, ...body, end], so the body
-// size is body.length + 2 and the code section's size body.length + 4.
-const probe = (body: number[]) => new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7b, 3, 2, 1, 0,
-  10, body.length + 4, 1, body.length + 2, 0, ...body, 0x0b]);
-const PROBES: Record<WasmBuild, Uint8Array<ArrayBuffer> | null> = {
-  simd: probe([...splat0, ...splat0, 0xfd, 0xe4, 0x01]),
-  relaxed: probe([...splat0, ...splat0, ...splat0, 0xfd, 0x85, 0x02]),
-  scalar: null,
-};
-const valid = new Map<WasmBuild, boolean>();
-
-/** Whether this engine has WebAssembly at all (not under iOS Lockdown Mode or V8 --jitless). */
-export function wasmAvailable(): boolean {
-  return typeof WebAssembly === "object" && WebAssembly !== null;
-}
-
-/** Whether this engine can run the given wasm build (probed once, then remembered). */
-export function supports(build: WasmBuild): boolean {
-  if (!wasmAvailable()) return false;
-  let v = valid.get(build);
-  if (v === undefined) valid.set(build, (v = PROBES[build] === null || WebAssembly.validate(PROBES[build]!)));
-  return v;
-}
-
-/** The build `backend: "wasm"` resolves to on this engine. */
-export function bestBuild(): WasmBuild {
-  return supports("relaxed") ? "relaxed" : supports("simd") ? "simd" : "scalar";
+function wasmBytes(build: WasmBuild): Uint8Array<ArrayBuffer> {
+  return hexBytes(sources.get(build)!);
 }
 
 /** The wasm build a backend option names here ("wasm", and "auto" with WebAssembly: the best one), or null for js. */
 export function buildOf(backend: BackendOption): WasmBuild | null {
   if (backend === "js" || (backend === "auto" && !wasmAvailable())) return null;
   return backend === "wasm" || backend === "auto" ? bestBuild() : (backend.slice(5) as WasmBuild);
-}
-
-/** The backends this engine can run, best first (only "js" without WebAssembly). */
-export function availableBackends(): BackendName[] {
-  const out: BackendName[] = [];
-  for (const b of BUILDS) if (supports(b)) out.push(`wasm-${b}`);
-  out.push("js");
-  return out;
 }
 
 /**

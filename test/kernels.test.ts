@@ -39,14 +39,14 @@ describe("backend detection", () => {
     }
     // The wasm builds' own export lists (not through kernelsOf): nothing exported that the list lacks.
     const { default: simd } = await import("../src/generated/wasm-simd.js");
-    const bytes = Uint8Array.from(atob(simd), (c) => c.charCodeAt(0));
+    const bytes = Uint8Array.from(simd.match(/../g)!, (h) => parseInt(h, 16));
     const exported = WebAssembly.Module.exports(new WebAssembly.Module(bytes)).filter((e) => e.kind === "function").map((e) => e.name);
     expect(exported.filter((n) => n !== "build").sort()).toEqual([...KERNEL_NAMES].sort());
     // The threaded builds: the same, plus THREAD_KERNEL_NAMES (and every kernel a thread's task may call).
     const { THREAD_KERNEL_NAMES } = await import("../src/kernels.js");
     const { TASK_KERNELS } = await import("../src/threads/pool.js");
     const { default: simdThreads } = await import("../src/generated/wasm-simd-threads.js");
-    const tbytes = Uint8Array.from(atob(simdThreads), (c) => c.charCodeAt(0));
+    const tbytes = Uint8Array.from(simdThreads.match(/../g)!, (h) => parseInt(h, 16));
     const texported = WebAssembly.Module.exports(new WebAssembly.Module(tbytes)).filter((e) => e.kind === "function").map((e) => e.name);
     expect(texported.filter((n) => n !== "build").sort()).toEqual([...KERNEL_NAMES, ...THREAD_KERNEL_NAMES].sort());
     for (const k of TASK_KERNELS) expect(texported).toContain(k);
@@ -284,21 +284,21 @@ describe("dropout masks from the seeded generator", () => {
 // must give, bit for bit, what the whole call gives there — the sample ranges on every build, the
 // row ranges on the threaded builds (shared, imported memory; one scratch slot per thread), which
 // alone export them. (That a threaded build gives what the plain one gives: test/threads.test.ts.)
-import relaxedB64 from "../src/generated/wasm-relaxed.js";
-import simdB64 from "../src/generated/wasm-simd.js";
-import scalarB64 from "../src/generated/wasm-scalar.js";
-import relaxedThreadsB64 from "../src/generated/wasm-relaxed-threads.js";
-import simdThreadsB64 from "../src/generated/wasm-simd-threads.js";
+import relaxedHex from "../src/generated/wasm-relaxed.js";
+import simdHex from "../src/generated/wasm-simd.js";
+import scalarHex from "../src/generated/wasm-scalar.js";
+import relaxedThreadsHex from "../src/generated/wasm-relaxed-threads.js";
+import simdThreadsHex from "../src/generated/wasm-simd-threads.js";
 import { THREADED_INITIAL_PAGES } from "../src/threads/index.js";
 
 type Raw = Record<string, (...a: number[]) => number>;
 const RAW_BUILDS: [string, string, boolean][] = [
-  ["wasm-simd", simdB64, false], ["wasm-scalar", scalarB64, false], ["wasm-relaxed", relaxedB64, false],
-  ["wasm-simd-threads", simdThreadsB64, true], ["wasm-relaxed-threads", relaxedThreadsB64, true],
+  ["wasm-simd", simdHex, false], ["wasm-scalar", scalarHex, false], ["wasm-relaxed", relaxedHex, false],
+  ["wasm-simd-threads", simdThreadsHex, true], ["wasm-relaxed-threads", relaxedThreadsHex, true],
 ];
 
-function rawBuild(b64: string, threaded: boolean): { e: Raw; memory: WebAssembly.Memory } | null {
-  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+function rawBuild(hex: string, threaded: boolean): { e: Raw; memory: WebAssembly.Memory } | null {
+  const bytes = Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
   if (!WebAssembly.validate(bytes)) return null; // relaxed SIMD without its flag
   const memory = threaded ? new WebAssembly.Memory({ initial: THREADED_INITIAL_PAGES, maximum: 65536, shared: true }) : undefined;
   const e = new WebAssembly.Instance(new WebAssembly.Module(bytes), memory ? { env: { memory } } : {}).exports as unknown as Raw;

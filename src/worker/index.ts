@@ -19,7 +19,7 @@ const isDataset = (d: unknown): d is Dataset & { [WIRE](): WireDataset } =>
 
 // What this engine can run, for a page that lists backends before it starts a worker. Only
 // the feature probes come along: bundlers (and dist/min/worker.js) leave the library out.
-export { availableBackends } from "../wasm.js";
+export { availableBackends } from "../probes.js";
 // The error classes a failed call rejects with, for pages that import only this client.
 export {
   NablaError, ShapeError, DataError, OptionError, ModelFormatError, BackendError, DisposedError, DivergenceError,

@@ -36,7 +36,7 @@ export function buildApp(method: Method, dir: string, app: string, usesWorker: b
     cpSync(join(dir, "node_modules/nabla/dist/min"), join(out, "nabla"), { recursive: true });
     // nabla.js has NetworkWorker too: a page using both takes both from it (one set of error
     // classes); a page using only the worker takes the small worker.js.
-    const client = app.includes('from "nabla"') ? "./nabla/nabla.js" : "./nabla/worker.js";
+    const client = "./nabla/worker.js";
     writeFileSync(join(out, "app.js"), app.replaceAll('"nabla/worker"', `"${client}"`).replaceAll('"nabla"', '"./nabla/nabla.js"'));
     writeFileSync(join(out, "index.html"), html("./app.js"));
     return out;
