@@ -5,6 +5,8 @@ import { createRequire } from "node:module";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import * as tfl from "@tensorflow/tfjs-layers";
+// @ts-ignore: plain JavaScript shared with the browser page
+import { rng as mulberry32 } from "../browser/problems.js";
 
 /** The parts of onnxruntime-node used here (typed locally: test/runtimes may not be installed when tsc runs). */
 interface Ort {
@@ -56,17 +58,9 @@ export async function runTfjs(model: tfl.LayersModel, inputs: Float32Array, nIn:
   return data;
 }
 
-/** mulberry32: a small seeded generator for test inputs. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+
+/** mulberry32: a small seeded generator for test inputs (the browser tests' copy, shared). */
+export const rng: (seed: number) => () => number = mulberry32;
 
 /** count rows of n uniform values in [lo, hi). */
 export function uniform(count: number, n: number, seed: number, lo = -2, hi = 2): Float32Array {
