@@ -251,10 +251,19 @@ describe("a Network with threads", async () => {
     }
   });
 
-  it("net.threads says what it got: the count asked, the cores for \"auto\" (at most 16), 1 on the scalar and js backends", () => {
-    const nets = [new Network([4, 3], { threads: 3 }), new Network([4, 3], { threads: "auto" }),
-      new Network([4, 3], { threads: 4, backend: "wasm-scalar" }), new Network([4, 3], { threads: 4, backend: "js" }), new Network([4, 3])];
-    expect(nets.map((n) => n.threads)).toEqual([3, Math.min(16, availableParallelism()), 1, 1, 1]);
+  const small = (threads: "auto") => {
+    const lowered = THREAD_WORK.min;
+    THREAD_WORK.min = defaultMin;
+    try { return new Network([784, 30, 10], { threads }); } finally { THREAD_WORK.min = lowered; }
+  };
+
+  it("net.threads says what it got: the count asked, the cores for \"auto\" (at most 16) where the network's passes pay for threads, 1 on the scalar and js backends", () => {
+    const nets = [new Network([4, 3], { threads: 3 }), new Network([784, 512, 512, 10], { threads: "auto" }),
+      new Network([4, 3], { threads: 4, backend: "wasm-scalar" }), new Network([4, 3], { threads: 4, backend: "js" }), new Network([4, 3]),
+      small("auto")];
+    // "auto" on [784,30,10]: its passes at a batch of 64 are below THREAD_WORK.min (its default,
+    // not the lowered one of this block) — it computes alone.
+    expect(nets.map((n) => n.threads)).toEqual([3, Math.min(16, availableParallelism()), 1, 1, 1, 1]);
     expect(nets[0].backend).toBe(nets[4].backend); // the threaded build of the same build
     for (const n of nets) n.dispose();
     expect(nets[0].threads).toBe(1);
