@@ -1,15 +1,9 @@
 // net.summary(): the network in a few lines — one per layer with its activation, parameter
 // count and dropout, then the task, cost, initializer, preprocessing and backend.
-import type { Activation, Cost } from "./kernels.js";
-import type { Task } from "./task.js";
+import type { Model } from "./model.js";
 
-export interface SummaryInput {
-  readonly sizes: readonly number[];
-  readonly activations: readonly Activation[];
-  readonly cost: Cost;
-  readonly init: string;
-  readonly task: Task;
-  readonly dropout: readonly number[] | null;
+/** The model's description (src/model.ts), with whether it has preprocessing and the backend computing. */
+export interface SummaryInput extends Pick<Model, "sizes" | "activations" | "cost" | "init" | "task" | "dropout"> {
   readonly preprocessing: boolean;
   readonly backend: string;
 }
