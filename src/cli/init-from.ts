@@ -53,7 +53,7 @@ export function loadNetwork(file: string, options: { backend?: BackendOption; se
   }
   if (options.cost !== undefined) json = { ...json, cost: options.cost };
   const o = { ...(options.backend ? { backend: options.backend } : {}), ...(options.seed !== undefined ? { seed: options.seed } : {}) };
-  return imported ? toNetwork(where, json as ImportedJSON, o) : Network.fromJSON(json, o);
+  return imported ? toNetwork(json as ImportedJSON, o) : Network.fromJSON(json, o);
 }
 
 /** The network for `nabla train --init-from`, checked against the flags and the data. */

@@ -150,17 +150,7 @@ export function toJSON(m: Model): ImportedJSON {
   return json;
 }
 
-/**
- * A Network from imported model JSON. A model with preprocessing is refused (not silently
- * dropped) by a library that does not apply it: the network would mean something else.
- */
-export function toNetwork(where: string, json: ImportedJSON, options: ImportOptions): Network {
-  const net = Network.fromJSON(json, options as Parameters<typeof Network.fromJSON>[1]);
-  if (json.preprocessing && (net.toJSON() as { preprocessing?: unknown }).preprocessing === undefined) {
-    net.dispose();
-    throw new ModelFormatError(where, "the model's preprocessing", "none (this version of nabla does not apply input standardization)",
-      "a leading standardization (x − mean) / std",
-      "Read the model with onnxToJSON / tfjsToJSON, which return it with its `preprocessing`, and standardize the inputs yourself");
-  }
-  return net;
+/** A Network from imported model JSON; its preprocessing, if any, is applied by the network (Network.fromJSON reads it). */
+export function toNetwork(json: ImportedJSON, options: ImportOptions): Network {
+  return Network.fromJSON(json, options as Parameters<typeof Network.fromJSON>[1]);
 }

@@ -489,5 +489,5 @@ function readONNX(bytes: Uint8Array | ArrayBuffer, where: string): ImportedJSON 
  * for a softmax output and quadratic otherwise.
  */
 export function fromONNX(bytes: Uint8Array | ArrayBuffer, options: ImportOptions = {}): Network {
-  return toNetwork(WHERE, onnxToJSON(bytes, WHERE), options);
+  return toNetwork(onnxToJSON(bytes, WHERE), options);
 }

@@ -277,5 +277,5 @@ function readTfjs(artifacts: unknown, where: string): ImportedJSON {
 
 /** A Network from TF.js layers-model artifacts (see tfjsToJSON). `options` as for Network.fromJSON. */
 export function fromTfjs(artifacts: unknown, options: ImportOptions = {}): Network {
-  return toNetwork(WHERE, tfjsToJSON(artifacts, WHERE), options);
+  return toNetwork(tfjsToJSON(artifacts, WHERE), options);
 }
