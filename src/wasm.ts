@@ -1,4 +1,4 @@
-// Loading the kernels. Each wasm build is a hex string in a module of its own
+// Loading the kernels. Each wasm build is a string in a module of its own
 // (src/generated/wasm-*.ts). The Node entry (src/node.ts) registers all three at import, so
 // `new Network(...)` is synchronous there for every backend; a page calls `await init()`,
 // which detects the engine's features with tiny probe modules and imports only the best
@@ -20,9 +20,9 @@ export type BackendOption = (typeof BACKENDS)[number];
 const sources = new Map<WasmBuild, string>();
 const compiled = new Map<WasmBuild, WebAssembly.Module>();
 
-/** Makes a build's bytes available (hex, scripts/inline-wasm.mjs). The Node entry registers all three; init() what it loads. */
-export function registerBuild(build: WasmBuild, hex: string): void {
-  sources.set(build, hex);
+/** Makes a build's bytes available (its text form, scripts/inline-wasm.mjs). The Node entry registers all three; init() what it loads. */
+export function registerBuild(build: WasmBuild, text: string): void {
+  sources.set(build, text);
 }
 
 /** The modules init() imports, one per build (bundlers split each into a chunk of its own). */
@@ -32,15 +32,26 @@ const loaders: Record<WasmBuild, () => Promise<{ default: string }>> = {
   scalar: () => import("./generated/wasm-scalar.js"),
 };
 
-/** The bytes of a build inlined as hex (scripts/inline-wasm.mjs); src/threads/ decodes its builds with it too. */
-export function hexBytes(s: string): Uint8Array<ArrayBuffer> {
-  const b = new Uint8Array(s.length >> 1);
-  for (let i = 0; i < b.length; i++) b[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
-  return b;
+/**
+ * The bytes of a build from its text form (scripts/wasm-text.mjs, which encodes it): each byte
+ * one or two characters of a 92-character printable alphabet; src/threads/ decodes its builds
+ * with it too.
+ */
+export function decodeBuild(s: string): Uint8Array<ArrayBuffer> {
+  const b = new Uint8Array(s.length);
+  // A character's index in the alphabet: " " to "~" without '"' (34), "<" (60) and "\\" (92).
+  const at = (i: number) => { const c = s.charCodeAt(i); return c - 32 - +(c > 34) - +(c > 60) - +(c > 92); };
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    let r = at(i);
+    if (r >= 90) r = 90 + (r - 90) * 92 + at(++i);
+    b[n++] = r - 3; // the shift of wasm-text.mjs, undone modulo 256 by the Uint8Array
+  }
+  return b.slice(0, n);
 }
 
 function wasmBytes(build: WasmBuild): Uint8Array<ArrayBuffer> {
-  return hexBytes(sources.get(build)!);
+  return decodeBuild(sources.get(build)!);
 }
 
 /** The wasm build a backend option names here ("wasm", and "auto" with WebAssembly: the best one), or null for js. */

@@ -39,17 +39,34 @@ describe("backend detection", () => {
     }
     // The wasm builds' own export lists (not through kernelsOf): nothing exported that the list lacks.
     const { default: simd } = await import("../src/generated/wasm-simd.js");
-    const bytes = Uint8Array.from(simd.match(/../g)!, (h) => parseInt(h, 16));
+    const { decodeBuild } = await import("../src/wasm.js");
+    const bytes = decodeBuild(simd);
     const exported = WebAssembly.Module.exports(new WebAssembly.Module(bytes)).filter((e) => e.kind === "function").map((e) => e.name);
     expect(exported.filter((n) => n !== "build").sort()).toEqual([...KERNEL_NAMES].sort());
     // The threaded builds: the same, plus THREAD_KERNEL_NAMES (and every kernel a thread's task may call).
     const { THREAD_KERNEL_NAMES } = await import("../src/kernels.js");
     const { TASK_KERNELS } = await import("../src/threads/pool.js");
     const { default: simdThreads } = await import("../src/generated/wasm-simd-threads.js");
-    const tbytes = Uint8Array.from(simdThreads.match(/../g)!, (h) => parseInt(h, 16));
+    const tbytes = decodeBuild(simdThreads);
     const texported = WebAssembly.Module.exports(new WebAssembly.Module(tbytes)).filter((e) => e.kind === "function").map((e) => e.name);
     expect(texported.filter((n) => n !== "build").sort()).toEqual([...KERNEL_NAMES, ...THREAD_KERNEL_NAMES].sort());
     for (const k of TASK_KERNELS) expect(texported).toContain(k);
+  });
+
+  it("each build's text form (scripts/wasm-text.mjs) decodes to the bytes asc wrote, and every byte value round-trips", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { decodeBuild } = await import("../src/wasm.js");
+    const { encodeBuild, ALPHABET } = await import(new URL("../scripts/wasm-text.mjs", import.meta.url).href);
+    const texts = { relaxed: relaxedText, simd: simdText, scalar: scalarText, "relaxed-threads": relaxedThreadsText, "simd-threads": simdThreadsText };
+    for (const [name, text] of Object.entries(texts)) {
+      const wasm = readFileSync(new URL(`../build/nabla-${name}.wasm`, import.meta.url));
+      expect(Buffer.from(decodeBuild(text)).equals(wasm), name).toBe(true);
+      expect([...new Set(text)].every((c) => ALPHABET.includes(c)), `${name}: only alphabet characters`).toBe(true);
+    }
+    const all = Uint8Array.from({ length: 512 }, (_, i) => (i * 7 + (i >> 8)) & 255); // every value, in two orders
+    expect([...decodeBuild(encodeBuild(all))]).toEqual([...all]);
+    expect(ALPHABET).toHaveLength(92);
+    expect(ALPHABET).not.toMatch(/["\\<]/);
   });
 
   it("an instance missing a kernel export is a BackendError naming it, not a TypeError at the first call", async () => {
@@ -284,21 +301,22 @@ describe("dropout masks from the seeded generator", () => {
 // must give, bit for bit, what the whole call gives there — the sample ranges on every build, the
 // row ranges on the threaded builds (shared, imported memory; one scratch slot per thread), which
 // alone export them. (That a threaded build gives what the plain one gives: test/threads.test.ts.)
-import relaxedHex from "../src/generated/wasm-relaxed.js";
-import simdHex from "../src/generated/wasm-simd.js";
-import scalarHex from "../src/generated/wasm-scalar.js";
-import relaxedThreadsHex from "../src/generated/wasm-relaxed-threads.js";
-import simdThreadsHex from "../src/generated/wasm-simd-threads.js";
+import relaxedText from "../src/generated/wasm-relaxed.js";
+import simdText from "../src/generated/wasm-simd.js";
+import scalarText from "../src/generated/wasm-scalar.js";
+import relaxedThreadsText from "../src/generated/wasm-relaxed-threads.js";
+import simdThreadsText from "../src/generated/wasm-simd-threads.js";
 import { THREADED_INITIAL_PAGES } from "../src/threads/index.js";
+import { decodeBuild } from "../src/wasm.js";
 
 type Raw = Record<string, (...a: number[]) => number>;
 const RAW_BUILDS: [string, string, boolean][] = [
-  ["wasm-simd", simdHex, false], ["wasm-scalar", scalarHex, false], ["wasm-relaxed", relaxedHex, false],
-  ["wasm-simd-threads", simdThreadsHex, true], ["wasm-relaxed-threads", relaxedThreadsHex, true],
+  ["wasm-simd", simdText, false], ["wasm-scalar", scalarText, false], ["wasm-relaxed", relaxedText, false],
+  ["wasm-simd-threads", simdThreadsText, true], ["wasm-relaxed-threads", relaxedThreadsText, true],
 ];
 
-function rawBuild(hex: string, threaded: boolean): { e: Raw; memory: WebAssembly.Memory } | null {
-  const bytes = Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
+function rawBuild(text: string, threaded: boolean): { e: Raw; memory: WebAssembly.Memory } | null {
+  const bytes = decodeBuild(text);
   if (!WebAssembly.validate(bytes)) return null; // relaxed SIMD without its flag
   const memory = threaded ? new WebAssembly.Memory({ initial: THREADED_INITIAL_PAGES, maximum: 65536, shared: true }) : undefined;
   const e = new WebAssembly.Instance(new WebAssembly.Module(bytes), memory ? { env: { memory } } : {}).exports as unknown as Raw;

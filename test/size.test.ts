@@ -9,7 +9,7 @@
 import { describe, it, expect, beforeAll } from "vitest";
 import { join } from "node:path";
 import { assertDistFresh, root } from "./browser/dist.js";
-import { METHODS, buildApp, loaded, pageEntry, workerEntries, emitted, type Method, type Loaded } from "./browser/bundles.js";
+import { METHODS, buildApp, loaded, pageEntry, workerEntries, emitted, isBuild, type Method, type Loaded } from "./browser/bundles.js";
 
 /**
  * The budget: JS + wasm on the page's main thread (and in NetworkWorker's worker), minified,
@@ -48,7 +48,7 @@ describe("size budget, for every documented way of loading", () => {
     const site = sites.get(`${m}-lib`)!;
     const page = loaded(site, pageEntry(site));
     console.log(`${m}, Network on the main thread: ${show(page)}${page.total > TARGET ? ` — over the ${kb(TARGET)} target by ${kb(page.total - TARGET)}` : ""}`);
-    const builds = [...emitted(site).values()].filter((t) => /["'`][A-Za-z0-9+/=]{2000,}["'`]/.test(t));
+    const builds = [...emitted(site).values()].filter(isBuild);
     expect(builds.length, "one chunk per wasm build, of which init() imports one").toBe(3);
     expect(page.build).toBeGreaterThan(2500); // a build really is loaded on the side...
     expect(page.js).toBeGreaterThan(5000); // ...and the library's code with the page

@@ -14,7 +14,7 @@
 //
 // This module is the implementation an entry registers (src/node.ts: registerThreadsImpl(
 // threadsFor(spawnNode, cores))); a page's bundle has only src/threads/option.ts.
-import { hexBytes } from "../wasm.js";
+import { decodeBuild } from "../wasm.js";
 import { Pool, type Spawn } from "./pool.js";
 import * as split from "./plan.js";
 import { AUTO_CAP, type Threaded, type Threads, type ThreadsImpl, type ThreadsOption } from "./option.js";
@@ -51,9 +51,9 @@ export function resolveThreads(option: ThreadsOption): number {
 const sources = new Map<ThreadedBuild, string>();
 const compiled = new Map<ThreadedBuild, WebAssembly.Module>();
 
-/** Makes a threaded build's bytes available (hex, scripts/inline-wasm.mjs). */
-export function registerThreadedBuild(build: ThreadedBuild, hex: string): void {
-  sources.set(build, hex);
+/** Makes a threaded build's bytes available (its text form, scripts/inline-wasm.mjs). */
+export function registerThreadedBuild(build: ThreadedBuild, text: string): void {
+  sources.set(build, text);
 }
 
 export function hasThreadedBuild(build: ThreadedBuild): boolean {
@@ -63,7 +63,7 @@ export function hasThreadedBuild(build: ThreadedBuild): boolean {
 function moduleFor(build: ThreadedBuild): WebAssembly.Module {
   let m = compiled.get(build);
   if (!m) {
-    compiled.set(build, (m = new WebAssembly.Module(hexBytes(sources.get(build)!))));
+    compiled.set(build, (m = new WebAssembly.Module(decodeBuild(sources.get(build)!))));
   }
   return m;
 }
