@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Long-running soak test for nabla (not run in CI; see docs/reliability.md).
 //
-//   npm run build:ts            # or npm run build — the script loads ../dist/index.js
+//   npm run build:ts            # or npm run build — the script loads ../dist/node.js
 //   node --expose-gc scripts/soak.mjs --hours 4 --every 50 --backend wasm
 //
 // Trains one network for the given duration, one epoch per train() call, and every
@@ -60,7 +60,7 @@ WebAssembly.Memory.prototype.grow = function (delta) {
 };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const { Network } = await import(path.join(root, "dist", "index.js"));
+const { Network } = await import(path.join(root, "dist", "node.js")); // the Node entry: every build registered
 
 const gc = globalThis.gc ?? (() => {});
 if (!globalThis.gc) console.warn("soak: run with node --expose-gc for meaningful heap/RSS numbers");
