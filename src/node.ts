@@ -1,12 +1,13 @@
 // nabla's Node entry (package.json "exports" condition "node"): registers all three wasm
-// builds at import, so `new Network(...)` is synchronous for every backend without init();
+// builds and the js baseline at import, so `new Network(...)` is synchronous for every backend without init();
 // and the threaded builds with worker_threads helpers, for `threads` (src/threads/).
 import relaxed from "./generated/wasm-relaxed.js";
 import simd from "./generated/wasm-simd.js";
 import scalar from "./generated/wasm-scalar.js";
 import relaxedThreads from "./generated/wasm-relaxed-threads.js";
 import simdThreads from "./generated/wasm-simd-threads.js";
-import { registerBuild } from "./wasm.js";
+import { registerBuild, registerJsBackend } from "./wasm.js";
+import { createJsKernels } from "./baseline/index.js";
 import { threadsFor, registerThreadedBuild } from "./threads/index.js";
 import { registerThreadsImpl } from "./threads/option.js";
 import { spawnNode, nodeCores } from "./threads/node.js";
@@ -14,6 +15,7 @@ import { spawnNode, nodeCores } from "./threads/node.js";
 registerBuild("relaxed", relaxed);
 registerBuild("simd", simd);
 registerBuild("scalar", scalar);
+registerJsBackend(createJsKernels);
 registerThreadedBuild("relaxed", relaxedThreads);
 registerThreadedBuild("simd", simdThreads);
 registerThreadsImpl(threadsFor(spawnNode, nodeCores));

@@ -7,8 +7,12 @@
 // `backend: "wasm"` picks the best build the engine validates: relaxed SIMD, SIMD, scalar;
 // `backend: "auto"` does too, and falls back to the js baseline where WebAssembly is unavailable
 // (iOS Lockdown Mode, V8 --jitless): nothing here touches the WebAssembly global then.
+// The js baseline (src/baseline/) is a module of its own too: the Node entry registers it; in a
+// page init() imports it when it is asked for ("js", or "auto" without WebAssembly) and whenever
+// WebAssembly is unavailable (js is then the only backend there is), so a page computing in
+// wasm does not download it.
 import { KERNEL_NAMES, type BackendName, type Kernels } from "./kernels.js";
-import { createJsKernels } from "./baseline/index.js";
+import type { createJsKernels } from "./baseline/index.js";
 import { BackendError } from "./errors.js";
 import { BUILDS, supports, bestBuild, availableBackends, wasmAvailable, type WasmBuild } from "./probes.js";
 
@@ -23,6 +27,13 @@ const compiled = new Map<WasmBuild, WebAssembly.Module>();
 /** Makes a build's bytes available (its text form, scripts/inline-wasm.mjs). The Node entry registers all three; init() what it loads. */
 export function registerBuild(build: WasmBuild, text: string): void {
   sources.set(build, text);
+}
+
+let jsKernels: typeof createJsKernels | null = null;
+
+/** Makes the js backend available (src/baseline/). The Node entry registers it; init() imports it when needed. */
+export function registerJsBackend(create: typeof createJsKernels): void {
+  jsKernels = create;
 }
 
 /** The modules init() imports, one per build (bundlers split each into a chunk of its own). */
@@ -62,13 +73,15 @@ export function buildOf(backend: BackendOption): WasmBuild | null {
 
 /**
  * Loads and compiles wasm builds asynchronously: by default the one `backend: "wasm"` uses
- * here; pass backends (e.g. `["wasm-scalar"]`) to load others. Required once in a browser page
- * (and in a worker) before `new Network(...)`; optional in Node, whose entry has every build.
+ * here; pass backends (e.g. `["wasm-scalar"]`, `["js"]`) to load others. Where WebAssembly is
+ * unavailable it loads the js backend, the only one there is. Required once in a browser page
+ * (and in a worker) before `new Network(...)`; optional in Node, whose entry has every backend.
  */
 export async function init(backends: readonly BackendOption[] = ["wasm"]): Promise<void> {
-  for (const backend of backends) {
+  for (const backend of wasmAvailable() ? backends : ["js" as const]) {
     if (!(BACKENDS as readonly string[]).includes(backend)) continue;
     const build = buildOf(backend);
+    if (build === null) jsKernels ??= (await import("./baseline/index.js")).createJsKernels;
     if (build === null || !supports(build)) continue; // createKernels says so if it is asked for
     if (!sources.has(build)) registerBuild(build, (await loaders[build]()).default);
     if (!compiled.has(build)) compiled.set(build, await WebAssembly.compile(wasmBytes(build)));
@@ -93,7 +106,11 @@ function moduleFor(build: WasmBuild, where: string): WebAssembly.Module {
 /** A fresh set of kernels with its own linear memory, for one network. */
 export function createKernels(backend: BackendOption, where: string): Kernels {
   const build = buildOf(backend);
-  if (build === null) return createJsKernels();
+  if (build === null) {
+    if (jsKernels) return jsKernels();
+    throw new BackendError(where, "options.backend", `a loaded backend: call \`await init(["${backend}"])\` first`,
+      `${JSON.stringify(backend)} (js) before it was loaded`, "In Node, import \"nabla\" (its Node entry loads every backend)");
+  }
   if (!wasmAvailable()) {
     throw new BackendError(where, "options.backend", `"js" or "auto" (WebAssembly is unavailable in this engine)`, JSON.stringify(backend));
   }

@@ -57,7 +57,8 @@ describe("without WebAssembly", () => {
         }
       },
     }));
-    const old = await import("../src/index.js");
+    const old = await import("../src/index.js"); // the page entry: the js backend is loaded by init()
+    await old.init(["js"]);
     onWasmMemory = scenario(old, "js");
     vi.doUnmock("../src/baseline/memory.js");
     vi.resetModules();

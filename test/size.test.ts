@@ -8,6 +8,7 @@
 // client on the main thread; the library and one build in the worker). Figures: docs/web.md.
 import { describe, it, expect, beforeAll } from "vitest";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { assertDistFresh, root } from "./browser/dist.js";
 import { METHODS, buildApp, loaded, pageEntry, workerEntries, emitted, isBuild, type Method, type Loaded } from "./browser/bundles.js";
 
@@ -31,6 +32,7 @@ const trainer = await NetworkWorker.create([784, 30, 10]);
 window.result = (await trainer.feedforward(new Float32Array(784))).length;
 `;
 
+const gz = (s: string) => gzipSync(s, { level: 9 }).length;
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 const show = (l: Loaded) => `${kb(l.total)} (JS ${kb(l.js)} in ${l.files} file${l.files > 1 ? "s" : ""}${l.build ? ` + wasm build ${kb(l.build)}` : ""})`;
 
@@ -52,6 +54,14 @@ describe("size budget, for every documented way of loading", () => {
     expect(builds.length, "one chunk per wasm build, of which init() imports one").toBe(3);
     expect(page.build).toBeGreaterThan(2500); // a build really is loaded on the side...
     expect(page.js).toBeGreaterThan(5000); // ...and the library's code with the page
+    // The js backend is a chunk of its own that init() imports only when it is asked for (or
+    // without WebAssembly): emitted, but not among the files the page loads at once.
+    const js = [...emitted(site)].filter(([, t]) => t.includes("PlainMemory.grow("));
+    expect(js, "one chunk holds the js backend").toHaveLength(1);
+    const atOnce = page.paths.map((p) => p.slice(site.length + 1));
+    expect(atOnce).toContain(pageEntry(site).slice(site.length + 1));
+    expect(atOnce).not.toContain(js[0][0]);
+    console.log(`${m}, the js backend (loaded by init() when asked for): ${kb(gz(js[0][1]))}`);
     expect(page.total, `${kb(page.total)} exceeds the ${kb(BUDGET)} budget`).toBeLessThanOrEqual(BUDGET);
   });
 

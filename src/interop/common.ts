@@ -4,7 +4,7 @@ import { Network } from "../network.js";
 import { ModelFormatError, NablaError, describe } from "../errors.js";
 import { finite32 } from "../data.js";
 import { plan, parameterCount, MAX_BYTES } from "../arena.js";
-import { MAX_LAYERS } from "../serialize.js";
+import { MAX_LAYERS, parseModel } from "../serialize.js";
 import type { NetworkJSON } from "../serialize.js";
 import type { Activation, BackendName, Cost } from "../kernels.js";
 import type { BackendOption } from "../wasm.js";
@@ -43,39 +43,25 @@ export interface ImportOptions {
 }
 
 /**
- * The layers of a Network or of model JSON (validated by Network.fromJSON on the plain-JS
- * backend, so no WebAssembly build needs to be loaded). `preprocessing` comes from the
- * network's toJSON() when the library writes it, else from the JSON given.
+ * The layers of a Network or of model JSON (checked by the model parser of Network.fromJSON,
+ * src/serialize.ts, with its errors: no network is made, so no backend needs to be loaded).
  */
 export function readModel(where: string, model: Network | NetworkJSON | string): Model {
-  let json: NetworkJSON & { preprocessing?: unknown };
-  let given: unknown;
-  if (model instanceof Network) {
-    json = model.toJSON();
-  } else {
-    let parsed: unknown = model;
-    if (typeof model === "string") {
-      try { parsed = JSON.parse(model); } catch (e) {
-        throw new ModelFormatError(where, "model", "a Network, model JSON or its text", `text that does not parse (${(e as Error).message})`);
-      }
+  let parsed: unknown = model;
+  if (model instanceof Network) parsed = model.toJSON();
+  else if (typeof model === "string") {
+    try { parsed = JSON.parse(model); } catch (e) {
+      throw new ModelFormatError(where, "model", "a Network, model JSON or its text", `text that does not parse (${(e as Error).message})`);
     }
-    const net = Network.fromJSON(parsed, { backend: "js" });
-    json = net.toJSON();
-    net.dispose();
-    given = parsed !== null && typeof parsed === "object" && Object.prototype.hasOwnProperty.call(parsed, "preprocessing")
-      ? (parsed as Record<string, unknown>).preprocessing : undefined;
   }
-  const pre = json.preprocessing ?? given;
-  const nIn = json.sizes[0];
-  const hidden = Array.isArray(json.activation) ? json.activation : json.sizes.slice(2).map(() => json.activation as Activation);
-  const acts = [...hidden, json.output];
-  const layers: Layer[] = json.weights.map((rows, l) => {
-    const n = json.sizes[l], m = json.sizes[l + 1];
-    const w = new Float32Array(n * m);
-    for (let j = 0; j < m; j++) w.set(rows[j], j * n);
-    return { nIn: n, nOut: m, w, b: Float32Array.from(json.biases[l]), activation: acts[l] };
+  const m = parseModel("Network.fromJSON(json, options)", parsed);
+  const p = plan(m.sizes, 0, 1); // params at offset 0: weights, then biases, each layer row-major
+  const layers: Layer[] = p.w.map((at, l) => {
+    const nIn = m.sizes[l], nOut = m.sizes[l + 1];
+    return { nIn, nOut, w: m.params.slice(at >>> 2, (at >>> 2) + nIn * nOut), b: m.params.slice(p.b[l] >>> 2, (p.b[l] >>> 2) + nOut),
+      activation: m.activations[l] };
   });
-  return { layers, cost: json.cost, preprocessing: pre === undefined ? null : checkPreprocessing(where, "model.preprocessing", pre, nIn) };
+  return { layers, cost: m.cost, preprocessing: m.preprocessing };
 }
 
 /**

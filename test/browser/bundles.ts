@@ -75,6 +75,8 @@ export interface Loaded {
   /** The JavaScript loaded at once: the entry and every chunk it imports statically, gzipped. */
   js: number;
   files: number;
+  /** Those files. */
+  paths: string[];
   /** The largest wasm build chunk the JavaScript may import dynamically (init() loads one), gzipped. */
   build: number;
   total: number;
@@ -96,7 +98,7 @@ export function loaded(site: string, entry: string): Loaded {
   for (const f of seen) js += gz(readFileSync(f, "utf8"));
   const builds = [...dynamic].filter((f) => !seen.has(f) && existsSync(f)).map((f) => readFileSync(f, "utf8")).filter(isBuild).map(gz);
   const build = builds.length ? Math.max(...builds) : 0;
-  return { js, files: seen.size, build, total: js + build };
+  return { js, files: seen.size, paths: [...seen], build, total: js + build };
 }
 
 /** Every emitted .js file under site (relative path → text). */

@@ -17,7 +17,7 @@ type Result = Record<string, { backend: string; [k: string]: unknown }>;
 
 describe.skipIf(!haveChromium)("kernels in headless Chromium", () => {
   let session: Session, server: Server, url: string;
-  let browser: { backends: string[]; beforeInit: unknown; results: Result };
+  let browser: { backends: string[]; beforeInit: unknown; beforeInitJs: unknown; results: Result };
   let node: Result;
 
   beforeAll(async () => {
@@ -50,6 +50,9 @@ describe.skipIf(!haveChromium)("kernels in headless Chromium", () => {
     // demand): new Network says so with a BackendError naming init().
     expect(browser.beforeInit).toMatchObject({ name: "BackendError" });
     expect(JSON.stringify(browser.beforeInit)).toMatch(/await init\(\)/);
+    // The js backend too is loaded by init(), when asked for: a page computing in wasm never downloads it.
+    expect(browser.beforeInitJs).toMatchObject({ name: "BackendError" });
+    expect((browser.beforeInitJs as { message: string }).message).toContain('await init(["js"])');
     // After init(), every backend constructed and computed on the main thread (results below).
     for (const b of browser.backends) expect(browser.results[`${b}/0`].backend).toBe(b);
   });
