@@ -4,7 +4,8 @@ import { describe, it, expect } from "vitest";
 import {
   Network, NablaError, ShapeError, DataError, OptionError, ModelFormatError, DisposedError, BackendError, DivergenceError,
 } from "../src/index.js";
-import { DatasetError, toSerialized, fromSerialized } from "../src/errors.js";
+import { DatasetError } from "../src/errors.js";
+import { toSerialized, fromSerialized } from "../src/errors-wire.js";
 import { fileURLToPath } from "node:url";
 
 type ErrorClass = new (...args: never[]) => NablaError;

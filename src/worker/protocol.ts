@@ -1,7 +1,7 @@
 // The messages between a NetworkWorker (calling thread) and its worker (entry.ts).
 // Requests carry an id; the worker answers each with a result or an error, and sends
 // "progress" / "epoch" events for a running train call under the same id.
-import { toSerialized, fromSerialized, type SerializedError } from "../errors.js";
+import { toSerialized, fromSerialized, type SerializedError } from "../errors-wire.js";
 
 export type Op = "create" | "fromJSON" | "train" | "evaluate" | "feedforward" | "feedforwardBatch" | "toJSON" | "cancel" | "continue" | "dataset";
 
