@@ -14,14 +14,14 @@ import { METHODS, buildApp, loaded, pageEntry, workerEntries, emitted, isBuild, 
 
 /**
  * The budget: JS + wasm on the page's main thread (and in NetworkWorker's worker), minified,
- * gzipped. The target is 25 KB (issue 14). On 2 Dec 2026 the library measured 28.1–29.5 KB
+ * gzipped. The target is 25 KB (issue 14). On 2 Dec 2026 the library measured 28.1–29.6 KB
  * after issue 12 (tasks, metrics, predict, warnings, defaults, preprocessing, dropout: ≈ 5.3 KB)
- * and issue 15's option code, down from ≈ 32 KB by the hex-inlined builds and the split of
- * nabla/min. Until the ≈ 4 KB is cut, this test holds the line at 30 KB against further growth;
- * the 25 KB target stays open (issue 14), and docs/web.md gives the measured figures.
+ * and issue 15's option code; the wasm builds' text form (−0.6 KB) and the js backend loaded on
+ * demand (−1.4 KB) took that to 26.2–27.6 KB. This test holds the line at 28 KB against
+ * further growth; the 25 KB target stays open (issue 14) and docs/web.md gives the figures.
  */
 const TARGET = 25 * 1024;
-const BUDGET = 30 * 1024;
+const BUDGET = 28 * 1024;
 
 const LIB = `import { Network, init } from "nabla";
 await init();
@@ -46,7 +46,7 @@ describe("size budget, for every documented way of loading", () => {
     }
   }, 120_000);
 
-  it.each(METHODS)("%s: a page computing on its main thread loads at most 30 KB, target 25 KB (its JS + the one wasm build init() picks)", (m: Method) => {
+  it.each(METHODS)("%s: a page computing on its main thread loads at most 28 KB, target 25 KB (its JS + the one wasm build init() picks)", (m: Method) => {
     const site = sites.get(`${m}-lib`)!;
     const page = loaded(site, pageEntry(site));
     console.log(`${m}, Network on the main thread: ${show(page)}${page.total > TARGET ? ` — over the ${kb(TARGET)} target by ${kb(page.total - TARGET)}` : ""}`);
