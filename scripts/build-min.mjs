@@ -4,16 +4,19 @@
 //   dist/min/nabla.js    `nabla/min` (src/min.ts): everything `nabla` exports, one minified ES
 //                        module; init() imports the one wasm build the engine runs
 //                        (dist/min/wasm-*.js), so a page makes one request for its code and
-//                        one for the build.
+//                        one for the build; and the js backend (dist/min/baseline-*.js) only
+//                        when it is asked for or the engine has no WebAssembly.
 //   dist/min/worker.js   `nabla/min/worker`: the NetworkWorker client, minified; it starts
 //   dist/min/entry.js    the worker script next to it (the library, minified, with its builds).
 //                        nabla.js and worker.js are built together with code splitting: the
 //                        error classes and the engine probes are one small chunk both import
 //                        (one set of classes on a page using both, for instanceof), and a page
 //                        computing on its main thread does not load the worker client.
-//   dist/nabla.cjs       `require("nabla")` in Node: the Node entry (all three builds) as CommonJS.
+//   dist/nabla.cjs       `require("nabla")` in Node: the Node entry (all three builds, the js
+//                        backend) as CommonJS.
 //
-// Chunk names carry a content hash, so the builds shared by nabla.js and entry.js are one file.
+// Chunk names carry a content hash, so the builds (and the js backend) shared by nabla.js and
+// entry.js are one file each.
 import { build } from "esbuild";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
