@@ -1,9 +1,17 @@
-// Helper threads in Node: worker_threads running HELPER_SOURCE. Registered by the Node entry
+// Helper threads in Node: worker_threads running the task loop of src/threads/helper-source.ts. Registered by the Node entry
 // (src/node.ts), so the browser bundle never imports node:worker_threads.
 import { Worker, MessageChannel, receiveMessageOnPort } from "node:worker_threads";
 import { availableParallelism } from "node:os";
-import { HELPER_SOURCE } from "./helper-source.js";
+import { SERVE_SOURCE } from "./helper-source.js";
 import { LAYOUT, TASK_KERNELS, type Spawn } from "./pool.js";
+
+/** A Node helper: the shared task loop (helper-source.ts), its failures reported on a port. CommonJS, run with eval. */
+const HELPER_SOURCE = `"use strict";
+const { workerData } = require("node:worker_threads");
+const { module, memory, control, port, index, kernels, layout } = workerData;
+${SERVE_SOURCE}
+serve(module, memory, control, index, kernels, layout, () => process.exit(70), (message) => port.postMessage(message));
+`;
 
 export const spawnNode: Spawn = (index, module, memory, control, onExit) => {
   const { port1, port2 } = new MessageChannel();
