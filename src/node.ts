@@ -6,7 +6,7 @@ import simd from "./generated/wasm-simd.js";
 import scalar from "./generated/wasm-scalar.js";
 import relaxedThreads from "./generated/wasm-relaxed-threads.js";
 import simdThreads from "./generated/wasm-simd-threads.js";
-import { registerBuild } from "./wasm.js";
+import { registerBuild, hexBytes } from "./wasm.js";
 import { threadsFor, registerThreadedBuild } from "./threads/index.js";
 import { registerThreadsImpl } from "./threads/option.js";
 import { spawnNode, nodeCores } from "./threads/node.js";
@@ -16,7 +16,7 @@ registerBuild("simd", simd);
 registerBuild("scalar", scalar);
 registerThreadedBuild("relaxed", relaxedThreads);
 registerThreadedBuild("simd", simdThreads);
-registerThreadsImpl(threadsFor(spawnNode, nodeCores));
+registerThreadsImpl(threadsFor({ spawn: spawnNode, cores: nodeCores, hexBytes }));
 
 // The binary model form (Network.toBinary / fromBinary), kept out of the page bundle.
 import "./binary.js";

@@ -9,13 +9,27 @@
 //
 // The worker entry (src/worker/entry.ts) imports this module — and with it the pool, the
 // planner and one threaded build — only when a network asks for threads in such a page: a
-// worker whose networks use one thread loads none of it (test/size.test.ts).
-import { BackendError } from "../errors.js";
-import { buildOf, BACKENDS, type BackendOption } from "../wasm.js";
+// worker whose networks use one thread loads none of it (test/size.test.ts). What it needs of
+// the library the entry lends it (Host): an import would put those modules in a chunk of their
+// own under code splitting (esbuild --splitting, nabla/min), which costs every worker ≈ 0.8 KB.
+import type { BackendError } from "../errors.js";
+import type { WasmBuild } from "../probes.js";
+import type { registerThreadsImpl } from "./option.js";
 import { SERVE_SOURCE } from "./helper-source.js";
 import { LAYOUT, TASK_KERNELS, type Spawn } from "./pool.js";
 import { threadsFor, registerThreadedBuild, hasThreadedBuild, poolOf } from "./index.js";
-import { registerThreadsImpl } from "./option.js";
+
+/** What the worker entry lends this module (its own imports of the library). */
+export interface Host {
+  /** The wasm build the network will use (buildOf(options.backend)), or null for js. */
+  build: WasmBuild | null;
+  register: typeof registerThreadsImpl;
+  hexBytes(hex: string): Uint8Array<ArrayBuffer>;
+  /** AUTO_CAP: at most this many threads for "auto". */
+  cap: number;
+  BackendError: typeof BackendError;
+}
+let host: Host;
 
 /**
  * A helper's script: the task loop, started by the first message. A failure's text goes to a
@@ -72,26 +86,21 @@ export const spawnWeb: Spawn = (index, module, memory, control, onExit) => {
   };
 };
 
-/** The cores the browser reports. */
-const cores = (): number => navigator.hardwareConcurrency || 1;
 
 const loaders = {
   relaxed: () => import("../generated/wasm-relaxed-threads.js"),
   simd: () => import("../generated/wasm-simd-threads.js"),
 };
 
-let registered = false;
-
 /**
- * Makes threads available in this worker for a network created with `options`: registers the
- * web helpers and loads the threaded counterpart of the build options.backend picks (relaxed
- * SIMD or SIMD; the scalar and js backends compute on one thread).
+ * Makes threads available in this worker for a network on host.build: registers the web
+ * helpers (cores: navigator.hardwareConcurrency, at most host.cap for "auto") and loads that
+ * build's threaded counterpart (relaxed SIMD or SIMD; scalar and js compute on one thread).
  */
-export async function enable(options: { backend?: unknown }): Promise<void> {
-  if (!registered) registerThreadsImpl(threadsFor(spawnWeb, cores));
-  registered = true;
-  const b = options.backend;
-  const build = buildOf((BACKENDS as readonly unknown[]).includes(b) ? (b as BackendOption) : "wasm");
+export async function enable(h: Host): Promise<void> {
+  if (!host) h.register(threadsFor({ spawn: spawnWeb, cores: () => Math.min(h.cap, navigator.hardwareConcurrency || 1), hexBytes: h.hexBytes }));
+  host = h;
+  const build = h.build;
   if ((build === "relaxed" || build === "simd") && !hasThreadedBuild(build)) registerThreadedBuild(build, (await loaders[build]()).default);
 }
 
@@ -110,7 +119,7 @@ export async function started(net: object): Promise<void> {
   while (pool.ready < pool.size - 1) {
     const failed = starting.failed ?? (performance.now() - t0 > START_MS ? `${pool.size - 1 - pool.ready} helper thread(s) not started after ${START_MS / 1000} s` : null);
     if (failed) {
-      throw new BackendError("NetworkWorker", "options.threads", "a thread count whose helper threads (Web Workers) start", failed,
+      throw new host.BackendError("NetworkWorker", "options.threads", "a thread count whose helper threads (Web Workers) start", failed,
         "Use threads: 1, or allow Web Workers from blob: URLs (Content-Security-Policy worker-src)");
     }
     await new Promise((r) => setTimeout(r, 5));

@@ -6,8 +6,9 @@
 // the event loop after each epoch so that a cancel message, or the caller's onEpoch verdict, is
 // seen there. A data set (src/dataset.ts) arrives once and is kept by id for later calls.
 import { Network } from "../network.js";
-import { init, BACKENDS, type BackendOption } from "../wasm.js";
-import { NablaError, describe } from "../errors.js";
+import { init, BACKENDS, buildOf, hexBytes, type BackendOption } from "../wasm.js";
+import { NablaError, BackendError, describe } from "../errors.js";
+import { registerThreadsImpl, AUTO_CAP } from "../threads/option.js";
 import type { EpochStats, TrainOptions } from "../options.js";
 import type { Data } from "../data.js";
 import { fromWireDataset, type Dataset } from "../dataset.js";
@@ -195,12 +196,15 @@ async function handle(req: Request): Promise<void> {
 async function make(options: unknown, build: () => Network): Promise<Network> {
   net?.dispose();
   net = null;
-  const o = (options ?? {}) as { backend?: unknown; threads?: unknown };
-  if (typeof o.backend === "string" && (BACKENDS as readonly string[]).includes(o.backend)) await init([o.backend as BackendOption]);
+  const o = (options ?? {}) as { backend?: BackendOption; threads?: unknown };
+  const backend = (BACKENDS as readonly unknown[]).includes(o.backend) ? o.backend! : "wasm";
+  await init([backend]);
   let web: typeof import("../threads/web.js") | null = null;
   if (o.threads !== undefined && o.threads !== 1) {
     if (node) await import(/* webpackIgnore: true */ /* @vite-ignore */ node);
-    else if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated) await (web = await import("../threads/web.js")).enable(o);
+    else if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated) {
+      await (web = await import("../threads/web.js")).enable({ build: buildOf(backend), register: registerThreadsImpl, hexBytes, cap: AUTO_CAP, BackendError });
+    }
   }
   const n = build();
   try {
