@@ -57,7 +57,7 @@ export function startDemoServer({ port = 0, host = "127.0.0.1", isolate = true }
     let rel = normalize(decodeURIComponent(url.pathname)).replace(/^[/\\]+/, "");
     if (rel.endsWith(sep)) rel = join(rel, "index.html");
     if (rel.includes("..") || !ALLOWED.some((a) => rel.startsWith(a + sep))) {
-      res.writeHead(404, { "content-type": "text/plain" });
+      res.writeHead(404, { ...isolation, "content-type": "text/plain" });
       return res.end("not found");
     }
     try {
@@ -77,7 +77,7 @@ export function startDemoServer({ port = 0, host = "127.0.0.1", isolate = true }
       res.writeHead(200, { ...headers, "content-length": body.length });
       res.end(req.method === "HEAD" ? undefined : body);
     } catch {
-      res.writeHead(404, { "content-type": "text/plain" });
+      res.writeHead(404, { ...isolation, "content-type": "text/plain" });
       res.end("not found");
     }
   });

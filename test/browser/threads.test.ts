@@ -18,6 +18,8 @@ import { METHODS, buildApp, emitted, loaded, workerEntries, type Method } from "
 import { threadsRun, threadsData, TRAIN } from "./threads-scenario.mjs";
 // @ts-ignore: plain JavaScript (scripts/)
 import { startDemoServer, ISOLATION } from "../../scripts/demo-server.mjs";
+// @ts-ignore: plain JavaScript (scripts/)
+import { writeDemoData } from "../../scripts/demo-data.mjs";
 import { Network } from "../../src/index.js";
 
 if (!haveChromium) console.warn(skipReason);
@@ -198,6 +200,37 @@ threadsRun((s, o) => NetworkWorker.create(s, o), { threads: 2 })
       expect(problems).toEqual([]);
     } finally {
       await page.close();
+      server.close();
+    }
+  }, 120_000);
+});
+
+describe.skipIf(!haveChromium)("the demo with threads", () => {
+  it("is cross-origin isolated from its server; it shows the threads its NetworkWorker got (\"auto\"): 1 for the small default network, the cores for the large one", async () => {
+    assertDistFresh();
+    await writeDemoData();
+    const { server, url } = await startDemoServer();
+    const session = await launch();
+    try {
+      const page = await session.context.newPage();
+      const problems: string[] = [];
+      page.on("pageerror", (e) => problems.push(e.message));
+      page.on("console", (m) => { if (m.type() === "error") problems.push(m.text()); });
+      await page.goto(`${url}demo/`);
+      const state = () => page.evaluate(() => (window as unknown as { nablaDemo: { state: string } }).nablaDemo.state);
+      await page.waitForFunction(() => (window as unknown as { nablaDemo?: { state: string } }).nablaDemo?.state === "idle", null, { timeout: 60_000 });
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+      const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+      expect(await page.textContent("#where")).toMatch(/^wasm-\w+, 1 thread \(threads pay from larger networks\)$/);
+      await page.selectOption("select[name=sizes]", "784,512,512,10");
+      await page.click("#reset"); // New network
+      await page.waitForFunction(() => /threads?\b/.test(document.getElementById("where")!.textContent!) && !(document.getElementById("reset") as HTMLButtonElement).disabled);
+      const shown = await page.textContent("#where");
+      expect(shown).toMatch(cores > 1 ? new RegExp(`^wasm-\\w+, ${Math.min(16, cores)} threads$`) : /1 thread/);
+      expect(await state()).toBe("idle");
+      expect(problems).toEqual([]);
+    } finally {
+      await session.close();
       server.close();
     }
   }, 120_000);
