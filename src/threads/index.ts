@@ -13,7 +13,8 @@
 // thread, silently in its results and explicitly in `net.threads`.
 //
 // This module is the implementation an entry registers (src/node.ts: registerThreadsImpl(
-// threadsFor(spawnNode, cores))); a page's bundle has only src/threads/option.ts.
+// threadsFor({ spawn: spawnNode, … })); NetworkWorker's worker in a page: src/threads/web.ts);
+// a page's bundle has only src/threads/option.ts.
 // No import of the library's own modules here (the platform lends what is needed), so that under
 // code splitting this module, with the pool and the planner, shares no chunk with a worker's
 // first bundle (src/threads/web.ts; test/size.test.ts).
