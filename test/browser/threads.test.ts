@@ -31,6 +31,7 @@ interface Page {
   one: Run; two: Run; auto: Run; counted: Run & { helperCalls: number };
   death?: { before: string; error: Refusal | string; ms: number; after: string; threads: number; alone: string };
   failStart?: Refusal | string;
+  kernelThrow?: { before: string; error: Refusal | string; after: string; threads: number };
 }
 
 /** The scenario in Node: an in-thread Network on the same build, one thread, behind NetworkWorker's promise API. */
@@ -124,6 +125,14 @@ describe.skipIf(!haveChromium)("threads in Chromium (NetworkWorker)", () => {
     expect(d.threads).toBe(1); // reported to the client with the error
     // It trained on alone, exactly as a network that never had threads (Node, from the same JSON).
     expect(d.alone).toBe(aloneInNode(d.before));
+  });
+
+  it("a kernel call that throws in a helper: the call rejects with a BackendError carrying the helper's message; the network is as before", () => {
+    const k = isolated.kernelThrow!;
+    expect(k.error).toMatchObject({ name: "BackendError", isBackendError: true });
+    expect((k.error as Refusal).message).toMatch(/a kernel call failed in helper thread 1: Error: a kernel call that throws \(test hook\)/);
+    expect(k.after).toBe(k.before);
+    expect(k.threads).toBe(1);
   });
 
   it("helpers that fail to start: create rejects with a BackendError saying so", () => {
