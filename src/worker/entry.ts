@@ -8,7 +8,7 @@
 import { Network } from "../network.js";
 import { init, BACKENDS, buildOf, hexBytes, type BackendOption } from "../wasm.js";
 import { NablaError, BackendError, describe } from "../errors.js";
-import { registerThreadsImpl, AUTO_CAP } from "../threads/option.js";
+import { registerThreadsImpl, autoAlone, AUTO_CAP } from "../threads/option.js";
 import type { EpochStats, TrainOptions } from "../options.js";
 import type { Data } from "../data.js";
 import { fromWireDataset, type Dataset } from "../dataset.js";
@@ -148,7 +148,7 @@ async function handle(req: Request): Promise<void> {
     switch (op) {
       case "create":
       case "fromJSON":
-        result = describeNet(await make(args[1], () => op === "create" ? new Network(args[0] as number[], args[1] as never)
+        result = describeNet(await make(args[1], op === "create" ? args[0] : null, () => op === "create" ? new Network(args[0] as number[], args[1] as never)
           : Network.fromJSON(args[0], args[1] as never)));
         break;
       case "dataset": // a data set, sent once; later calls name it by its id
@@ -193,14 +193,15 @@ async function handle(req: Request): Promise<void> {
  * entry), nested Web Workers in a cross-origin-isolated page (src/threads/web.ts, loaded only
  * then; elsewhere the network computes on one thread and says so in net.threads).
  */
-async function make(options: unknown, build: () => Network): Promise<Network> {
+async function make(options: unknown, sizes: unknown, build: () => Network): Promise<Network> {
   net?.dispose();
   net = null;
   const o = (options ?? {}) as { backend?: BackendOption; threads?: unknown };
   const backend = (BACKENDS as readonly unknown[]).includes(o.backend) ? o.backend! : "wasm";
   await init([backend]);
   let web: typeof import("../threads/web.js") | null = null;
-  if (o.threads !== undefined && o.threads !== 1) {
+  // ("auto" on a network too small to gain from threads computes alone: nothing to load.)
+  if (o.threads !== undefined && o.threads !== 1 && !(o.threads === "auto" && Array.isArray(sizes) && autoAlone(sizes))) {
     if (node) await import(/* webpackIgnore: true */ /* @vite-ignore */ node);
     else if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated) {
       await (web = await import("../threads/web.js")).enable({ build: buildOf(backend), register: registerThreadsImpl, hexBytes, cap: AUTO_CAP, BackendError });

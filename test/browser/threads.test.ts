@@ -225,17 +225,24 @@ describe.skipIf(!haveChromium)("the demo with threads", () => {
       const problems: string[] = [];
       page.on("pageerror", (e) => problems.push(e.message));
       page.on("console", (m) => { if (m.type() === "error") problems.push(m.text()); });
+      const requests: string[] = [];
+      page.on("request", (r) => requests.push(new URL(r.url()).pathname));
+      /** The threads chunk and a threaded build, among the requests so far (the worker's included). */
+      const threadsLoaded = () => [requests.some((p) => /\/dist\/min\/web-\w+\.js$/.test(p)), requests.some((p) => /\/dist\/min\/wasm-\w+-threads-\w+\.js$/.test(p))];
       await page.goto(`${url}demo/`);
       const state = () => page.evaluate(() => (window as unknown as { nablaDemo: { state: string } }).nablaDemo.state);
       await page.waitForFunction(() => (window as unknown as { nablaDemo?: { state: string } }).nablaDemo?.state === "idle", null, { timeout: 60_000 });
       expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
       const cores = await page.evaluate(() => navigator.hardwareConcurrency);
       expect(await page.textContent("#where")).toMatch(/^wasm-\w+, 1 thread \(threads pay from larger networks\)$/);
+      expect(requests.some((p) => p.startsWith("/dist/min/entry"))).toBe(true); // the worker's requests are seen
+      expect(threadsLoaded()).toEqual([false, false]); // "auto" on a small network: nothing of threads loaded
       await page.selectOption("select[name=sizes]", "784,512,512,10");
       await page.click("#reset"); // New network
       await page.waitForFunction(() => /threads?\b/.test(document.getElementById("where")!.textContent!) && !(document.getElementById("reset") as HTMLButtonElement).disabled);
       const shown = await page.textContent("#where");
       expect(shown).toMatch(cores > 1 ? new RegExp(`^wasm-\\w+, ${Math.min(16, cores)} threads$`) : /1 thread/);
+      if (cores > 1) expect(threadsLoaded()).toEqual([true, true]);
       expect(await state()).toBe("idle");
       expect(problems).toEqual([]);
     } finally {
