@@ -71,6 +71,9 @@ function settings() {
         cost,
         seed: Math.max(0, Math.floor(num("seed", 1))),
         backend: f.get("backend"),
+        // Helper threads where they pay (a network large enough) and the page can have them
+        // (cross-origin isolated: the demo server sends COOP/COEP); trainer.threads says what it got.
+        threads: "auto",
         init: f.get("activation") === "relu" ? "he" : "scaled",
       },
     },
@@ -169,7 +172,7 @@ async function train() {
     const planned = first + s.train.epochs;
     charts(planned);
     setState("training");
-    ui.status.textContent = `Training ${s.net.sizes.join("–")} on ${data.trainCount.toLocaleString("en")} digits in a Web Worker (${trainer.backend})…`;
+    ui.status.textContent = `Training ${s.net.sizes.join("–")} on ${data.trainCount.toLocaleString("en")} digits in a Web Worker (${where()})…`;
     const framesBefore = demo.frames, t0 = performance.now();
     let drawn = Promise.resolve();
     const history = await trainer.train(rows(0, data.trainCount), {
@@ -272,7 +275,14 @@ function explain() {
   let params = 0;
   for (let l = 1; l < L; l++) params += sizes[l] * (sizes[l - 1] + 1);
   $("params").textContent = params.toLocaleString("en");
-  $("where").textContent = trainer.backend;
+  $("where").textContent = where();
+}
+
+/** Where the network computes: its backend and the threads it got, and why only one. */
+function where() {
+  const t = trainer.threads;
+  return `${trainer.backend}, ${t > 1 ? `${t} threads` : crossOriginIsolated
+    ? "1 thread (threads pay from larger networks)" : "1 thread (the page is not cross-origin isolated)"}`;
 }
 
 // ---- buttons -----------------------------------------------------------------------------
@@ -331,7 +341,8 @@ ui.upload.addEventListener("change", async () => {
       ui.status.textContent = `Could not load ${file.name}: ${why}. The current network is kept.`;
       return;
     }
-    const next = await NetworkWorker.fromJSON(text, { backend: settings().net.options.backend });
+    const { backend, threads } = settings().net.options;
+    const next = await NetworkWorker.fromJSON(text, { backend, threads });
     trainer?.terminate();
     trainer = next;
     netKey = "";

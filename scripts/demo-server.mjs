@@ -2,7 +2,8 @@
 // Serves only demo/, dist/, build/demo/ (the digits) and test/browser/ from the repository,
 // on 127.0.0.1. `/` and `/demo` redirect to the page, `/demo/` (relative asset URLs need the
 // slash). Files are sent gzipped to clients that accept it (the 7.5 MB digits file is 1.6 MB
-// so), compressed once per file version and kept in memory.
+// so), compressed once per file version and kept in memory. Every response carries COOP/COEP
+// (ISOLATION below), so the page is cross-origin isolated and NetworkWorker can use threads.
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { gzip } from "node:zlib";
@@ -34,18 +35,29 @@ const acceptsGzip = (h = "") => h.split(",").some((p) => {
   return (enc === "gzip" || enc === "*") && !params.some((q) => /^\s*q=0(\.0*)?\s*$/.test(q));
 });
 
-/** Starts the server; resolves with it and its URL. port 0 picks a free port. */
-export function startDemoServer({ port = 0, host = "127.0.0.1" } = {}) {
+/**
+ * Cross-origin isolation (crossOriginIsolated === true), which a page needs for SharedArrayBuffer
+ * and so for NetworkWorker's helper threads (docs/web.md): COOP same-origin, COEP require-corp,
+ * on every response. Everything the demo loads is same-origin, which require-corp allows.
+ */
+export const ISOLATION = { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" };
+
+/**
+ * Starts the server; resolves with it and its URL. port 0 picks a free port. `isolate: false`
+ * leaves out the COOP/COEP headers (the browser tests' page that is not cross-origin isolated).
+ */
+export function startDemoServer({ port = 0, host = "127.0.0.1", isolate = true } = {}) {
+  const isolation = isolate ? ISOLATION : {};
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
     if (url.pathname === "/" || url.pathname === "/demo") {
-      res.writeHead(url.pathname === "/" ? 302 : 301, { location: `/demo/${url.search}` });
+      res.writeHead(url.pathname === "/" ? 302 : 301, { location: `/demo/${url.search}`, ...isolation });
       return res.end();
     }
     let rel = normalize(decodeURIComponent(url.pathname)).replace(/^[/\\]+/, "");
     if (rel.endsWith(sep)) rel = join(rel, "index.html");
     if (rel.includes("..") || !ALLOWED.some((a) => rel.startsWith(a + sep))) {
-      res.writeHead(404, { "content-type": "text/plain" });
+      res.writeHead(404, { ...isolation, "content-type": "text/plain" });
       return res.end("not found");
     }
     try {
@@ -53,6 +65,7 @@ export function startDemoServer({ port = 0, host = "127.0.0.1" } = {}) {
       const info = await stat(path);
       let body = await readFile(path);
       const headers = {
+        ...isolation,
         "content-type": TYPES[extname(rel)] ?? "application/octet-stream",
         "cache-control": "no-cache",
         vary: "accept-encoding",
@@ -64,7 +77,7 @@ export function startDemoServer({ port = 0, host = "127.0.0.1" } = {}) {
       res.writeHead(200, { ...headers, "content-length": body.length });
       res.end(req.method === "HEAD" ? undefined : body);
     } catch {
-      res.writeHead(404, { "content-type": "text/plain" });
+      res.writeHead(404, { ...isolation, "content-type": "text/plain" });
       res.end("not found");
     }
   });

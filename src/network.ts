@@ -10,7 +10,7 @@
 //   src/serialize.ts  toJSON / parseModel
 import { activationCode, costCode, type Activation, type BackendName, type Cost } from "./kernels.js";
 import { createKernels, kernelsOf, buildOf, supports } from "./wasm.js";
-import { threadsImpl, perSample, THREAD_WORK } from "./threads/option.js";
+import { threadsImpl, autoAlone } from "./threads/option.js";
 import { Arena } from "./arena.js";
 import { Random } from "./random.js";
 import { toRows, finite32, type Data, type Rows, type Vector } from "./data.js";
@@ -103,7 +103,7 @@ export class Network {
       // "auto" gives helper threads only to a network whose passes pay for a barrier at a batch
       // of 64 (THREAD_WORK.min): a small one computes alone (split, it measured slower).
       const impl = threadsImpl(), build = buildOf(o.backend);
-      const threads = !impl ? 1 : o.threads === "auto" && perSample(o.sizes) * 64 < THREAD_WORK.min ? 1 : impl.resolve(o.threads);
+      const threads = !impl ? 1 : o.threads === "auto" && autoAlone(o.sizes) ? 1 : impl.resolve(o.threads);
       if (impl && threads > 1 && build && supports(build) && impl.has(build)) {
         try {
           const t = impl.create(build, threads, this);

@@ -6,7 +6,7 @@ import simd from "./generated/wasm-simd.js";
 import scalar from "./generated/wasm-scalar.js";
 import relaxedThreads from "./generated/wasm-relaxed-threads.js";
 import simdThreads from "./generated/wasm-simd-threads.js";
-import { registerBuild, registerJsBackend } from "./wasm.js";
+import { registerBuild, registerJsBackend, decodeBuild } from "./wasm.js";
 import { createJsKernels } from "./baseline/index.js";
 import { threadsFor, registerThreadedBuild } from "./threads/index.js";
 import { registerThreadsImpl } from "./threads/option.js";
@@ -18,7 +18,7 @@ registerBuild("scalar", scalar);
 registerJsBackend(createJsKernels);
 registerThreadedBuild("relaxed", relaxedThreads);
 registerThreadedBuild("simd", simdThreads);
-registerThreadsImpl(threadsFor(spawnNode, nodeCores));
+registerThreadsImpl(threadsFor({ spawn: spawnNode, cores: nodeCores, decodeBuild }));
 
 // The binary model form (Network.toBinary / fromBinary), kept out of the page bundle.
 import "./binary.js";

@@ -6,7 +6,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { Random } from "../src/random.js";
 import { plan } from "../src/arena.js";
 import { OptionError } from "../src/errors.js";
-import { checkThreads, createThreaded, setThreadTimeout, ThreadFailure, type PoolThreaded as Threaded } from "../src/threads/index.js";
+import { createThreaded, setThreadTimeout, ThreadFailure, type PoolThreaded as Threaded } from "../src/threads/index.js";
+import { checkThreads } from "../src/threads/option.js";
 import * as split from "../src/threads/plan.js";
 import { supports } from "../src/wasm.js";
 

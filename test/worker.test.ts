@@ -44,6 +44,21 @@ function problem(count: number, seed = 7) {
 const bits = (w: number[][][], b: number[][]) => Array.from(new Uint32Array(Float32Array.from([...w.flat(2), ...b.flat()]).buffer));
 
 describe("NetworkWorker (worker_threads)", () => {
+  it("threads: the worker computes on helper threads of its own (trainer.threads), bit for bit as one thread in-thread", async () => {
+    // [784, 256, 10] at m = 64: jobs of ≈ 13 M multiply-adds, above THREAD_WORK.min, so they split.
+    let s = 5;
+    const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const data = { inputs: new Float32Array(256 * 784).map(rnd), labels: new Uint8Array(256).map((_, i) => i % 10) };
+    const train = { epochs: 2, batchSize: 64, learningRate: 0.5 };
+    const w = await worker([784, 256, 10], { seed: 2, threads: 2 });
+    expect(w.threads).toBe(2);
+    await w.train(data, train);
+    const net = new lib.Network([784, 256, 10], { seed: 2, backend: w.backend });
+    net.train(data, train);
+    expect(JSON.stringify(await w.toJSON())).toBe(JSON.stringify(net.toJSON()));
+    expect((await worker([4, 3], { threads: 1 })).threads).toBe(1);
+  });
+
   it("trains like an in-thread Network, bit for bit (shuffle: false), with progress and epoch events", async () => {
     const data = problem(300), test = problem(90, 99);
     const opts = { seed: 11, cost: "cross-entropy" as const };

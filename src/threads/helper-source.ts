@@ -1,51 +1,60 @@
-// The code of a Node helper thread, as source text (run with `new Worker(HELPER_SOURCE, { eval: true })`,
-// so it needs no file of its own next to the compiled library, under any bundler or loader).
+// The task loop of a helper thread, as source text: the function `serve`, which each platform's
+// helper script wraps (Node: src/threads/node.ts runs it with `new Worker(source, { eval: true })`;
+// browsers: src/threads/web.ts from a Blob URL), so it needs no file of its own next to the
+// compiled library, under any bundler or loader. One loop for both platforms.
+//
 // It mirrors Pool.run's loop (src/threads/pool.ts): wait for a job, claim tasks with a
 // compare-and-swap on NEXT, run each task's kernel calls in order, count it done.
-// workerData: { module, memory, control, port, index, kernels, layout }.
-export const HELPER_SOURCE = `
-"use strict";
-const { workerData } = require("node:worker_threads");
-const { module, memory, control, port, index, kernels, layout: L } = workerData;
-const ctl = new Int32Array(control);
-const C = new Float64Array(control, L.CALLS0, L.MAX_CALLS * L.CALL);
-const R = new Float64Array(control, L.RESULTS0, L.MAX_CALLS);
-let fns;
-try {
-  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
-  exports.setScratchSlot(index);
-  fns = kernels.map((k) => exports[k]);
-} catch (e) {
-  port.postMessage(String(e && e.stack || e));
-  Atomics.store(ctl, L.ERROR, index + 1);
-  throw e;
-}
-Atomics.add(ctl, L.READY, 1);
-let seq = 0;
-for (;;) {
-  // A job usually follows the last one within microseconds during training: spin briefly, then sleep.
-  for (let i = 0; i < 2000 && Atomics.load(ctl, L.SEQ) === seq; i++);
-  while (Atomics.load(ctl, L.SEQ) === seq) Atomics.wait(ctl, L.SEQ, seq, 10000);
-  seq = Atomics.load(ctl, L.SEQ);
-  if (seq < 0) break;
+//
+//   serve(module, memory, control, index, kernels, L, die, fail)
+//     module, memory  the threaded build and the network's shared memory (instantiated here)
+//     control         the pool's control block; L its layout (pool.ts LAYOUT); kernels TASK_KERNELS
+//     index           this helper's number (1-based)
+//     die()           test hook: leave as if killed (Node: process.exit(70); web: close())
+//     fail(message)   reports a failure's text where the pool's thread can read it synchronously
+// It returns when the pool ends (SEQ < 0) or after die(); it throws when instantiation fails.
+export const SERVE_SOURCE = `
+function serve(module, memory, control, index, kernels, L, die, fail) {
+  const ctl = new Int32Array(control);
+  const C = new Float64Array(control, L.CALLS0, L.MAX_CALLS * L.CALL);
+  const R = new Float64Array(control, L.RESULTS0, L.MAX_CALLS);
+  let fns;
+  try {
+    const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+    exports.setScratchSlot(index);
+    fns = kernels.map((k) => exports[k]);
+  } catch (e) {
+    fail(String(e && e.stack || e));
+    Atomics.store(ctl, L.ERROR, index + 1);
+    throw e;
+  }
+  Atomics.add(ctl, L.READY, 1);
+  let seq = 0;
   for (;;) {
-    const w = Atomics.load(ctl, L.NEXT);
-    if ((w >>> 16) !== seq) break; // a newer job was published: serve it from the top
-    const t = w & 0xffff, count = Atomics.load(ctl, L.COUNT);
-    if (t >= count) break;
-    if (Atomics.compareExchange(ctl, L.NEXT, w, w + 1) !== w) continue;
-    if (Atomics.load(ctl, L.DIE) === index) process.exit(70); // test hook: die holding a task
-    try {
-      for (let c = ctl[L.TASKS0 + 2 * t], end = ctl[L.TASKS0 + 2 * t + 1]; c < end; c++) {
-        const o = c * L.CALL;
-        R[c] = fns[C[o]](C[o + 1], C[o + 2], C[o + 3], C[o + 4], C[o + 5], C[o + 6], C[o + 7], C[o + 8],
-          C[o + 9], C[o + 10], C[o + 11], C[o + 12], C[o + 13], C[o + 14], C[o + 15]) ?? 0;
+    // A job usually follows the last one within microseconds during training: spin briefly, then sleep.
+    for (let i = 0; i < 2000 && Atomics.load(ctl, L.SEQ) === seq; i++);
+    while (Atomics.load(ctl, L.SEQ) === seq) Atomics.wait(ctl, L.SEQ, seq, 10000);
+    seq = Atomics.load(ctl, L.SEQ);
+    if (seq < 0) return;
+    for (;;) {
+      const w = Atomics.load(ctl, L.NEXT);
+      if ((w >>> 16) !== seq) break; // a newer job was published: serve it from the top
+      const t = w & 0xffff, count = Atomics.load(ctl, L.COUNT);
+      if (t >= count) break;
+      if (Atomics.compareExchange(ctl, L.NEXT, w, w + 1) !== w) continue;
+      if (Atomics.load(ctl, L.DIE) === index) return die(); // test hook: die holding a task
+      try {
+        for (let c = ctl[L.TASKS0 + 2 * t], end = ctl[L.TASKS0 + 2 * t + 1]; c < end; c++) {
+          const o = c * L.CALL;
+          R[c] = fns[C[o]](C[o + 1], C[o + 2], C[o + 3], C[o + 4], C[o + 5], C[o + 6], C[o + 7], C[o + 8],
+            C[o + 9], C[o + 10], C[o + 11], C[o + 12], C[o + 13], C[o + 14], C[o + 15]) ?? 0;
+        }
+      } catch (e) {
+        fail(String(e && e.stack || e));
+        Atomics.store(ctl, L.ERROR, index + 1);
       }
-    } catch (e) {
-      port.postMessage(String(e && e.stack || e));
-      Atomics.store(ctl, L.ERROR, index + 1);
+      if (Atomics.add(ctl, L.DONE, 1) + 1 === count) Atomics.notify(ctl, L.DONE);
     }
-    if (Atomics.add(ctl, L.DONE, 1) + 1 === count) Atomics.notify(ctl, L.DONE);
   }
 }
 `;

@@ -13,27 +13,30 @@
 // thread, silently in its results and explicitly in `net.threads`.
 //
 // This module is the implementation an entry registers (src/node.ts: registerThreadsImpl(
-// threadsFor(spawnNode, cores))); a page's bundle has only src/threads/option.ts.
-import { decodeBuild } from "../wasm.js";
+// threadsFor({ spawn: spawnNode, … })); NetworkWorker's worker in a page: src/threads/web.ts);
+// a page's bundle has only src/threads/option.ts.
+// No import of the library's own modules here (the platform lends what is needed), so that under
+// code splitting this module, with the pool and the planner, shares no chunk with a worker's
+// first bundle (src/threads/web.ts; test/size.test.ts).
 import { Pool, type Spawn } from "./pool.js";
 import * as split from "./plan.js";
-import { AUTO_CAP, type Threaded, type Threads, type ThreadsImpl, type ThreadsOption } from "./option.js";
+import type { Threaded, Threads, ThreadsImpl, ThreadsOption } from "./option.js";
 
 export { Pool, ThreadFailure, setThreadTimeout } from "./pool.js";
-export { checkThreads, MAX_THREADS, AUTO_CAP, type ThreadsOption, type Threaded } from "./option.js";
+export type { ThreadsOption, Threaded } from "./option.js";
 
 export type ThreadedBuild = "relaxed" | "simd";
 
-interface Platform {
+/** What an entry lends for threads (Node: src/threads/node.ts; a NetworkWorker in a page: src/threads/web.ts). */
+export interface Platform {
+  /** Starts a helper thread. */
   spawn: Spawn;
+  /** The thread count "auto" resolves to: the cores the platform reports, at most AUTO_CAP (src/threads/option.ts). */
   cores(): number;
+  /** A build's bytes from its text form (src/wasm.ts decodeBuild). */
+  decodeBuild(text: string): Uint8Array<ArrayBuffer>;
 }
 let platform: Platform | null = null;
-
-/** Makes helper threads available (the Node entry registers worker_threads; a worker entry its own). */
-export function registerThreads(spawn: Spawn, cores: () => number): void {
-  platform = { spawn, cores };
-}
 
 /** Whether this thread can start helper threads sharing a memory. */
 export function threadsAvailable(): boolean {
@@ -45,7 +48,7 @@ export function threadsAvailable(): boolean {
 /** The thread count an option resolves to here: "auto" → the cores reported (≤ 16); 1 where threads are unavailable. */
 export function resolveThreads(option: ThreadsOption): number {
   if (option === 1 || !threadsAvailable()) return 1;
-  return option === "auto" ? Math.max(1, Math.min(AUTO_CAP, platform!.cores())) : option;
+  return option === "auto" ? Math.max(1, platform!.cores()) : option;
 }
 
 const sources = new Map<ThreadedBuild, string>();
@@ -63,7 +66,7 @@ export function hasThreadedBuild(build: ThreadedBuild): boolean {
 function moduleFor(build: ThreadedBuild): WebAssembly.Module {
   let m = compiled.get(build);
   if (!m) {
-    compiled.set(build, (m = new WebAssembly.Module(decodeBuild(sources.get(build)!))));
+    compiled.set(build, (m = new WebAssembly.Module(platform!.decodeBuild(sources.get(build)!))));
   }
   return m;
 }
@@ -92,9 +95,9 @@ function threadsOf(pool: Pool): Threads {
   };
 }
 
-/** The implementation an entry registers, with its way of starting helper threads. */
-export function threadsFor(spawn: Spawn, cores: () => number): ThreadsImpl {
-  registerThreads(spawn, cores);
+/** The implementation an entry registers, with its platform's way of starting helper threads. */
+export function threadsFor(p: Platform): ThreadsImpl {
+  platform = p;
   return {
     resolve: resolveThreads,
     has: (build) => (build === "relaxed" || build === "simd") && hasThreadedBuild(build),

@@ -1,9 +1,18 @@
-// Helper threads in Node: worker_threads running HELPER_SOURCE. Registered by the Node entry
-// (src/node.ts), so the browser bundle never imports node:worker_threads.
+// Helper threads in Node: worker_threads running the task loop of src/threads/helper-source.ts.
+// Registered by the Node entry (src/node.ts), so the browser bundle never imports node:worker_threads.
 import { Worker, MessageChannel, receiveMessageOnPort } from "node:worker_threads";
 import { availableParallelism } from "node:os";
-import { HELPER_SOURCE } from "./helper-source.js";
+import { SERVE_SOURCE } from "./helper-source.js";
 import { LAYOUT, TASK_KERNELS, type Spawn } from "./pool.js";
+import { AUTO_CAP } from "./option.js";
+
+/** A Node helper: the shared task loop (helper-source.ts), its failures reported on a port. CommonJS, run with eval. */
+const HELPER_SOURCE = `"use strict";
+const { workerData } = require("node:worker_threads");
+const { module, memory, control, port, index, kernels, layout } = workerData;
+${SERVE_SOURCE}
+serve(module, memory, control, index, kernels, layout, () => process.exit(70), (message) => port.postMessage(message));
+`;
 
 export const spawnNode: Spawn = (index, module, memory, control, onExit) => {
   const { port1, port2 } = new MessageChannel();
@@ -37,5 +46,5 @@ export const spawnNode: Spawn = (index, module, memory, control, onExit) => {
   };
 };
 
-/** The cores the platform reports. */
-export const nodeCores = (): number => availableParallelism();
+/** The thread count "auto" resolves to: the cores the platform reports, at most AUTO_CAP. */
+export const nodeCores = (): number => Math.min(AUTO_CAP, availableParallelism());

@@ -92,6 +92,14 @@ export function perSample(sizes: readonly number[]): number {
   return f;
 }
 
+/**
+ * Whether `threads: "auto"` leaves a network of these sizes on one thread: its passes at a batch
+ * of 64 do not reach THREAD_WORK.min (split, such networks measured slower than alone).
+ */
+export function autoAlone(sizes: readonly number[]): boolean {
+  return perSample(sizes) * 64 < THREAD_WORK.min;
+}
+
 /** Multiply-adds of one sample's BP2 chain (every layer but the first). */
 export function perSampleBp2(sizes: readonly number[]): number {
   let f = 0;

@@ -6,8 +6,9 @@
 // the event loop after each epoch so that a cancel message, or the caller's onEpoch verdict, is
 // seen there. A data set (src/dataset.ts) arrives once and is kept by id for later calls.
 import { Network } from "../network.js";
-import { init, BACKENDS, type BackendOption } from "../wasm.js";
-import { NablaError, describe } from "../errors.js";
+import { init, BACKENDS, buildOf, decodeBuild, type BackendOption } from "../wasm.js";
+import { NablaError, BackendError, describe } from "../errors.js";
+import { registerThreadsImpl, autoAlone, AUTO_CAP } from "../threads/option.js";
 import type { EpochStats, TrainOptions } from "../options.js";
 import type { Data } from "../data.js";
 import { fromWireDataset, type Dataset } from "../dataset.js";
@@ -29,6 +30,7 @@ async function connect(): Promise<Port> {
   if (g.WorkerGlobalScope === undefined) {
     // Node: worker_threads (hidden from bundlers, which never take this branch).
     const spec = "node:worker_threads";
+    node = "../node.js";
     const { parentPort } = (await import(/* webpackIgnore: true */ /* @vite-ignore */ spec)) as typeof import("node:worker_threads");
     if (!parentPort) throw new Error("nabla worker entry: not running in a worker");
     return {
@@ -44,6 +46,8 @@ async function connect(): Promise<Port> {
 
 // No top-level await: bundlers may emit workers as classic scripts (Vite's default "iife").
 let port: Port;
+/** In Node: the Node entry, imported for threads (it registers worker_threads helpers); hidden from bundlers. */
+let node = "";
 let net: Network | null = null;
 /** The running train call: its id, whether cancel was asked, and the resolver of an awaited onEpoch verdict. */
 let running: { id: number; cancelled: boolean; verdict: ((go: boolean | "threw") => void) | null } | null = null;
@@ -112,7 +116,7 @@ function dataArg(where: string, v: unknown): Data {
 }
 
 function describeNet(n: Network) {
-  return { sizes: [...n.sizes], activations: [...n.activations], cost: n.cost, init: n.init, seed: n.seed, backend: n.backend };
+  return { sizes: [...n.sizes], activations: [...n.activations], cost: n.cost, init: n.init, seed: n.seed, backend: n.backend, threads: n.threads };
 }
 
 async function handle(req: Request): Promise<void> {
@@ -143,18 +147,9 @@ async function handle(req: Request): Promise<void> {
     let result: unknown, transfer: Transferable[] | undefined;
     switch (op) {
       case "create":
-        net?.dispose();
-        net = null;
-        await loadBackend(args[1]);
-        net = new Network(args[0] as number[], args[1] as never);
-        result = describeNet(net);
-        break;
       case "fromJSON":
-        net?.dispose();
-        net = null;
-        await loadBackend(args[1]);
-        net = Network.fromJSON(args[0], args[1] as never);
-        result = describeNet(net);
+        result = describeNet(await make(args[1], op === "create" ? args[0] : null, () => op === "create" ? new Network(args[0] as number[], args[1] as never)
+          : Network.fromJSON(args[0], args[1] as never)));
         break;
       case "dataset": // a data set, sent once; later calls name it by its id
         datasets.set(args[0] as number, fromWireDataset("NetworkWorker", args[1]));
@@ -186,14 +181,40 @@ async function handle(req: Request): Promise<void> {
     }
     port.post({ id, ok: true, result }, transfer);
   } catch (e) {
-    port.post({ id, ok: false, error: toWire(e) });
+    // A failed call may have ended the network's helper threads: its thread count goes along.
+    port.post({ id, ok: false, error: toWire(e), threads: net?.threads });
   }
 }
 
-/** Loads the wasm build options.backend names, if it is one (init() at start loaded the default). */
-async function loadBackend(options: unknown): Promise<void> {
-  const backend = (options as { backend?: unknown } | undefined)?.backend;
-  if (typeof backend === "string" && (BACKENDS as readonly string[]).includes(backend)) await init([backend as BackendOption]);
+/**
+ * The worker's network, made by `build` (create or fromJSON) after loading what its options
+ * need: the wasm build options.backend names (init() at start loaded the default), and, for
+ * `threads` other than 1, the threads implementation — worker_threads in Node (the Node
+ * entry), nested Web Workers in a cross-origin-isolated page (src/threads/web.ts, loaded only
+ * then; elsewhere the network computes on one thread and says so in net.threads).
+ */
+async function make(options: unknown, sizes: unknown, build: () => Network): Promise<Network> {
+  net?.dispose();
+  net = null;
+  const o = (options ?? {}) as { backend?: BackendOption; threads?: unknown };
+  const backend = (BACKENDS as readonly unknown[]).includes(o.backend) ? o.backend! : "wasm";
+  await init([backend]);
+  let web: typeof import("../threads/web.js") | null = null;
+  // ("auto" on a network too small to gain from threads computes alone: nothing to load.)
+  if (o.threads !== undefined && o.threads !== 1 && !(o.threads === "auto" && Array.isArray(sizes) && autoAlone(sizes))) {
+    if (node) await import(/* webpackIgnore: true */ /* @vite-ignore */ node);
+    else if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated) {
+      await (web = await import("../threads/web.js")).enable({ build: buildOf(backend), register: registerThreadsImpl, decodeBuild, cap: AUTO_CAP, BackendError });
+    }
+  }
+  const n = build();
+  try {
+    await web?.started(n); // its helper Web Workers serve jobs
+  } catch (e) {
+    n.dispose();
+    throw e;
+  }
+  return (net = n);
 }
 
 void (async () => {

@@ -119,6 +119,12 @@ export class NetworkWorker {
   readonly seed!: number;
   /** The backend computing in the worker. */
   readonly backend!: BackendName;
+  /**
+   * Threads computing in the worker (`net.threads` there): what `threads` resolved to — 1 in a
+   * page that is not cross-origin isolated, with the scalar and js backends, and after a helper
+   * thread failed (docs/web.md).
+   */
+  readonly threads!: number;
 
   #ep: Endpoint | null = null;
   #next = 1;
@@ -135,7 +141,7 @@ export class NetworkWorker {
   }
 
   /** A network like `Network.fromJSON(json, options)`, in a new worker. */
-  static fromJSON(json: unknown, options: Pick<NetworkWorkerOptions, "backend" | "seed" | "worker"> = {}): Promise<NetworkWorker> {
+  static fromJSON(json: unknown, options: Pick<NetworkWorkerOptions, "backend" | "seed" | "threads" | "worker"> = {}): Promise<NetworkWorker> {
     return NetworkWorker.#start("NetworkWorker.fromJSON(json, options)", options, "fromJSON", (o) => [json, o]);
   }
 
@@ -166,7 +172,10 @@ export class NetworkWorker {
     this.#pending.delete(r.id);
     this.#ep?.hold?.(this.#pending.size > 0);
     if (r.ok) p.resolve(r.result);
-    else p.reject(fromWire(r.error));
+    else {
+      if (r.threads) (this as { threads: number }).threads = r.threads;
+      p.reject(fromWire(r.error));
+    }
   }
 
   #fail(e: Error): void {

@@ -16,7 +16,7 @@ export type WireError = SerializedError;
 
 export type Reply =
   | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: WireError }
+  | { id: number; ok: false; error: WireError; threads?: number }
   | { id: number; event: "progress"; done: number; total: number; epoch: number }
   | { id: number; event: "epoch"; stats: unknown; wait: boolean };
 

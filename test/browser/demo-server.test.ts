@@ -1,7 +1,8 @@
 // The demo's static server (scripts/demo-server.mjs), over HTTP from Node: `/demo` redirects
 // to `/demo/` (the page's relative asset URLs need the slash), files go out gzipped to
 // clients that accept gzip — the digits file 7.5 MB → about 1.6 MB — and as they are to the
-// others, and nothing outside the served directories is reachable.
+// others, nothing outside the served directories is reachable, and every response carries
+// COOP/COEP (cross-origin isolation, for NetworkWorker's threads).
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
@@ -62,6 +63,25 @@ describe("the demo server", () => {
     const head = await get(`${url}build/demo/mnist.bin`, { "accept-encoding": "gzip" }, "HEAD");
     expect(head.headers["content-length"]).toBe(z.headers["content-length"]);
     expect(head.body.length).toBe(0);
+  });
+
+  it("sends COOP same-origin and COEP require-corp with every response (the page is cross-origin isolated: NetworkWorker can use threads); isolate: false leaves them out", async () => {
+    const paths = ["demo/", "demo/app.js", "demo/style.css", "dist/min/worker.js", "dist/min/entry.js", "build/demo/mnist.bin", "demo", "nothing-here"];
+    for (const path of paths) {
+      const r = await get(`${url}${path}`, { "accept-encoding": "gzip" });
+      expect(r.headers["cross-origin-opener-policy"], path).toBe("same-origin");
+      expect(r.headers["cross-origin-embedder-policy"], path).toBe("require-corp");
+    }
+    const plain = await startDemoServer({ isolate: false });
+    try {
+      for (const path of paths) {
+        const r = await get(`${plain.url}${path}`);
+        expect(r.headers["cross-origin-opener-policy"], path).toBeUndefined();
+        expect(r.headers["cross-origin-embedder-policy"], path).toBeUndefined();
+      }
+    } finally {
+      plain.server.close();
+    }
   });
 
   it("serves nothing outside demo/, dist/, build/demo/ and test/browser/", async () => {

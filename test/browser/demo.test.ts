@@ -185,6 +185,8 @@ describe.skipIf(!haveChromium)("the demo page in headless Chromium", () => {
     writeFileSync(junk, '{"hello": "world"}');
     for (const [file, says] of [[other, /holds a 2–3–1 network \(2 inputs, 1 output\).*784 inputs.*10 outputs.*current network is kept/],
       [junk, /not a nabla model.*current network is kept/]] as const) {
+      // The last file's "Could not load …" must not pass for this one's answer.
+      await page.evaluate(() => { document.getElementById("status")!.textContent = ""; });
       await page.setInputFiles("#upload", file);
       await page.waitForFunction(() => /Could not|Loaded/.test(document.getElementById("status")!.textContent ?? ""), null, { timeout: 30_000 });
       expect(await page.textContent("#status")).toMatch(says);
