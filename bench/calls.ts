@@ -25,7 +25,7 @@ export interface CallRow {
   reference: number;
   ratio: number;
   target: string;
-  /** NetworkWorker only: the CPU time of the training thread per call, in-thread ÷ worker (Linux; noise-robust). */
+  /** NetworkWorker only: the process's CPU time per call (every thread), in-thread ÷ worker: steadier than wall time under load. */
   cpuRatio?: number;
   /** NetworkWorker only: ms per call the worker's thread was neither running nor waiting for a core (asleep; Linux). */
   workerIdleMs?: number;
@@ -74,9 +74,9 @@ export async function callBench(split: Split, backend = "wasm", rounds = 7): Pro
 /**
  * NetworkWorker.train(Dataset, { epochs: 5 }) against Network.train on the same Dataset, each
  * timed as the caller sees it (from the call to its result), alternating which goes first in
- * each round; medians. Also the CPU time of the thread that trains (Linux schedstat: the main
- * thread in-thread, the worker's thread — the busiest other thread — in the worker), which load
- * from elsewhere does not inflate as it does wall-clock time. Null without dist/ (npm run build).
+ * each round; medians. Also the process's CPU time per call (process.cpuUsage, every thread),
+ * which load from elsewhere inflates less than wall-clock time, and (Linux) how long the
+ * worker's thread slept during a call. Null without dist/ (npm run build).
  */
 export async function workerRow(prepared: Dataset, n: number, backend: string, rounds: number): Promise<CallRow | null> {
   const entry = new URL("../dist/worker/entry.js", import.meta.url);
@@ -88,19 +88,19 @@ export async function workerRow(prepared: Dataset, n: number, backend: string, r
   const rate: Record<"w" | "l", number[]> = { w: [], l: [] }, cpu: Record<"w" | "l", number[]> = { w: [], l: [] }, idle: number[] = [];
   for (let round = 0; round < rounds; round++) {
     for (const k of round % 2 ? (["l", "w"] as const) : (["w", "l"] as const)) {
-      const c0 = threadTimes(), t0 = performance.now();
+      const c0 = threadTimes(), u0 = process.cpuUsage(), t0 = performance.now();
       if (k === "w") await w.train(prepared, { epochs: 5, ...opts });
       else local.train(prepared, { epochs: 5, ...opts });
-      const ms = performance.now() - t0;
+      const ms = performance.now() - t0, u = process.cpuUsage(u0);
       rate[k].push((5 * n) / (ms / 1000));
-      const c = cpuOf(c0, threadTimes(), k === "l");
-      if (c !== null) cpu[k].push(c.run);
-      if (c !== null && k === "w") idle.push(ms - c.run - c.wait);
+      cpu[k].push((u.user + u.system) / 1000);
+      const c = k === "w" ? workerTimes(c0, threadTimes()) : null;
+      if (c !== null) idle.push(ms - c.run - c.wait);
     }
   }
   w.terminate();
   local.dispose();
-  const cpuRatio = cpu.w.length === rounds && cpu.l.length === rounds ? median(cpu.l) / median(cpu.w) : undefined;
+  const cpuRatio = median(cpu.l) / median(cpu.w);
   return { what: "NetworkWorker.train(Dataset, { epochs: 5 })", rate: median(rate.w), against: "Network.train(Dataset, { epochs: 5 }) in-thread",
     reference: median(rate.l), ratio: median(rate.w) / median(rate.l), target: "≥ 95%", cpuRatio,
     workerIdleMs: idle.length === rounds ? median(idle) : undefined };
@@ -120,13 +120,17 @@ function threadTimes(): Map<string, [number, number]> | null {
   }
 }
 
-/** Run and wait ms between two readings, of the main thread (main) or of the busiest other thread (the worker's, while it trains). */
-function cpuOf(a: ReturnType<typeof threadTimes>, b: ReturnType<typeof threadTimes>, main: boolean): { run: number; wait: number } | null {
+/**
+ * Run and wait ms between two readings of the busiest thread but the main one: the worker's,
+ * which trains during the call. Exact here because that thread is asleep at both readings
+ * (schedstat of a running thread lags by up to a scheduler tick).
+ */
+function workerTimes(a: ReturnType<typeof threadTimes>, b: ReturnType<typeof threadTimes>): { run: number; wait: number } | null {
   if (!a || !b) return null;
   let run = 0, wait = 0;
   for (const [t, [r, w]] of b) {
     const [r0, w0] = a.get(t) ?? [0, 0];
-    if ((t === String(process.pid)) === main && r - r0 > run) [run, wait] = [r - r0, w - w0];
+    if (t !== String(process.pid) && r - r0 > run) [run, wait] = [r - r0, w - w0];
   }
   return { run: run / 1e6, wait: wait / 1e6 };
 }
@@ -141,5 +145,5 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
         .filter((r): r is CallRow => r !== null)
     : await callBench(split, backend);
   for (const r of rows) console.log(`${r.what.padEnd(72)} ${Math.round(r.rate).toString().padStart(8)} samples/s  ${(100 * r.ratio).toFixed(1)}% of ${r.against} (${Math.round(r.reference)})  target ${r.target}` +
-    (r.cpuRatio !== undefined ? `  (CPU time per call, in-thread ÷ worker: ${(100 * r.cpuRatio).toFixed(1)}%; the worker asleep ${r.workerIdleMs?.toFixed(2)} ms a call)` : ""));
+    (r.cpuRatio !== undefined ? `  (process CPU time per call, in-thread ÷ worker: ${(100 * r.cpuRatio).toFixed(1)}%; the worker asleep ${r.workerIdleMs?.toFixed(2)} ms a call)` : ""));
 }
