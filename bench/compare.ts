@@ -1,9 +1,10 @@
 // This checkout against another (e.g. the main branch before a change), in ONE process, rounds
 // alternating, so machine load hits both alike: the training rows of npm run bench (whole epochs
 // of Network.train, per-epoch rates as EpochStats report them) for the small and the large net.
-// Besides the wall-clock rates, the main thread's CPU time per epoch (Linux schedstat, read at
-// each onEpoch): load from elsewhere makes a thread wait for a core, which wall time counts and
-// CPU time does not, so the CPU ratio is the steadier one on a shared machine.
+// Besides the wall-clock rates, the training thread's CPU time per epoch (Linux schedstat, read
+// at each onEpoch; V8's background threads not included): load from elsewhere makes a thread
+// wait for a core, which wall time counts and CPU time does not, so the CPU ratio is the
+// steadier one on a shared machine.
 // Run: node --experimental-wasm-relaxed-simd --import tsx bench/compare.ts /path/to/other/checkout [backend]
 // Env: COMPARE_ROUNDS (default 4), COMPARE_M100=1 adds [784,30,10] m=100, COMPARE_ONLY=small runs the small net only.
 import { pathToFileURL } from "node:url";
@@ -27,12 +28,19 @@ const cases = [
   ...(process.env.COMPARE_ONLY === "small" ? [] : [{ name: "[784,512,512,10] m=64", sizes: [784, 512, 512, 10], m: 64, eta: 0.5, n: 2000, epochs: 2 }]),
   ...(process.env.COMPARE_M100 ? [{ name: "[784,30,10] m=100", sizes: [784, 30, 10], m: 100, eta: 3, n: 8000, epochs: 5 }] : []),
 ];
-/** CPU seconds the calling thread has run so far (Linux), or NaN elsewhere. */
+/**
+ * CPU seconds this thread has run so far: Linux schedstat, read just after a 20 µs sleep (the
+ * kernel brings a running thread's figure up to date only at a tick or a switch, so without the
+ * sleep it lags by up to a tick, 4 ms here); elsewhere the process's CPU time (every thread).
+ */
+const pause = new Int32Array(new SharedArrayBuffer(4));
 const cpuNow = (): number => {
   try {
+    Atomics.wait(pause, 0, 0, 0.02);
     return Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]) / 1e9;
   } catch {
-    return NaN;
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
   }
 };
 for (const c of cases) {
