@@ -83,6 +83,8 @@ export async function workerRow(prepared: Dataset, n: number, backend: string, r
   if (!existsSync(fileURLToPath(entry))) return null;
   const w = await NetworkWorker.create([784, 30, 10], { seed: 1, backend: backend as "wasm", init: "nielsen", worker: entry });
   const local = make(backend);
+  // The same build on both sides (V8 flags such as relaxed SIMD are per process; a Worker inherits execArgv).
+  if (w.backend !== local.backend) throw new Error(`the worker computes with ${w.backend}, this thread with ${local.backend}`);
   await w.train(prepared, { epochs: 2, ...opts }); // sends the data set once, warms up
   local.train(prepared, { epochs: 2, ...opts });
   const rate: Record<"w" | "l", number[]> = { w: [], l: [] }, cpu: Record<"w" | "l", number[]> = { w: [], l: [] }, idle: number[] = [];
