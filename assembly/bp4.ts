@@ -250,7 +250,7 @@ export function bp4sgdRows(w: usize, b: usize, delta: usize, aPrev: usize, nIn: 
   bp4sgdCore(w, b, delta, aPrev, nIn, nOut, m, scale, decay, l1, j0, j1);
 }
 
-// bp4sgd and bp4sgdRows (threaded builds only), inlined into each.
+// The body of bp4sgd in the single-thread builds and of bp4sgdRows (both entries in the threaded builds), inlined into each.
 // @ts-ignore: decorator
 @inline function bp4sgdCore(w: usize, b: usize, delta: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32,
                             scale: f32, decay: f32, l1: f32, j0: i32, j1: i32): void {
