@@ -216,7 +216,8 @@ function packDelta(pack: usize, delta: usize, nOut: i32, m: i32, j0: i32, j1: i3
  * nablaW is (nOut, nIn), delta is (m, nOut), aPrev is (m, nIn).
  */
 export function bp4(nablaW: usize, delta: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32): void {
-  bp4Rows(nablaW, delta, aPrev, nIn, nOut, m, 0, nOut);
+  if (ASC_FEATURE_THREADS) bp4Rows(nablaW, delta, aPrev, nIn, nOut, m, 0, nOut); // as bp4sgd
+  else bp4Core(nablaW, delta, aPrev, nIn, nOut, m, 0, nOut, false, false, 0, 0, 0);
 }
 
 /** bp4 on the rows j0 ≤ j < j1 of nablaW only (one thread's share): the same values as bp4 there. */
@@ -233,7 +234,11 @@ export function bp4Rows(nablaW: usize, delta: usize, aPrev: usize, nIn: i32, nOu
  */
 export function bp4sgd(w: usize, b: usize, delta: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32,
                        scale: f32, decay: f32, l1: f32): void {
-  bp4sgdRows(w, b, delta, aPrev, nIn, nOut, m, scale, decay, l1, 0, nOut);
+  // The single-thread builds inline the whole range (j0 = 0, j1 = nOut folded: measured 1.3%
+  // faster for [784,30,10] at m = 10 than going through the row range); the threaded builds share
+  // one copy with bp4sgdRows (a copy each would add 7 KB to them).
+  if (ASC_FEATURE_THREADS) bp4sgdRows(w, b, delta, aPrev, nIn, nOut, m, scale, decay, l1, 0, nOut);
+  else bp4sgdCore(w, b, delta, aPrev, nIn, nOut, m, scale, decay, l1, 0, nOut);
 }
 
 /**
@@ -242,6 +247,13 @@ export function bp4sgd(w: usize, b: usize, delta: usize, aPrev: usize, nIn: i32,
  */
 export function bp4sgdRows(w: usize, b: usize, delta: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32,
                            scale: f32, decay: f32, l1: f32, j0: i32, j1: i32): void {
+  bp4sgdCore(w, b, delta, aPrev, nIn, nOut, m, scale, decay, l1, j0, j1);
+}
+
+// The body of bp4sgd in the single-thread builds and of bp4sgdRows (both entries in the threaded builds), inlined into each.
+// @ts-ignore: decorator
+@inline function bp4sgdCore(w: usize, b: usize, delta: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32,
+                            scale: f32, decay: f32, l1: f32, j0: i32, j1: i32): void {
   // Biases: Σ_s δ in bp3's order (a vector of 4 j's or one j: each sum runs over s in order), then b·1 − scale·Σ.
   let j = j0;
   if (ASC_FEATURE_SIMD) {

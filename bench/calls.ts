@@ -2,15 +2,17 @@
 //   1. train(data, { epochs: 1 }) per call, on a Dataset, zero-copy tensors and raw
 //      { input: Float32Array, output } samples, against the per-epoch rate of one 10-epoch call
 //   2. evaluate over 8,000 digits against feedforwardBatch on the same rows
-//   3. NetworkWorker epochs against in-thread epochs on the same Dataset (needs dist/: npm run build)
+//   3. NetworkWorker epochs against in-thread epochs on the same Dataset (needs dist/: npm run build),
+//      with the training thread's CPU time per call as a check that load does not skew
 // [784,30,10], m = 10, η = 3, sigmoid, quadratic cost, the 8,000 digits of mnistSplit(8000, 2000, 0).
 // Rounds alternate the cases, so a burst of load from elsewhere hits them alike; medians.
-// Run: node --import tsx bench/calls.ts [backend]   (also part of npm run bench)
+// Run: node --experimental-wasm-relaxed-simd --import tsx bench/calls.ts [backend]   (also part of npm run bench)
+//      … bench/calls.ts worker [rounds] [backend]   the NetworkWorker row alone (needs npm run build)
 import { fileURLToPath } from "node:url";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mnistSplit, type Split } from "../src/data/mnist.js";
 import { Network } from "../src/network.js";
-import { dataset } from "../src/dataset.js";
+import { dataset, type Dataset } from "../src/dataset.js";
 import { NetworkWorker } from "../src/worker/index.js";
 import { median } from "./common.js";
 
@@ -23,6 +25,10 @@ export interface CallRow {
   reference: number;
   ratio: number;
   target: string;
+  /** NetworkWorker only: the process's CPU time per call (every thread), in-thread ÷ worker: steadier than wall time under load. */
+  cpuRatio?: number;
+  /** NetworkWorker only: ms per call the worker's thread was neither running nor waiting for a core (asleep; Linux). */
+  workerIdleMs?: number;
 }
 
 const opts = { batchSize: 10, learningRate: 3 };
@@ -59,30 +65,87 @@ export async function callBench(split: Split, backend = "wasm", rounds = 7): Pro
     { what: "evaluate({ inputs, labels })", rate: m.evalT, against: "feedforwardBatch(inputs, out)", reference: m.ffb, ratio: m.evalT / m.ffb, target: "≥ 85%" },
     { what: "evaluate(Dataset)", rate: m.evalD, against: "feedforwardBatch(inputs, out)", reference: m.ffb, ratio: m.evalD / m.ffb, target: "≥ 85%" },
   ];
-  // NetworkWorker: the same Dataset, 5 epochs per call, alternating with in-thread calls.
-  const entry = new URL("../dist/worker/entry.js", import.meta.url);
-  if (existsSync(fileURLToPath(entry))) {
-    const w = await NetworkWorker.create([784, 30, 10], { seed: 1, backend: backend as "wasm", init: "nielsen", worker: entry });
-    const local = make(backend);
-    await w.train(prepared, { epochs: 1, ...opts }); // sends the data set once, warms up
-    const wr: number[] = [], lr: number[] = [];
-    for (let round = 0; round < rounds; round++) {
-      let t0 = performance.now();
-      await w.train(prepared, { epochs: 5, ...opts });
-      wr.push((5 * n) / ((performance.now() - t0) / 1000));
-      t0 = performance.now();
-      local.train(prepared, { epochs: 5, ...opts });
-      lr.push((5 * n) / ((performance.now() - t0) / 1000));
-    }
-    w.terminate();
-    local.dispose();
-    rows.push({ what: "NetworkWorker.train(Dataset, { epochs: 5 })", rate: median(wr), against: "Network.train(Dataset, { epochs: 5 }) in-thread", reference: median(lr), ratio: median(wr) / median(lr), target: "≥ 95%" });
-  }
+  // NetworkWorker: the same Dataset, 5 epochs per call, against in-thread calls.
+  const w = await workerRow(prepared, n, backend, 2 * rounds + 1);
+  if (w) rows.push(w);
   return rows;
+}
+
+/**
+ * NetworkWorker.train(Dataset, { epochs: 5 }) against Network.train on the same Dataset, each
+ * timed as the caller sees it (from the call to its result), alternating which goes first in
+ * each round; medians. Also the process's CPU time per call (process.cpuUsage, every thread),
+ * which load from elsewhere inflates less than wall-clock time, and (Linux) how long the
+ * worker's thread slept during a call. Null without dist/ (npm run build).
+ */
+export async function workerRow(prepared: Dataset, n: number, backend: string, rounds: number): Promise<CallRow | null> {
+  const entry = new URL("../dist/worker/entry.js", import.meta.url);
+  if (!existsSync(fileURLToPath(entry))) return null;
+  const w = await NetworkWorker.create([784, 30, 10], { seed: 1, backend: backend as "wasm", init: "nielsen", worker: entry });
+  const local = make(backend);
+  // The same build on both sides (V8 flags such as relaxed SIMD are per process; a Worker inherits execArgv).
+  if (w.backend !== local.backend) throw new Error(`the worker computes with ${w.backend}, this thread with ${local.backend}`);
+  await w.train(prepared, { epochs: 2, ...opts }); // sends the data set once, warms up
+  local.train(prepared, { epochs: 2, ...opts });
+  const rate: Record<"w" | "l", number[]> = { w: [], l: [] }, cpu: Record<"w" | "l", number[]> = { w: [], l: [] }, idle: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    for (const k of round % 2 ? (["l", "w"] as const) : (["w", "l"] as const)) {
+      const c0 = threadTimes(), u0 = process.cpuUsage(), t0 = performance.now();
+      if (k === "w") await w.train(prepared, { epochs: 5, ...opts });
+      else local.train(prepared, { epochs: 5, ...opts });
+      const ms = performance.now() - t0, u = process.cpuUsage(u0);
+      rate[k].push((5 * n) / (ms / 1000));
+      cpu[k].push((u.user + u.system) / 1000);
+      const c = k === "w" ? workerTimes(c0, threadTimes()) : null;
+      if (c !== null) idle.push(ms - c.run - c.wait);
+    }
+  }
+  w.terminate();
+  local.dispose();
+  const cpuRatio = median(cpu.l) / median(cpu.w);
+  return { what: "NetworkWorker.train(Dataset, { epochs: 5 })", rate: median(rate.w), against: "Network.train(Dataset, { epochs: 5 }) in-thread",
+    reference: median(rate.l), ratio: median(rate.w) / median(rate.l), target: "≥ 95%", cpuRatio,
+    workerIdleMs: idle.length === rounds ? median(idle) : undefined };
+}
+
+/** Nanoseconds each thread of this process has run and waited for a core so far (Linux /proc/self/task/<tid>/schedstat), or null elsewhere. */
+function threadTimes(): Map<string, [number, number]> | null {
+  try {
+    const m = new Map<string, [number, number]>();
+    for (const t of readdirSync("/proc/self/task")) {
+      const [run, wait] = readFileSync(`/proc/self/task/${t}/schedstat`, "utf8").split(" ").map(Number);
+      m.set(t, [run, wait]);
+    }
+    return m;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Run and wait ms between two readings of the busiest thread but the main one: the worker's,
+ * which trains during the call. Exact here because that thread is asleep at both readings
+ * (schedstat of a running thread lags by up to a scheduler tick).
+ */
+function workerTimes(a: ReturnType<typeof threadTimes>, b: ReturnType<typeof threadTimes>): { run: number; wait: number } | null {
+  if (!a || !b) return null;
+  let run = 0, wait = 0;
+  for (const [t, [r, w]] of b) {
+    const [r0, w0] = a.get(t) ?? [0, 0];
+    if (t !== String(process.pid) && r - r0 > run) [run, wait] = [r - r0, w - w0];
+  }
+  return { run: run / 1e6, wait: wait / 1e6 };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   await import("../src/node.js");
-  const rows = await callBench(mnistSplit(8000, 2000, 0), process.argv[2] ?? "wasm");
-  for (const r of rows) console.log(`${r.what.padEnd(72)} ${Math.round(r.rate).toString().padStart(8)} samples/s  ${(100 * r.ratio).toFixed(1)}% of ${r.against} (${Math.round(r.reference)})  target ${r.target}`);
+  // `worker [rounds]`: the NetworkWorker row alone (default 21 rounds).
+  const only = process.argv[2] === "worker", backend = (only ? process.argv[4] : process.argv[2]) ?? "wasm";
+  const split = mnistSplit(8000, 2000, 0);
+  const rows = only
+    ? [await workerRow(dataset({ inputs: split.train.inputs, labels: split.train.labels }, { inputs: 784, outputs: 10 }), 8000, backend, +(process.argv[3] ?? 21))]
+        .filter((r): r is CallRow => r !== null)
+    : await callBench(split, backend);
+  for (const r of rows) console.log(`${r.what.padEnd(72)} ${Math.round(r.rate).toString().padStart(8)} samples/s  ${(100 * r.ratio).toFixed(1)}% of ${r.against} (${Math.round(r.reference)})  target ${r.target}` +
+    (r.cpuRatio !== undefined ? `  (process CPU time per call, in-thread ÷ worker: ${(100 * r.cpuRatio).toFixed(1)}%; the worker asleep ${r.workerIdleMs?.toFixed(2)} ms a call)` : ""));
 }

@@ -83,6 +83,9 @@ function* run(s: Trainee, where: string, rows: Rows, test: Rows | null, o: Resol
   const idx = new Uint32Array(n);
   const history: EpochStats[] = [];
   const progressEvery = Math.max(1, Math.ceil(n / m / 100));
+  // The running training metrics (no test data) sample the last batch before every watchEvery-th
+  // progress event: at most one batch in 4 (miniBatches).
+  const watchEvery = Math.ceil(4 / progressEvery);
   const watch = plateau(o.eta, o.earlyStopping, o.patience);
   const L = net.sizes.length - 1;
   const monitor = new TrainingMonitor(s.task, net.sizes[L], { eta: o.eta, optimizer: o.optimizer.name, defaultEta: o.defaultEta, activations: s.activations },
@@ -115,7 +118,8 @@ function* run(s: Trainee, where: string, rows: Rows, test: Rows | null, o: Resol
         let costSum = 0;
         monitor.beginEpoch();
         for (let batch = 0; batch * m < n; batch += progressEvery) {
-          const c = miniBatches(s, where, rows, idx, batch, Math.min(batch + progressEvery, Math.ceil(n / m)), eta, o, test ? null : monitor);
+          const watched = test === null && (batch / progressEvery) % watchEvery === 0;
+          const c = miniBatches(s, where, rows, idx, batch, Math.min(batch + progressEvery, Math.ceil(n / m)), eta, o, watched ? monitor : null);
           if (!Number.isFinite(c.cost)) throw new DivergenceError(where, epoch, c.batch, eta, history);
           costSum += c.cost;
           yield { type: "progress", epoch, done: Math.min((batch + progressEvery) * m, n), total: n };
@@ -172,30 +176,35 @@ function* run(s: Trainee, where: string, rows: Rows, test: Rows | null, o: Resol
  * Mini-batches [from, to) of an epoch in the order idx: load, feedforward, cost, backward and
  * update (network.py's update_mini_batch). Returns the summed cost, or a non-finite cost and
  * the batch where it appeared (nothing is updated from that batch on).
+ *
+ * With a monitor (no test data: the collapse warnings watch the training forward passes), the
+ * last mini-batch of the range adds its outputs, as fed forward before its update, to the
+ * running training metrics (src/monitor.ts): a sample of the epoch — one batch per progress
+ * point, at most one in 4 (about 100 an epoch on large sets, 25 on a set of 100 batches) — that
+ * keeps the hot loop free of bookkeeping. The backward pass and the update leave a^L and y as
+ * the forward pass and the load made them.
  */
-/** The running training metrics are taken on every RUNNING_EVERY-th mini-batch (src/monitor.ts). */
-const RUNNING_EVERY = 4;
-
 function miniBatches(s: Trainee, where: string, rows: Rows, idx: Uint32Array, from: number, to: number, eta: number,
                      o: ResolvedTrainOptions, monitor: TrainingMonitor | null): { cost: number; batch: number } {
-  const net = s.arena, n = rows.count, m = o.batchSize, L = net.sizes.length - 1;
-  let sum = 0;
+  const net = s.arena, n = rows.count, m = o.batchSize, sgd = o.optimizer.name === "sgd";
+  let sum = 0, mb = 0;
   for (let batch = from; batch < to; batch++) {
-    const start = batch * m, mb = Math.min(m, n - start);
+    const start = batch * m;
+    mb = Math.min(m, n - start);
     load(net, where, rows, idx, start, mb);
     forward(net, mb, s.rng); // a training pass: dropout, when the network has it
     const c = cost(net, mb);
     if (!Number.isFinite(c)) return { cost: c, batch };
     sum += c;
-    // The task's metrics of the training forward passes, which the collapse warnings watch when
-    // there is no test data (monitor null otherwise): on every 4th mini-batch, a fixed sample
-    // that keeps this bookkeeping to ≈ 1% of a small network's batch (all batches cost ≈ 4%).
-    if (monitor && batch % RUNNING_EVERY === 0) monitor.batch(net.F, net.plan.a[L] >>> 2, net.plan.y >>> 2, mb);
-    if (o.optimizer.name === "sgd") backwardSgd(net, mb, eta, o.lambda, o.l1, n);
+    if (sgd) backwardSgd(net, mb, eta, o.lambda, o.l1, n);
     else {
       backward(net, mb);
       update(net, mb, eta, o.lambda, o.l1, n, o.optimizer, ++s.opt.t);
     }
+  }
+  if (monitor && mb > 0) {
+    const p = net.plan;
+    monitor.batch(net.F, p.a[net.sizes.length - 1] >>> 2, p.y >>> 2, mb);
   }
   return { cost: sum, batch: to };
 }

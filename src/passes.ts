@@ -59,8 +59,7 @@ const input = (n: Arena, l: number): number => (n.dropping && l > 0 && n.dropout
  */
 export function forward(n: Arena, m: number, rng: Random | null = null): void {
   n.dropping = rng !== null && n.dropout !== null;
-  const t = pool(n, m * perSample(n.sizes));
-  if (t) return void onPool(n, () => t.forward(n, m));
+  if (n.pool !== null && forwardPool(n, m)) return;
   const { k, plan: p, sizes: s, acts } = n, L = s.length - 1;
   for (let l = 0; l < L; l++) {
     k.forward(p.a[l + 1], p.w[l], p.b[l], input(n, l), s[l], s[l + 1], m, acts[l]);
@@ -81,10 +80,7 @@ function bp2(n: Arena, l: number, m: number): void {
 
 /** BP1–BP4 for the m samples fed forward, targets in y: fills nablaW, nablaB (summed over the batch). */
 export function backward(n: Arena, m: number): void {
-  if (pool(n, m * perSample(n.sizes))) {
-    deltas(n, m);
-    return onPool(n, () => n.pool!.gradients(n, m));
-  }
+  if (n.pool !== null && backwardPool(n, m)) return;
   const { k, plan: p, sizes: s, acts, cost } = n, L = s.length - 1;
   k.bp1(p.delta[L - 1], p.a[L], p.y, s[L], m, acts[L - 1], cost);
   for (let l = L - 1; l >= 0; l--) {
@@ -102,11 +98,7 @@ export function backward(n: Arena, m: number): void {
 export function backwardSgd(net: Arena, m: number, eta: number, lambda: number, l1: number, n: number): void {
   const { k, plan: p, sizes: s, acts, cost } = net, L = s.length - 1;
   const scale = eta / m, decay = 1 - (eta * lambda) / n, l1s = (eta * l1) / n;
-  if (pool(net, m * perSample(s))) {
-    // All δ first (BP2 reads the weights before any step), then every layer's step by rows.
-    deltas(net, m);
-    return onPool(net, () => net.pool!.stepSgd(net, m, scale, decay, l1s));
-  }
+  if (net.pool !== null && sgdPool(net, m, scale, decay, l1s)) return;
   k.bp1(p.delta[L - 1], p.a[L], p.y, s[L], m, acts[L - 1], cost);
   for (let l = L - 1; l >= 0; l--) {
     // δ^(l−1) needs w^l before the step changes it.
@@ -124,13 +116,7 @@ export function update(net: Arena, m: number, eta: number, lambda: number, l1: n
   const { k, plan: p } = net;
   const scale = eta / m, decay = 1 - (eta * lambda) / n, l1s = (eta * l1) / n;
   const wb = p.weightsLen * 4; // byte offset of the biases within each block
-  const t2 = pool(net, 8 * p.paramsLen); // memory-bound: 3 or 4 arrays of every parameter
-  if (t2) {
-    if (opt.name === "momentum") return onPool(net, () => t2.stepOptimizer(net, "momentum", [opt.mu, scale, decay, l1s], [opt.mu, scale, 1, 0]));
-    const lrt = (eta * Math.sqrt(1 - opt.beta2 ** t)) / (1 - opt.beta1 ** t);
-    return onPool(net, () => t2.stepOptimizer(net, "adam", [1 / m, lrt, opt.beta1, opt.beta2, opt.epsilon, decay, l1s],
-      [1 / m, lrt, opt.beta1, opt.beta2, opt.epsilon, 1, 0]));
-  }
+  if (net.pool !== null && updatePool(net, m, eta, scale, decay, l1s, opt, t)) return;
   if (opt.name === "momentum") {
     k.momentum(p.params, p.opt1, p.grads, p.weightsLen, opt.mu, scale, decay, l1s);
     k.momentum(p.params + wb, p.opt1 + wb, p.grads + wb, p.biasesLen, opt.mu, scale, 1, 0);
@@ -139,6 +125,44 @@ export function update(net: Arena, m: number, eta: number, lambda: number, l1: n
     k.adam(p.params, p.opt1, p.opt2, p.grads, p.weightsLen, 1 / m, lrt, opt.beta1, opt.beta2, opt.epsilon, decay, l1s);
     k.adam(p.params + wb, p.opt1 + wb, p.opt2 + wb, p.grads + wb, p.biasesLen, 1 / m, lrt, opt.beta1, opt.beta2, opt.epsilon, 1, 0);
   }
+}
+
+// The passes on the pool, each returning false when the job is too small to split (the pass then
+// runs above, on the calling thread). Kept apart from the passes so that the one-thread path
+// computes no work estimate and allocates nothing per batch (a closure's captured variables
+// would make every call allocate a context).
+
+function forwardPool(n: Arena, m: number): boolean {
+  const t = pool(n, m * perSample(n.sizes));
+  if (t) onPool(n, () => t.forward(n, m));
+  return t !== null;
+}
+
+function backwardPool(n: Arena, m: number): boolean {
+  if (!pool(n, m * perSample(n.sizes))) return false;
+  deltas(n, m);
+  onPool(n, () => n.pool!.gradients(n, m));
+  return true;
+}
+
+function sgdPool(net: Arena, m: number, scale: number, decay: number, l1s: number): boolean {
+  if (!pool(net, m * perSample(net.sizes))) return false;
+  // All δ first (BP2 reads the weights before any step), then every layer's step by rows.
+  deltas(net, m);
+  onPool(net, () => net.pool!.stepSgd(net, m, scale, decay, l1s));
+  return true;
+}
+
+function updatePool(net: Arena, m: number, eta: number, scale: number, decay: number, l1s: number, opt: Optimizer, t: number): boolean {
+  const t2 = pool(net, 8 * net.plan.paramsLen); // memory-bound: 3 or 4 arrays of every parameter
+  if (!t2) return false;
+  if (opt.name === "momentum") onPool(net, () => t2.stepOptimizer(net, "momentum", [opt.mu, scale, decay, l1s], [opt.mu, scale, 1, 0]));
+  else {
+    const lrt = (eta * Math.sqrt(1 - opt.beta2 ** t)) / (1 - opt.beta1 ** t);
+    onPool(net, () => t2.stepOptimizer(net, "adam", [1 / m, lrt, opt.beta1, opt.beta2, opt.epsilon, decay, l1s],
+      [1 / m, lrt, opt.beta1, opt.beta2, opt.epsilon, 1, 0]));
+  }
+  return true;
 }
 
 /**

@@ -129,6 +129,17 @@ describe("NetworkWorker (worker_threads)", () => {
     expect(await w.cancel()).toBe(false); // nothing running now
   });
 
+  it("goes back to the event loop between epochs without sleeping on a timer, and a cancel still lands", async () => {
+    const w = await worker([6, 8, 3], { seed: 4, worker: new URL("./worker-no-timers.mjs", import.meta.url) });
+    const data = problem(60);
+    expect(await w.train(data, { epochs: 30 })).toHaveLength(30);
+    let asked: Promise<boolean> | null = null;
+    const history = await w.train(problem(3000), { epochs: 200, onProgress: (_d, _t, epoch) => { if (epoch === 1 && !asked) asked = w.cancel(); } });
+    expect(await asked).toBe(true);
+    expect(history.length).toBeGreaterThanOrEqual(2);
+    expect(history.length).toBeLessThan(200);
+  });
+
   it("onEpoch returning false stops right after that epoch, as in-thread", async () => {
     const data = problem(120);
     const w = await worker([6, 4, 3], { seed: 9 });

@@ -52,7 +52,18 @@ let net: Network | null = null;
 /** The running train call: its id, whether cancel was asked, and the resolver of an awaited onEpoch verdict. */
 let running: { id: number; cancelled: boolean; verdict: ((go: boolean | "threw") => void) | null } | null = null;
 
-const tick = () => new Promise<void>((r) => setTimeout(r, 0));
+/**
+ * Back to the event loop at once, so that a cancel message sent during the epoch is seen:
+ * setImmediate in Node, a message to itself in browsers. (setTimeout(r, 0) waits ≥ 1 ms, and
+ * ≥ 4 ms once nested: 5–15% of a 25 ms epoch of [784,30,10].)
+ */
+const tick: () => Promise<void> = typeof setImmediate === "function"
+  ? () => new Promise<void>((r) => setImmediate(r))
+  : (() => {
+      const c = new MessageChannel(), waiting: (() => void)[] = [];
+      c.port1.onmessage = () => waiting.shift()?.();
+      return () => new Promise<void>((r) => { waiting.push(r); c.port2.postMessage(0); });
+    })();
 
 function live(where: string): Network {
   if (!net) throw new NablaError(where, "the worker", "a network (create one first)", "none");
