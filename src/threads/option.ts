@@ -76,14 +76,16 @@ export function threadsImpl(): ThreadsImpl | null {
 }
 
 /**
- * Multiply-adds below which a job runs on the calling thread alone: a job costs one barrier
- * (≈ 1 µs when the helpers are awake, ≈ 40 µs when they must be woken — BENCHMARKS.md), and
- * on a quiet 2-core machine jobs of [784,30,10] at m = 10 (0.24 M) and [784,100,10] at m = 32
- * (2.5 M) ran slower split than alone (0.62× and 0.94× of one thread); 8 M multiply-adds
- * (≈ 0.4 ms on one core) is where splitting paid in every measured case. `min` is a field so
- * tests can lower it to exercise the pool on small networks (it changes speed, never values).
+ * Work thresholds, in multiply-adds. `min`: below it a job runs on the calling thread alone — a
+ * job costs one barrier (≈ 0.5 µs when the helpers are awake, as they are between the jobs of a
+ * call since they spin SPIN_MS (src/threads/pool.ts) before sleeping; ≈ 40 µs when they must be
+ * woken), and splitting saves half the job's time (≈ 20 G multiply-adds/s on one core here).
+ * `auto`: `threads: "auto"` gives a network helper threads only when one sample's pass times a
+ * batch of 64 reaches it — on a quiet machine [784,30,10] with idle helpers ran at 0.89× of one
+ * thread (the helpers share the cores). Fields, so tests can lower `min` to exercise the pool on
+ * small networks (it changes speed, never values).
  */
-export const THREAD_WORK = { min: 8_000_000 };
+export const THREAD_WORK = { min: 1_000_000, auto: 8_000_000 };
 
 /** Multiply-adds of one sample through every layer (forward; BP4 is the same). */
 export function perSample(sizes: readonly number[]): number {

@@ -33,8 +33,17 @@ const TASKS0 = HEADER; // Int32 index of the task table
 const CALLS0 = (HEADER + 2 * MAX_TASKS) * 4; // byte offset of the calls
 const RESULTS0 = CALLS0 + MAX_CALLS * CALL * 8;
 export const CONTROL_BYTES = RESULTS0 + MAX_CALLS * 8;
+/**
+ * How long a thread that waits (a helper for the next job, the calling thread for the last
+ * tasks of a job) checks the control block before it sleeps in Atomics.wait, in ms. Waking a
+ * sleeping thread costs ≈ 40 µs (BENCHMARKS.md, "Barrier cost"), more than a small job's work;
+ * between the jobs of a training call the calling thread's serial work (loading the next batch,
+ * the cost) lasts tens of µs, so a helper that spins this long is awake for the next job. After
+ * a call the helpers sleep within this time: an idle network uses no CPU.
+ */
+export const SPIN_MS = 0.25;
 /** Layout numbers a helper needs (sent to it, so the helper source has no copy of them). */
-export const LAYOUT = { SEQ, COUNT, NEXT, DONE, ERROR, READY, DIE, TASKS0, CALLS0, RESULTS0, CALL, MAX_CALLS };
+export const LAYOUT = { SEQ, COUNT, NEXT, DONE, ERROR, READY, DIE, TASKS0, CALLS0, RESULTS0, CALL, MAX_CALLS, SPIN_MS };
 
 /**
  * The kernels a task may call, by index: the exports of the threaded builds. Sample ranges
@@ -210,10 +219,10 @@ export class Pool {
     }
   }
 
-  /** Waits until DONE reaches count: a short spin (a job's last task usually ends within microseconds), then Atomics.wait in slices. */
+  /** Waits until DONE reaches count: a spin of up to SPIN_MS (a job's last task usually ends within one task's time), then Atomics.wait in slices. */
   #wait(count: number): void {
     const ctl = this.#ctl;
-    for (let i = 0; i < 2000; i++) if (Atomics.load(ctl, DONE) >= count) return;
+    for (const until = performance.now() + SPIN_MS; performance.now() < until;) if (Atomics.load(ctl, DONE) >= count) return;
     let last = Atomics.load(ctl, DONE), since = performance.now();
     while (last < count) {
       Atomics.wait(ctl, DONE, last, 50);
