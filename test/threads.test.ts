@@ -251,18 +251,11 @@ describe("a Network with threads", async () => {
     }
   });
 
-  const small = (threads: "auto") => {
-    const lowered = THREAD_WORK.min;
-    THREAD_WORK.min = defaultMin;
-    try { return new Network([784, 30, 10], { threads }); } finally { THREAD_WORK.min = lowered; }
-  };
-
   it("net.threads says what it got: the count asked, the cores for \"auto\" (at most 16) where the network's passes pay for threads, 1 on the scalar and js backends", () => {
     const nets = [new Network([4, 3], { threads: 3 }), new Network([784, 512, 512, 10], { threads: "auto" }),
       new Network([4, 3], { threads: 4, backend: "wasm-scalar" }), new Network([4, 3], { threads: 4, backend: "js" }), new Network([4, 3]),
-      small("auto")];
-    // "auto" on [784,30,10]: its passes at a batch of 64 are below THREAD_WORK.min (its default,
-    // not the lowered one of this block) — it computes alone.
+      new Network([784, 30, 10], { threads: "auto" })];
+    // "auto" on [784,30,10]: its passes at a batch of 64 are below THREAD_WORK.auto — it computes alone.
     expect(nets.map((n) => n.threads)).toEqual([3, Math.min(16, availableParallelism()), 1, 1, 1, 1]);
     expect(nets[0].backend).toBe(nets[4].backend); // the threaded build of the same build
     for (const n of nets) n.dispose();
@@ -343,6 +336,37 @@ describe("a Network with threads", async () => {
     expect(net.threads).toBe(2);
     net.dispose();
     alone.dispose();
+  });
+
+  it("feedforwardBatch of [784,30,10] at the default thresholds: the helpers compute part of it (it ran on the calling thread alone below 8 M multiply-adds per job), outputs bit-identical to one thread's", async () => {
+    const lowered = THREAD_WORK.min;
+    THREAD_WORK.min = defaultMin;
+    try {
+      const net = new Network([784, 30, 10], { seed: 4, threads: 2 }), alone = new Network([784, 30, 10], { seed: 4 });
+      await ready(net);
+      const pool = poolOf(net)!, x = digits.train.inputs.subarray(0, 1500 * 784);
+      const a = new Uint32Array(net.feedforwardBatch(x).buffer), b = new Uint32Array(alone.feedforwardBatch(x).buffer);
+      expect(same(a, b)).toBe(true);
+      expect(pool.counts.tasks).toBeGreaterThan(0);
+      net.dispose();
+      alone.dispose();
+    } finally {
+      THREAD_WORK.min = lowered;
+    }
+  });
+
+  it("helper threads spin only briefly after a call: a network with threads that is not computing uses no CPU", async () => {
+    const net = new Network([784, 100, 10], { seed: 1, threads: 2 });
+    await ready(net);
+    net.train(data, { epochs: 1, batchSize: 32 });
+    expect(poolOf(net)!.counts.tasks).toBeGreaterThan(0);
+    await sleep(50);
+    const c0 = process.cpuUsage(), t0 = performance.now();
+    await sleep(400);
+    const c = process.cpuUsage(c0), wall = performance.now() - t0;
+    // A helper that kept spinning would add a whole core (≈ wall) to the process's CPU time.
+    expect((c.user + c.system) / 1000).toBeLessThan(wall / 4);
+    net.dispose();
   });
 
   it("dispose() ends the helper threads", async () => {
