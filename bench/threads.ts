@@ -2,6 +2,7 @@
 // Network takes `threads` — 2 threads vs 1 end to end (bench/index.ts section 6).
 // Run alone: node --experimental-wasm-relaxed-simd --import tsx bench/threads.ts
 import { createThreaded, poolOf, type ThreadedBuild } from "../src/threads/index.js";
+import { SPIN_MS } from "../src/threads/pool.js";
 import { createKernels, supports } from "../src/wasm.js";
 import { Random } from "../src/random.js";
 import { timeCall, median, fmt } from "./common.js";
@@ -18,7 +19,7 @@ export interface BarrierRow {
  * The cost of a barrier: a job of one empty task (allFinite over 0 values) that the calling
  * thread leaves to the helper, so the job's time is the round trip publish → helper wakes and
  * claims it → calling thread sees it done. Back to back (the helper is still spinning after
- * the last job, as during training) and spaced 2 ms apart (the helper sleeps in Atomics.wait).
+ * the last job, as during training) and spaced 50 µs, 200 µs and 2 ms apart (beyond SPIN_MS the helper sleeps in Atomics.wait).
  */
 export function barrierBench(build: ThreadedBuild = supports("relaxed") ? "relaxed" : "simd"): BarrierRow[] {
   const t = createThreaded(build, 2, {});
@@ -28,14 +29,18 @@ export function barrierBench(build: ThreadedBuild = supports("relaxed") ? "relax
   const rows: BarrierRow[] = [];
   pool.callerWorks = false;
   rows.push({ case: "empty job, run by the helper, back to back (helper spinning)", us: timeCall("barrier hot", job, 300).seconds * 1e6 });
-  const spaced: number[] = [];
-  for (let i = 0; i < 200; i++) {
-    pause(2);
-    const t0 = performance.now();
-    job();
-    spaced.push((performance.now() - t0) * 1000);
+  // Spaced jobs: the calling thread busy (as with its serial work between the jobs of a call)
+  // for `gap` ms, then a job. Up to SPIN_MS (src/threads/pool.ts) the helper is still spinning.
+  for (const gap of [0.05, 0.2, 2]) {
+    const spaced: number[] = [];
+    for (let i = 0; i < (gap < 1 ? 1000 : 200); i++) {
+      for (const until = performance.now() + gap; performance.now() < until;);
+      const t0 = performance.now();
+      job();
+      spaced.push((performance.now() - t0) * 1000);
+    }
+    rows.push({ case: `empty job, run by the helper, ${gap * 1000} µs after the last (helper ${gap > SPIN_MS ? "asleep" : "spinning"})`, us: median(spaced) });
   }
-  rows.push({ case: "empty job, run by the helper, 2 ms after the last (helper asleep)", us: median(spaced) });
   pool.callerWorks = true;
   rows.push({ case: "empty job of 2 tasks, the calling thread working too, back to back", us: timeCall("barrier 2", () => {
     pool.begin(); pool.call("allFinite", 1024, 0); pool.endTask(); pool.call("allFinite", 1024, 0); pool.run();
