@@ -31,13 +31,30 @@ export function setTasksPerThread(n: number): void {
 /** Samples per task at least (a pair: the forward and BP2 kernels' blocking). */
 const MIN_SAMPLES = 2;
 
-/** Sample ranges for m samples on `threads` threads: TASKS_PER_THREAD per thread when there are ≥ 16 samples per thread, else one; aligned to pairs. */
-export function sampleRanges(m: number, threads: number, perTask = 0): [number, number][] {
-  const tasks = Math.max(1, Math.min(threads * (m >= 16 * threads ? TASKS_PER_THREAD : 1), Math.floor(m / MIN_SAMPLES), perTask || Infinity));
+/**
+ * Sample ranges for m samples on `threads` threads, at pairs (the forward and BP2 kernels'
+ * blocking). With fewer than 16 samples per thread, one range per thread. Else guided: each range
+ * is about half an equal share of the samples still unassigned, the largest first and none below
+ * ≈ half the TASKS_PER_THREAD split's size — the threads claim the large ranges first and end on
+ * small ones, so the wait for a job's last task is short. (A sample's values do not depend on the
+ * range it runs in, test/batch-invariance.test.ts: any ranges give the same results.)
+ */
+export function sampleRanges(m: number, threads: number): [number, number][] {
   const out: [number, number][] = [];
-  for (let t = 0; t < tasks; t++) {
-    const s0 = Math.round((t * m) / tasks / 2) * 2, s1 = t === tasks - 1 ? m : Math.round(((t + 1) * m) / tasks / 2) * 2;
-    if (s1 > s0) out.push([s0, s1]);
+  if (m < 16 * threads) {
+    const tasks = Math.max(1, Math.min(threads, Math.floor(m / MIN_SAMPLES)));
+    for (let t = 0; t < tasks; t++) {
+      const s0 = Math.round((t * m) / tasks / 2) * 2, s1 = t === tasks - 1 ? m : Math.round(((t + 1) * m) / tasks / 2) * 2;
+      if (s1 > s0) out.push([s0, s1]);
+    }
+    return out;
+  }
+  const smallest = Math.max(MIN_SAMPLES, 2 * Math.round(m / (4 * TASKS_PER_THREAD * threads)));
+  for (let s = 0; s < m;) {
+    let size = Math.max(smallest, 2 * Math.ceil((m - s) / (4 * threads)));
+    if (m - s - size < MIN_SAMPLES) size = m - s;
+    out.push([s, s + size]);
+    s += size;
   }
   return out;
 }
