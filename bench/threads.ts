@@ -105,6 +105,12 @@ export interface ThreadRow {
   ratio: number;
   /** What the second setting resolved to (net.threads). */
   threads: number;
+  /**
+   * Process CPU time per sample with more threads ÷ with 1 (medians): 1.0 = no extra work; what a
+   * split adds (spinning, idle waits, the threads' shares of a job) shows here even when the
+   * wall clock is noisy. Speed-up ÷ threads is the parallel efficiency.
+   */
+  cpuRatio: number;
   /** Same seed, same data: bit-identical weights (training) or outputs (inference) with 1 thread and with more. */
   identical: boolean;
   load: number[];
@@ -137,17 +143,20 @@ export async function threadRows(split: import("../src/data/mnist.js").Split, qu
     const data = { inputs: split.train.inputs.subarray(0, samples * 784), labels: split.train.labels.subarray(0, samples) };
     const nets = [new Network(sizes, { seed: 1, threads: 1 }), new Network(sizes, { seed: 1, threads })];
     ready(nets[1]);
-    const rates: number[][] = [[], []];
+    const rates: number[][] = [[], []], cpu: number[][] = [[], []];
     for (let r = 0; r < rounds; r++) {
       for (let i = 0; i < 2; i++) {
+        const c0 = process.cpuUsage();
         const h = nets[i].train(data, { epochs: 2, batchSize: m, learningRate: eta });
+        const c = process.cpuUsage(c0);
         rates[i].push(h[1].samplesPerSecond); // the second epoch: the first warms up
+        cpu[i].push((c.user + c.system) / (2 * samples));
       }
     }
     const a = bits(nets[0]), b = bits(nets[1]);
     const one = median(rates[0]), two = median(rates[1]);
     rows.push({ case: `${name}, threads: ${JSON.stringify(threads)} vs 1`, one, two, ratio: two / one, threads: nets[1].threads,
-      identical: a.length === b.length && a.every((v, i) => v === b[i]), load: loadavg() });
+      cpuRatio: median(cpu[1]) / median(cpu[0]), identical: a.length === b.length && a.every((v, i) => v === b[i]), load: loadavg() });
     for (const n of nets) n.dispose();
   }
   const all = new Float32Array(10_000 * 784);
@@ -157,18 +166,20 @@ export async function threadRows(split: import("../src/data/mnist.js").Split, qu
     const nets = [new Network(sizes, { seed: 1, threads: 1 }), new Network(sizes, { seed: 1, threads: 2 })];
     ready(nets[1]);
     const outs = nets.map((n) => n.feedforwardBatch(all));
-    const rates: number[][] = [[], []];
+    const rates: number[][] = [[], []], cpu: number[][] = [[], []];
     for (let r = 0; r < rounds * 2; r++) {
       for (let i = 0; i < 2; i++) {
-        const t0 = performance.now();
+        const c0 = process.cpuUsage(), t0 = performance.now();
         nets[i].feedforwardBatch(all, outs[i]);
         rates[i].push(10_000 / ((performance.now() - t0) / 1000));
+        const c = process.cpuUsage(c0);
+        cpu[i].push(c.user + c.system);
       }
     }
     const a = new Uint32Array(outs[0].buffer), b = new Uint32Array(outs[1].buffer);
     const one = median(rates[0]), two = median(rates[1]);
     rows.push({ case: `feedforwardBatch ${JSON.stringify(sizes)}, 10,000 digits, threads: 2 vs 1`, one, two, ratio: two / one,
-      threads: nets[1].threads, identical: a.every((v, i) => v === b[i]), load: loadavg() });
+      threads: nets[1].threads, cpuRatio: median(cpu[1]) / median(cpu[0]), identical: a.every((v, i) => v === b[i]), load: loadavg() });
     for (const n of nets) n.dispose();
   }
   return rows;
@@ -178,9 +189,9 @@ export async function threadRows(split: import("../src/data/mnist.js").Split, qu
 export function threadsReport(barrier: BarrierRow[], shared: SharedRow[], rows: ThreadRow[]): string[] {
   const out: string[] = [];
   out.push("### Threads (2 threads vs 1 in one process; bench/threads.ts)", "");
-  out.push("| case | 1 thread (samples/s) | threads (samples/s) | ratio | net.threads | bit-identical | load (1/5/15 min) |", "|---|---:|---:|---:|---:|---|---|");
+  out.push("| case | 1 thread (samples/s) | threads (samples/s) | ratio | CPU time ratio | net.threads | bit-identical | load (1/5/15 min) |", "|---|---:|---:|---:|---:|---:|---|---|");
   for (const r of rows) {
-    out.push(`| ${r.case} | ${fmt(r.one)} | ${fmt(r.two)} | ${r.ratio.toFixed(2)}× | ${r.threads} | ${r.identical ? "yes" : "NO"} | ${r.load.map((x) => x.toFixed(2)).join(" / ")} |`);
+    out.push(`| ${r.case} | ${fmt(r.one)} | ${fmt(r.two)} | ${r.ratio.toFixed(2)}× | ${r.cpuRatio.toFixed(2)} | ${r.threads} | ${r.identical ? "yes" : "NO"} | ${r.load.map((x) => x.toFixed(2)).join(" / ")} |`);
   }
   out.push("", "Barrier (median µs per job):", "");
   for (const b of barrier) out.push(`- ${b.case}: ${b.us.toFixed(2)} µs`);
