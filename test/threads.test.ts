@@ -287,6 +287,15 @@ describe("a Network with threads", async () => {
       }
     });
 
+  it("training: two jobs per mini-batch on the pool — forward with BP1 and BP2 in the same sample tasks, then the step by rows", async () => {
+    const net = new Network([784, 64, 32, 10], { seed: 6, threads: 2 });
+    await ready(net);
+    const pool = poolOf(net)!, jobs = pool.counts.jobs;
+    net.train(data, { epochs: 1, batchSize: 64, learningRate: 0.1 }); // 1,500 samples: 24 mini-batches (the last of 28)
+    expect(pool.counts.jobs - jobs).toBe(2 * Math.ceil(1500 / 64));
+    net.dispose();
+  });
+
   it("[784,30,10] at m=10 for 8,000 samples × 2 epochs (3,200 jobs): bit-identical with 2 threads and with 1 (a race would show)", async () => {
     const more = mnistSplit(8000, 100, 1);
     const d = { inputs: more.train.inputs, labels: more.train.labels };

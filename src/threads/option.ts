@@ -31,13 +31,14 @@ export interface Layout {
 /**
  * A network's helper threads, as the passes (src/passes.ts) use them: each method runs one job
  * split across the threads (src/threads/plan.ts says how) and waits for it, except forward with
- * wait = false, which the caller joins with finish(). A failed helper makes a method throw an
+ * wait = false, which the caller joins with finish(). forward with deltas = true (a training pass,
+ * targets loaded) also computes BP1 and the BP2 chain, in the same tasks. A failed helper makes a method throw an
  * Error named "ThreadFailure".
  */
 export interface Threads {
   /** Threads computing, the calling one included. */
   readonly size: number;
-  forward(n: Layout, m: number, check?: boolean, at?: number, wait?: boolean): boolean;
+  forward(n: Layout, m: number, check?: boolean, at?: number, wait?: boolean, deltas?: boolean): boolean;
   finish(): void;
   deltas(n: Layout, m: number): void;
   stepSgd(n: Layout, m: number, scale: number, decay: number, l1: number): void;

@@ -101,8 +101,8 @@ export class Pool {
   /** Set by a helper's exit (delivered between calls): the failure every later job reports. */
   #exited: string | null = null;
   #closed = false;
-  /** Tasks run so far: all of them, and those the calling thread ran (the rest ran on helpers). */
-  readonly counts = { tasks: 0, here: 0 };
+  /** Jobs and tasks run so far, and the tasks the calling thread ran (the rest ran on helpers). */
+  readonly counts = { jobs: 0, tasks: 0, here: 0 };
   /** Test hook: false leaves every task to the helpers (so tests know the helpers computed). */
   callerWorks = true;
 
@@ -201,6 +201,7 @@ export class Pool {
       this.counts.here++;
       Atomics.add(ctl, DONE, 1);
     }
+    this.counts.jobs++;
     this.counts.tasks += count;
     this.#wait(count);
     if (Atomics.load(ctl, ERROR) !== 0) {
