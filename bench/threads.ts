@@ -28,6 +28,16 @@ export function barrierBench(build: ThreadedBuild = supports("relaxed") ? "relax
   const job = () => { pool.begin(); pool.call("allFinite", 1024, 0); pool.run(); };
   const rows: BarrierRow[] = [];
   pool.callerWorks = false;
+  // The first jobs of a pool whose helper sleeps: if the calling thread slept too while it waited
+  // (it did after 2,000 checks before WAIT_SPIN_MS), every job paid two wake-ups and the pool
+  // stayed in that state (≈ 0.5 ms per empty job on this machine, 18:43).
+  const fresh: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const t0 = performance.now();
+    job();
+    fresh.push((performance.now() - t0) * 1000);
+  }
+  rows.push({ case: "empty job, run by the helper, the first 200 of a new pool, back to back", us: median(fresh) });
   rows.push({ case: "empty job, run by the helper, back to back (helper spinning)", us: timeCall("barrier hot", job, 300).seconds * 1e6 });
   // Spaced jobs: the calling thread busy (as with its serial work between the jobs of a call)
   // for `gap` ms, then a job. Up to SPIN_MS (src/threads/pool.ts) the helper is still spinning.

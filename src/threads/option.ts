@@ -78,8 +78,8 @@ export function threadsImpl(): ThreadsImpl | null {
 
 /**
  * Work thresholds, in multiply-adds. `min`: below it a job runs on the calling thread alone — a
- * job costs one barrier (≈ 0.5 µs when the helpers are awake, as they are between the jobs of a
- * call since they spin SPIN_MS (src/threads/pool.ts) before sleeping; ≈ 40 µs when they must be
+ * job costs one barrier (≈ 1 µs when the helpers are awake, as they are between the jobs of a
+ * call since they spin SPIN_MS (src/threads/pool.ts) before sleeping; 40–250 µs when they must be
  * woken), and splitting saves half the job's time (≈ 20 G multiply-adds/s on one core here).
  * `auto`: `threads: "auto"` gives a network helper threads only when one sample's pass times a
  * batch of 64 reaches it — on a quiet machine [784,30,10] with idle helpers ran at 0.89× of one
