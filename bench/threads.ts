@@ -2,6 +2,7 @@
 // Network takes `threads` — 2 threads vs 1 end to end (bench/index.ts section 6).
 // Run alone: node --experimental-wasm-relaxed-simd --import tsx bench/threads.ts
 import { createThreaded, poolOf, type ThreadedBuild } from "../src/threads/index.js";
+import { SPIN_MS } from "../src/threads/pool.js";
 import { createKernels, supports } from "../src/wasm.js";
 import { Random } from "../src/random.js";
 import { timeCall, median, fmt } from "./common.js";
@@ -18,7 +19,7 @@ export interface BarrierRow {
  * The cost of a barrier: a job of one empty task (allFinite over 0 values) that the calling
  * thread leaves to the helper, so the job's time is the round trip publish → helper wakes and
  * claims it → calling thread sees it done. Back to back (the helper is still spinning after
- * the last job, as during training) and spaced 2 ms apart (the helper sleeps in Atomics.wait).
+ * the last job, as during training) and spaced 50 µs, 200 µs and 2 ms apart (beyond SPIN_MS the helper sleeps in Atomics.wait).
  */
 export function barrierBench(build: ThreadedBuild = supports("relaxed") ? "relaxed" : "simd"): BarrierRow[] {
   const t = createThreaded(build, 2, {});
@@ -27,15 +28,29 @@ export function barrierBench(build: ThreadedBuild = supports("relaxed") ? "relax
   const job = () => { pool.begin(); pool.call("allFinite", 1024, 0); pool.run(); };
   const rows: BarrierRow[] = [];
   pool.callerWorks = false;
-  rows.push({ case: "empty job, run by the helper, back to back (helper spinning)", us: timeCall("barrier hot", job, 300).seconds * 1e6 });
-  const spaced: number[] = [];
+  // The first jobs of a pool whose helper sleeps: if the calling thread slept too while it waited
+  // (it did after 2,000 checks before WAIT_SPIN_MS), every job paid two wake-ups and the pool
+  // stayed in that state (≈ 0.5 ms per empty job on this machine, 18:43).
+  const fresh: number[] = [];
   for (let i = 0; i < 200; i++) {
-    pause(2);
     const t0 = performance.now();
     job();
-    spaced.push((performance.now() - t0) * 1000);
+    fresh.push((performance.now() - t0) * 1000);
   }
-  rows.push({ case: "empty job, run by the helper, 2 ms after the last (helper asleep)", us: median(spaced) });
+  rows.push({ case: "empty job, run by the helper, the first 200 of a new pool, back to back", us: median(fresh) });
+  rows.push({ case: "empty job, run by the helper, back to back (helper spinning)", us: timeCall("barrier hot", job, 300).seconds * 1e6 });
+  // Spaced jobs: the calling thread busy (as with its serial work between the jobs of a call)
+  // for `gap` ms, then a job. Up to SPIN_MS (src/threads/pool.ts) the helper is still spinning.
+  for (const gap of [0.05, 0.2, 2]) {
+    const spaced: number[] = [];
+    for (let i = 0; i < (gap < 1 ? 1000 : 200); i++) {
+      for (const until = performance.now() + gap; performance.now() < until;);
+      const t0 = performance.now();
+      job();
+      spaced.push((performance.now() - t0) * 1000);
+    }
+    rows.push({ case: `empty job, run by the helper, ${gap * 1000} µs after the last (helper ${gap > SPIN_MS ? "asleep" : "spinning"})`, us: median(spaced) });
+  }
   pool.callerWorks = true;
   rows.push({ case: "empty job of 2 tasks, the calling thread working too, back to back", us: timeCall("barrier 2", () => {
     pool.begin(); pool.call("allFinite", 1024, 0); pool.endTask(); pool.call("allFinite", 1024, 0); pool.run();
@@ -100,6 +115,12 @@ export interface ThreadRow {
   ratio: number;
   /** What the second setting resolved to (net.threads). */
   threads: number;
+  /**
+   * Process CPU time per sample with more threads ÷ with 1 (medians): 1.0 = no extra work; what a
+   * split adds (spinning, idle waits, the threads' shares of a job) shows here even when the
+   * wall clock is noisy. Speed-up ÷ threads is the parallel efficiency.
+   */
+  cpuRatio: number;
   /** Same seed, same data: bit-identical weights (training) or outputs (inference) with 1 thread and with more. */
   identical: boolean;
   load: number[];
@@ -132,17 +153,20 @@ export async function threadRows(split: import("../src/data/mnist.js").Split, qu
     const data = { inputs: split.train.inputs.subarray(0, samples * 784), labels: split.train.labels.subarray(0, samples) };
     const nets = [new Network(sizes, { seed: 1, threads: 1 }), new Network(sizes, { seed: 1, threads })];
     ready(nets[1]);
-    const rates: number[][] = [[], []];
+    const rates: number[][] = [[], []], cpu: number[][] = [[], []];
     for (let r = 0; r < rounds; r++) {
       for (let i = 0; i < 2; i++) {
+        const c0 = process.cpuUsage();
         const h = nets[i].train(data, { epochs: 2, batchSize: m, learningRate: eta });
+        const c = process.cpuUsage(c0);
         rates[i].push(h[1].samplesPerSecond); // the second epoch: the first warms up
+        cpu[i].push((c.user + c.system) / (2 * samples));
       }
     }
     const a = bits(nets[0]), b = bits(nets[1]);
     const one = median(rates[0]), two = median(rates[1]);
     rows.push({ case: `${name}, threads: ${JSON.stringify(threads)} vs 1`, one, two, ratio: two / one, threads: nets[1].threads,
-      identical: a.length === b.length && a.every((v, i) => v === b[i]), load: loadavg() });
+      cpuRatio: median(cpu[1]) / median(cpu[0]), identical: a.length === b.length && a.every((v, i) => v === b[i]), load: loadavg() });
     for (const n of nets) n.dispose();
   }
   const all = new Float32Array(10_000 * 784);
@@ -152,18 +176,20 @@ export async function threadRows(split: import("../src/data/mnist.js").Split, qu
     const nets = [new Network(sizes, { seed: 1, threads: 1 }), new Network(sizes, { seed: 1, threads: 2 })];
     ready(nets[1]);
     const outs = nets.map((n) => n.feedforwardBatch(all));
-    const rates: number[][] = [[], []];
+    const rates: number[][] = [[], []], cpu: number[][] = [[], []];
     for (let r = 0; r < rounds * 2; r++) {
       for (let i = 0; i < 2; i++) {
-        const t0 = performance.now();
+        const c0 = process.cpuUsage(), t0 = performance.now();
         nets[i].feedforwardBatch(all, outs[i]);
         rates[i].push(10_000 / ((performance.now() - t0) / 1000));
+        const c = process.cpuUsage(c0);
+        cpu[i].push(c.user + c.system);
       }
     }
     const a = new Uint32Array(outs[0].buffer), b = new Uint32Array(outs[1].buffer);
     const one = median(rates[0]), two = median(rates[1]);
     rows.push({ case: `feedforwardBatch ${JSON.stringify(sizes)}, 10,000 digits, threads: 2 vs 1`, one, two, ratio: two / one,
-      threads: nets[1].threads, identical: a.every((v, i) => v === b[i]), load: loadavg() });
+      threads: nets[1].threads, cpuRatio: median(cpu[1]) / median(cpu[0]), identical: a.every((v, i) => v === b[i]), load: loadavg() });
     for (const n of nets) n.dispose();
   }
   return rows;
@@ -173,9 +199,9 @@ export async function threadRows(split: import("../src/data/mnist.js").Split, qu
 export function threadsReport(barrier: BarrierRow[], shared: SharedRow[], rows: ThreadRow[]): string[] {
   const out: string[] = [];
   out.push("### Threads (2 threads vs 1 in one process; bench/threads.ts)", "");
-  out.push("| case | 1 thread (samples/s) | threads (samples/s) | ratio | net.threads | bit-identical | load (1/5/15 min) |", "|---|---:|---:|---:|---:|---|---|");
+  out.push("| case | 1 thread (samples/s) | threads (samples/s) | ratio | CPU time ratio | net.threads | bit-identical | load (1/5/15 min) |", "|---|---:|---:|---:|---:|---:|---|---|");
   for (const r of rows) {
-    out.push(`| ${r.case} | ${fmt(r.one)} | ${fmt(r.two)} | ${r.ratio.toFixed(2)}× | ${r.threads} | ${r.identical ? "yes" : "NO"} | ${r.load.map((x) => x.toFixed(2)).join(" / ")} |`);
+    out.push(`| ${r.case} | ${fmt(r.one)} | ${fmt(r.two)} | ${r.ratio.toFixed(2)}× | ${r.cpuRatio.toFixed(2)} | ${r.threads} | ${r.identical ? "yes" : "NO"} | ${r.load.map((x) => x.toFixed(2)).join(" / ")} |`);
   }
   out.push("", "Barrier (median µs per job):", "");
   for (const b of barrier) out.push(`- ${b.case}: ${b.us.toFixed(2)} µs`);

@@ -101,7 +101,7 @@ export class Network {
       // Threads: a threaded build over a shared memory, where this platform and build have one
       // (relaxed SIMD or SIMD); else one thread — silent in results, explicit in net.threads.
       // "auto" gives helper threads only to a network whose passes pay for a barrier at a batch
-      // of 64 (THREAD_WORK.min): a small one computes alone (split, it measured slower).
+      // of 64 (THREAD_WORK.auto): a small one computes alone (split, it measured slower).
       const impl = threadsImpl(), build = buildOf(o.backend);
       const threads = !impl ? 1 : o.threads === "auto" && autoAlone(o.sizes) ? 1 : impl.resolve(o.threads);
       if (impl && threads > 1 && build && supports(build) && impl.has(build)) {

@@ -15,7 +15,9 @@
 // With helper threads (arena.pool, src/threads/), each pass whose work pays for a barrier runs
 // split across them (src/threads/plan.ts): by samples (forward, BP1, BP2) or by rows (BP3, BP4,
 // the fused SGD step) or by elements (momentum, Adam) — each value computed by one thread in the
-// order one thread computes it, so the results are bit-identical to the passes below.
+// order one thread computes it, so the results are bit-identical to the passes below. A training
+// pass's forward tasks go on with BP1 and BP2 for their samples (two jobs per batch: forward +
+// δ, then the step).
 // Dropout (Nielsen ch. 3, inverted): in a training pass of a network with dropout, hidden layer
 // l's activations are multiplied by a mask μ^l drawn from the network's generator (0 with
 // probability p_l, else 1/(1 − p_l)) into ã^l, which the next layer and BP4 read; BP2 computes
@@ -54,12 +56,19 @@ function onPool(n: Arena, job: () => void): void {
 const input = (n: Arena, l: number): number => (n.dropping && l > 0 && n.dropout![l - 1] > 0 ? n.plan.dropped[l] : n.plan.a[l]);
 
 /**
+ * Arenas whose last forward pass was a training pass split across the helper threads: its
+ * tasks computed BP1 and the BP2 chain too (per sample, like the forward pass), so the backward
+ * pass that follows starts at BP3/BP4. Every forward pass sets or clears it.
+ */
+const deltasDone = new WeakSet<Arena>();
+
+/**
  * Feedforward of the m samples in a^0, layer by layer: a^(l+1) = σ(w^l a^l + b^l). With `rng`
  * (a training pass) and dropout, hidden activations are dropped with masks drawn from rng.
  */
 export function forward(n: Arena, m: number, rng: Random | null = null): void {
   n.dropping = rng !== null && n.dropout !== null;
-  if (n.pool !== null && forwardPool(n, m)) return;
+  if (n.pool !== null && forwardPool(n, m, rng !== null)) return;
   const { k, plan: p, sizes: s, acts } = n, L = s.length - 1;
   for (let l = 0; l < L; l++) {
     k.forward(p.a[l + 1], p.w[l], p.b[l], input(n, l), s[l], s[l + 1], m, acts[l]);
@@ -132,10 +141,14 @@ export function update(net: Arena, m: number, eta: number, lambda: number, l1: n
 // computes no work estimate and allocates nothing per batch (a closure's captured variables
 // would make every call allocate a context).
 
-function forwardPool(n: Arena, m: number): boolean {
+function forwardPool(n: Arena, m: number, training: boolean): boolean {
+  deltasDone.delete(n);
   const t = pool(n, m * perSample(n.sizes));
-  if (t) onPool(n, () => t.forward(n, m));
-  return t !== null;
+  if (!t) return false;
+  // A training pass (targets loaded): BP1 and BP2 in the same tasks, one job fewer per batch.
+  onPool(n, () => t.forward(n, m, false, 0, true, training));
+  if (training) deltasDone.add(n);
+  return true;
 }
 
 function backwardPool(n: Arena, m: number): boolean {
@@ -202,8 +215,9 @@ export function forwardChunks(n: Arena, where: string, count: number, chunk: num
   }
 }
 
-/** BP1 and the BP2 chain: on the pool by samples when the chain's work pays for it, else here. */
+/** BP1 and the BP2 chain: already done when the training forward pass ran on the pool, else on the pool by samples when the chain's work pays for it, else here. */
 function deltas(n: Arena, m: number): void {
+  if (deltasDone.delete(n)) return;
   const t = pool(n, m * perSampleBp2(n.sizes));
   if (t) return onPool(n, () => t.deltas(n, m));
   const { k, plan: p, sizes: s, acts, cost } = n, L = s.length - 1;

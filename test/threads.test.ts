@@ -116,13 +116,18 @@ describe.each(BUILDS)("threaded %s build", (build) => {
     expect(t.raw!.counts.here).toBeLessThan(t.raw!.counts.tasks); // the helpers took part
   });
 
-  it("the splits cover every sample and every row exactly once, at pairs and multiples of 4", () => {
+  it("the splits cover every sample and every row exactly once, at pairs and multiples of 4, samples largest first", () => {
     for (const m of [1, 2, 3, 10, 31, 64, 257]) {
       for (const threads of [2, 3, 8, 16]) {
         const r = split.sampleRanges(m, threads);
         expect(r[0][0]).toBe(0);
         expect(r.at(-1)![1]).toBe(m);
         for (let i = 1; i < r.length; i++) { expect(r[i][0]).toBe(r[i - 1][1]); expect(r[i][0] % 2).toBe(0); }
+        // Guided at 16 samples per thread or more: the largest ranges first, so the threads end on
+        // small ones (the last takes an odd m's odd sample too).
+        if (m >= 16 * threads) {
+          for (let i = 1; i < r.length; i++) expect(r[i][1] - r[i][0]).toBeLessThanOrEqual(r[i - 1][1] - r[i - 1][0] + (i === r.length - 1 ? 1 : 0));
+        }
       }
     }
     for (const sizes of [[784, 30, 10], [784, 512, 512, 10], [3, 1, 5, 2]]) {
@@ -252,18 +257,11 @@ describe("a Network with threads", async () => {
     }
   });
 
-  const small = (threads: "auto") => {
-    const lowered = THREAD_WORK.min;
-    THREAD_WORK.min = defaultMin;
-    try { return new Network([784, 30, 10], { threads }); } finally { THREAD_WORK.min = lowered; }
-  };
-
   it("net.threads says what it got: the count asked, the cores for \"auto\" (at most 16) where the network's passes pay for threads, 1 on the scalar and js backends", () => {
     const nets = [new Network([4, 3], { threads: 3 }), new Network([784, 512, 512, 10], { threads: "auto" }),
       new Network([4, 3], { threads: 4, backend: "wasm-scalar" }), new Network([4, 3], { threads: 4, backend: "js" }), new Network([4, 3]),
-      small("auto")];
-    // "auto" on [784,30,10]: its passes at a batch of 64 are below THREAD_WORK.min (its default,
-    // not the lowered one of this block) — it computes alone.
+      new Network([784, 30, 10], { threads: "auto" })];
+    // "auto" on [784,30,10]: its passes at a batch of 64 are below THREAD_WORK.auto — it computes alone.
     expect(nets.map((n) => n.threads)).toEqual([3, Math.min(16, availableParallelism()), 1, 1, 1, 1]);
     expect(nets[0].backend).toBe(nets[4].backend); // the threaded build of the same build
     for (const n of nets) n.dispose();
@@ -289,6 +287,15 @@ describe("a Network with threads", async () => {
         expect(r.g).toEqual(runs[0].g);
       }
     });
+
+  it("training: two jobs per mini-batch on the pool — forward with BP1 and BP2 in the same sample tasks, then the step by rows", async () => {
+    const net = new Network([784, 64, 32, 10], { seed: 6, threads: 2 });
+    await ready(net);
+    const pool = poolOf(net)!, jobs = pool.counts.jobs;
+    net.train(data, { epochs: 1, batchSize: 64, learningRate: 0.1 }); // 1,500 samples: 24 mini-batches (the last of 28)
+    expect(pool.counts.jobs - jobs).toBe(2 * Math.ceil(1500 / 64));
+    net.dispose();
+  });
 
   it("[784,30,10] at m=10 for 8,000 samples × 2 epochs (3,200 jobs): bit-identical with 2 threads and with 1 (a race would show)", async () => {
     const more = mnistSplit(8000, 100, 1);
@@ -344,6 +351,37 @@ describe("a Network with threads", async () => {
     expect(net.threads).toBe(2);
     net.dispose();
     alone.dispose();
+  });
+
+  it("feedforwardBatch of [784,30,10] at the default thresholds: the helpers compute part of it (it ran on the calling thread alone below 8 M multiply-adds per job), outputs bit-identical to one thread's", async () => {
+    const lowered = THREAD_WORK.min;
+    THREAD_WORK.min = defaultMin;
+    try {
+      const net = new Network([784, 30, 10], { seed: 4, threads: 2 }), alone = new Network([784, 30, 10], { seed: 4 });
+      await ready(net);
+      const pool = poolOf(net)!, x = digits.train.inputs.subarray(0, 1500 * 784);
+      const a = new Uint32Array(net.feedforwardBatch(x).buffer), b = new Uint32Array(alone.feedforwardBatch(x).buffer);
+      expect(same(a, b)).toBe(true);
+      expect(pool.counts.tasks).toBeGreaterThan(0);
+      net.dispose();
+      alone.dispose();
+    } finally {
+      THREAD_WORK.min = lowered;
+    }
+  });
+
+  it("helper threads spin only briefly after a call: a network with threads that is not computing uses no CPU", async () => {
+    const net = new Network([784, 100, 10], { seed: 1, threads: 2 });
+    await ready(net);
+    net.train(data, { epochs: 1, batchSize: 32 });
+    expect(poolOf(net)!.counts.tasks).toBeGreaterThan(0);
+    await sleep(50);
+    const c0 = process.cpuUsage(), t0 = performance.now();
+    await sleep(400);
+    const c = process.cpuUsage(c0), wall = performance.now() - t0;
+    // A helper that kept spinning would add a whole core (≈ wall) to the process's CPU time.
+    expect((c.user + c.system) / 1000).toBeLessThan(wall / 4);
+    net.dispose();
   });
 
   it("dispose() ends the helper threads", async () => {

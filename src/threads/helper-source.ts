@@ -31,8 +31,9 @@ function serve(module, memory, control, index, kernels, L, die, fail) {
   Atomics.add(ctl, L.READY, 1);
   let seq = 0;
   for (;;) {
-    // A job usually follows the last one within microseconds during training: spin briefly, then sleep.
-    for (let i = 0; i < 2000 && Atomics.load(ctl, L.SEQ) === seq; i++);
+    // The next job of a call usually follows within the calling thread's serial work: spin up to
+    // L.SPIN_MS (a wake-up from Atomics.wait costs more than a small job), then sleep.
+    for (const until = performance.now() + L.SPIN_MS; Atomics.load(ctl, L.SEQ) === seq && performance.now() < until;);
     while (Atomics.load(ctl, L.SEQ) === seq) Atomics.wait(ctl, L.SEQ, seq, 10000);
     seq = Atomics.load(ctl, L.SEQ);
     if (seq < 0) return;

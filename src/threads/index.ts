@@ -85,7 +85,7 @@ export interface PoolThreaded extends Threaded {
 function threadsOf(pool: Pool): Threads {
   return {
     size: pool.size,
-    forward: (n, m, check, at, wait) => split.forward(pool, n, m, check, at, wait),
+    forward: (n, m, check, at, wait, deltas) => split.forward(pool, n, m, check, at, wait, deltas),
     finish: () => pool.finish(),
     deltas: (n, m) => split.deltas(pool, n, m),
     stepSgd: (n, m, scale, decay, l1) => split.stepSgd(pool, n, m, scale, decay, l1),

@@ -31,13 +31,14 @@ export interface Layout {
 /**
  * A network's helper threads, as the passes (src/passes.ts) use them: each method runs one job
  * split across the threads (src/threads/plan.ts says how) and waits for it, except forward with
- * wait = false, which the caller joins with finish(). A failed helper makes a method throw an
+ * wait = false, which the caller joins with finish(). forward with deltas = true (a training pass,
+ * targets loaded) also computes BP1 and the BP2 chain, in the same tasks. A failed helper makes a method throw an
  * Error named "ThreadFailure".
  */
 export interface Threads {
   /** Threads computing, the calling one included. */
   readonly size: number;
-  forward(n: Layout, m: number, check?: boolean, at?: number, wait?: boolean): boolean;
+  forward(n: Layout, m: number, check?: boolean, at?: number, wait?: boolean, deltas?: boolean): boolean;
   finish(): void;
   deltas(n: Layout, m: number): void;
   stepSgd(n: Layout, m: number, scale: number, decay: number, l1: number): void;
@@ -76,14 +77,16 @@ export function threadsImpl(): ThreadsImpl | null {
 }
 
 /**
- * Multiply-adds below which a job runs on the calling thread alone: a job costs one barrier
- * (≈ 1 µs when the helpers are awake, ≈ 40 µs when they must be woken — BENCHMARKS.md), and
- * on a quiet 2-core machine jobs of [784,30,10] at m = 10 (0.24 M) and [784,100,10] at m = 32
- * (2.5 M) ran slower split than alone (0.62× and 0.94× of one thread); 8 M multiply-adds
- * (≈ 0.4 ms on one core) is where splitting paid in every measured case. `min` is a field so
- * tests can lower it to exercise the pool on small networks (it changes speed, never values).
+ * Work thresholds, in multiply-adds. `min`: below it a job runs on the calling thread alone — a
+ * job costs one barrier (≈ 1 µs when the helpers are awake, as they are between the jobs of a
+ * call since they spin SPIN_MS (src/threads/pool.ts) before sleeping; 40–250 µs when they must be
+ * woken), and splitting saves half the job's time (≈ 20 G multiply-adds/s on one core here).
+ * `auto`: `threads: "auto"` gives a network helper threads only when one sample's pass times a
+ * batch of 64 reaches it — on a quiet machine [784,30,10] with idle helpers ran at 0.89× of one
+ * thread (the helpers share the cores). Fields, so tests can lower `min` to exercise the pool on
+ * small networks (it changes speed, never values).
  */
-export const THREAD_WORK = { min: 8_000_000 };
+export const THREAD_WORK = { min: 1_000_000, auto: 8_000_000 };
 
 /** Multiply-adds of one sample through every layer (forward; BP4 is the same). */
 export function perSample(sizes: readonly number[]): number {
@@ -94,10 +97,10 @@ export function perSample(sizes: readonly number[]): number {
 
 /**
  * Whether `threads: "auto"` leaves a network of these sizes on one thread: its passes at a batch
- * of 64 do not reach THREAD_WORK.min (split, such networks measured slower than alone).
+ * of 64 do not reach THREAD_WORK.auto (split, such networks measured slower than alone).
  */
 export function autoAlone(sizes: readonly number[]): boolean {
-  return perSample(sizes) * 64 < THREAD_WORK.min;
+  return perSample(sizes) * 64 < THREAD_WORK.auto;
 }
 
 /** Multiply-adds of one sample's BP2 chain (every layer but the first). */

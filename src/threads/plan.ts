@@ -31,13 +31,30 @@ export function setTasksPerThread(n: number): void {
 /** Samples per task at least (a pair: the forward and BP2 kernels' blocking). */
 const MIN_SAMPLES = 2;
 
-/** Sample ranges for m samples on `threads` threads: TASKS_PER_THREAD per thread when there are ≥ 16 samples per thread, else one; aligned to pairs. */
-export function sampleRanges(m: number, threads: number, perTask = 0): [number, number][] {
-  const tasks = Math.max(1, Math.min(threads * (m >= 16 * threads ? TASKS_PER_THREAD : 1), Math.floor(m / MIN_SAMPLES), perTask || Infinity));
+/**
+ * Sample ranges for m samples on `threads` threads, at pairs (the forward and BP2 kernels'
+ * blocking). With fewer than 16 samples per thread, one range per thread. Else guided: each range
+ * is about half an equal share of the samples still unassigned, the largest first and none below
+ * ≈ half the TASKS_PER_THREAD split's size — the threads claim the large ranges first and end on
+ * small ones, so the wait for a job's last task is short. (A sample's values do not depend on the
+ * range it runs in, test/batch-invariance.test.ts: any ranges give the same results.)
+ */
+export function sampleRanges(m: number, threads: number): [number, number][] {
   const out: [number, number][] = [];
-  for (let t = 0; t < tasks; t++) {
-    const s0 = Math.round((t * m) / tasks / 2) * 2, s1 = t === tasks - 1 ? m : Math.round(((t + 1) * m) / tasks / 2) * 2;
-    if (s1 > s0) out.push([s0, s1]);
+  if (m < 16 * threads) {
+    const tasks = Math.max(1, Math.min(threads, Math.floor(m / MIN_SAMPLES)));
+    for (let t = 0; t < tasks; t++) {
+      const s0 = Math.round((t * m) / tasks / 2) * 2, s1 = t === tasks - 1 ? m : Math.round(((t + 1) * m) / tasks / 2) * 2;
+      if (s1 > s0) out.push([s0, s1]);
+    }
+    return out;
+  }
+  const smallest = Math.max(MIN_SAMPLES, 2 * Math.round(m / (4 * TASKS_PER_THREAD * threads)));
+  for (let s = 0; s < m;) {
+    let size = Math.max(smallest, 2 * Math.ceil((m - s) / (4 * threads)));
+    if (m - s - size < MIN_SAMPLES) size = m - s;
+    out.push([s, s + size]);
+    s += size;
   }
   return out;
 }
@@ -45,9 +62,11 @@ export function sampleRanges(m: number, threads: number, perTask = 0): [number, 
 /**
  * Feedforward of the m samples in a^0 on the pool, by sample ranges (one task per range runs
  * every layer). With `check`, each task first checks its inputs are finite; returns false if
- * any is not (then nothing is to be trusted in a^1..a^L).
+ * any is not (then nothing is to be trusted in a^1..a^L). With `withDeltas` (a training pass, targets
+ * in y), each task goes on with BP1 and the BP2 chain for its samples — per sample too, so the
+ * same tasks compute them, and a batch needs one job fewer (deltas() is then not called).
  */
-export function forward(pool: Pool, n: Layout, m: number, check = false, at = 0, wait = true): boolean {
+export function forward(pool: Pool, n: Layout, m: number, check = false, at = 0, wait = true, withDeltas = false): boolean {
   const { plan: p, sizes: s, acts } = n, L = s.length - 1;
   pool.begin();
   const checks: number[] = [];
@@ -58,6 +77,7 @@ export function forward(pool: Pool, n: Layout, m: number, check = false, at = 0,
     for (let l = 0; l < L; l++) {
       pool.call("forward", p.a[l + 1] + 4 * s0 * s[l + 1], p.w[l], p.b[l], p.a[l] + 4 * s0 * s[l], s[l], s[l + 1], s1 - s0, acts[l]);
     }
+    if (withDeltas) deltaCalls(pool, n, s0, s1);
     pool.endTask();
   }
   if (!wait) {
@@ -68,16 +88,21 @@ export function forward(pool: Pool, n: Layout, m: number, check = false, at = 0,
   return checks.every((c) => pool.result(c) === 1);
 }
 
+/** The calls of BP1 and the BP2 chain (δ^L … δ^1) for samples s0..s1: they read the weights and write only δ. */
+function deltaCalls(pool: Pool, n: Layout, s0: number, s1: number): void {
+  const { plan: p, sizes: s, acts, cost } = n, L = s.length - 1;
+  pool.call("bp1", p.delta[L - 1] + 4 * s0 * s[L], p.a[L] + 4 * s0 * s[L], p.y + 4 * s0 * s[L], s[L], s1 - s0, acts[L - 1], cost);
+  for (let l = L - 1; l > 0; l--) {
+    pool.call("bp2", p.delta[l - 1] + 4 * s0 * s[l], p.delta[l] + 4 * s0 * s[l + 1], p.w[l], p.a[l] + 4 * s0 * s[l],
+      s[l], s[l + 1], s1 - s0, acts[l - 1]);
+  }
+}
+
 /** BP1 and the BP2 chain (δ^L … δ^1) for the m samples fed forward, by sample ranges. Reads the weights, writes only δ. */
 export function deltas(pool: Pool, n: Layout, m: number): void {
-  const { plan: p, sizes: s, acts, cost } = n, L = s.length - 1;
   pool.begin();
   for (const [s0, s1] of sampleRanges(m, pool.size)) {
-    pool.call("bp1", p.delta[L - 1] + 4 * s0 * s[L], p.a[L] + 4 * s0 * s[L], p.y + 4 * s0 * s[L], s[L], s1 - s0, acts[L - 1], cost);
-    for (let l = L - 1; l > 0; l--) {
-      pool.call("bp2", p.delta[l - 1] + 4 * s0 * s[l], p.delta[l] + 4 * s0 * s[l + 1], p.w[l], p.a[l] + 4 * s0 * s[l],
-        s[l], s[l + 1], s1 - s0, acts[l - 1]);
-    }
+    deltaCalls(pool, n, s0, s1);
     pool.endTask();
   }
   pool.run();

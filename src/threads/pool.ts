@@ -33,8 +33,24 @@ const TASKS0 = HEADER; // Int32 index of the task table
 const CALLS0 = (HEADER + 2 * MAX_TASKS) * 4; // byte offset of the calls
 const RESULTS0 = CALLS0 + MAX_CALLS * CALL * 8;
 export const CONTROL_BYTES = RESULTS0 + MAX_CALLS * 8;
+/**
+ * How long a helper that has no task checks for the next job before it sleeps in Atomics.wait,
+ * in ms. A sleeping thread's wake-up costs 40–250 µs here (BENCHMARKS.md, "Barrier cost"), more
+ * than a small job's work; between the jobs of a call the calling thread's serial work (loading
+ * the next batch, the cost) lasts tens of µs, so a helper that spins this long is awake for the
+ * next job. After a call the helpers sleep within this time: an idle network uses no CPU.
+ */
+export const SPIN_MS = 0.5;
+/**
+ * How long the calling thread, its own tasks done, checks for the job's end before it sleeps, in
+ * ms. Longer than any wake-up: were it to sleep, its own wake-up would delay the next job past
+ * the helpers' SPIN_MS, they would sleep too, and every job would then pay two wake-ups (measured:
+ * ≈ 0.5 ms per job, whatever its size, once in that state). Bounded, for a machine whose cores are
+ * taken by other processes (the helper holding the last task may be waiting for one).
+ */
+export const WAIT_SPIN_MS = 2;
 /** Layout numbers a helper needs (sent to it, so the helper source has no copy of them). */
-export const LAYOUT = { SEQ, COUNT, NEXT, DONE, ERROR, READY, DIE, TASKS0, CALLS0, RESULTS0, CALL, MAX_CALLS };
+export const LAYOUT = { SEQ, COUNT, NEXT, DONE, ERROR, READY, DIE, TASKS0, CALLS0, RESULTS0, CALL, MAX_CALLS, SPIN_MS };
 
 /**
  * The kernels a task may call, by index: the exports of the threaded builds. Sample ranges
@@ -92,8 +108,8 @@ export class Pool {
   /** Set by a helper's exit (delivered between calls): the failure every later job reports. */
   #exited: string | null = null;
   #closed = false;
-  /** Tasks run so far: all of them, and those the calling thread ran (the rest ran on helpers). */
-  readonly counts = { tasks: 0, here: 0 };
+  /** Jobs and tasks run so far, and the tasks the calling thread ran (the rest ran on helpers). */
+  readonly counts = { jobs: 0, tasks: 0, here: 0 };
   /** Test hook: false leaves every task to the helpers (so tests know the helpers computed). */
   callerWorks = true;
 
@@ -192,6 +208,7 @@ export class Pool {
       this.counts.here++;
       Atomics.add(ctl, DONE, 1);
     }
+    this.counts.jobs++;
     this.counts.tasks += count;
     this.#wait(count);
     if (Atomics.load(ctl, ERROR) !== 0) {
@@ -210,10 +227,10 @@ export class Pool {
     }
   }
 
-  /** Waits until DONE reaches count: a short spin (a job's last task usually ends within microseconds), then Atomics.wait in slices. */
+  /** Waits until DONE reaches count: a spin of up to WAIT_SPIN_MS (a job's last task usually ends within one task's time), then Atomics.wait in slices. */
   #wait(count: number): void {
     const ctl = this.#ctl;
-    for (let i = 0; i < 2000; i++) if (Atomics.load(ctl, DONE) >= count) return;
+    for (const until = performance.now() + WAIT_SPIN_MS; performance.now() < until;) if (Atomics.load(ctl, DONE) >= count) return;
     let last = Atomics.load(ctl, DONE), since = performance.now();
     while (last < count) {
       Atomics.wait(ctl, DONE, last, 50);
