@@ -11,6 +11,10 @@ import { createJsKernels } from "./baseline/index.js";
 import { threadsFor, registerThreadedBuild } from "./threads/index.js";
 import { registerThreadsImpl } from "./threads/option.js";
 import { spawnNode, nodeCores } from "./threads/node.js";
+import { threadPasses } from "./threads/passes.js";
+import { registerThreadPasses } from "./passes.js";
+import { THREAD_WORK, perSample, perSampleBp2 } from "./threads/option.js";
+import { BackendError } from "./errors.js";
 
 registerBuild("relaxed", relaxed);
 registerBuild("simd", simd);
@@ -19,6 +23,8 @@ registerJsBackend(createJsKernels);
 registerThreadedBuild("relaxed", relaxedThreads);
 registerThreadedBuild("simd", simdThreads);
 registerThreadsImpl(threadsFor({ spawn: spawnNode, cores: nodeCores, decodeBuild }));
+// The passes on helper threads (kept out of a page's bundle: only entries that start threads load them).
+registerThreadPasses(threadPasses({ BackendError, THREAD_WORK, perSample, perSampleBp2 }));
 
 // The binary model form (Network.toBinary / fromBinary), kept out of the page bundle.
 import "./binary.js";

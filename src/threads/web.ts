@@ -18,16 +18,18 @@ import type { registerThreadsImpl } from "./option.js";
 import { SERVE_SOURCE } from "./helper-source.js";
 import { LAYOUT, TASK_KERNELS, type Spawn } from "./pool.js";
 import { threadsFor, registerThreadedBuild, hasThreadedBuild, poolOf } from "./index.js";
+import { threadPasses, type Lent } from "./passes.js";
+import type { registerThreadPasses } from "../passes.js";
 
 /** What the worker entry lends this module (its own imports of the library). */
-export interface Host {
+export interface Host extends Lent {
+  registerPasses: typeof registerThreadPasses;
   /** The wasm build the network will use (buildOf(options.backend)), or null for js. */
   build: WasmBuild | null;
   register: typeof registerThreadsImpl;
   decodeBuild(text: string): Uint8Array<ArrayBuffer>;
   /** AUTO_CAP: at most this many threads for "auto". */
   cap: number;
-  BackendError: typeof BackendError;
 }
 let host: Host;
 
@@ -98,7 +100,10 @@ const loaders = {
  * build's threaded counterpart (relaxed SIMD or SIMD; scalar and js compute on one thread).
  */
 export async function enable(h: Host): Promise<void> {
-  if (!host) h.register(threadsFor({ spawn: spawnWeb, cores: () => Math.min(h.cap, navigator.hardwareConcurrency || 1), decodeBuild: h.decodeBuild }));
+  if (!host) {
+    h.register(threadsFor({ spawn: spawnWeb, cores: () => Math.min(h.cap, navigator.hardwareConcurrency || 1), decodeBuild: h.decodeBuild }));
+    h.registerPasses(threadPasses(h));
+  }
   host = h;
   const build = h.build;
   if ((build === "relaxed" || build === "simd") && !hasThreadedBuild(build)) registerThreadedBuild(build, (await loaders[build]()).default);

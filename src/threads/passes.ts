@@ -1,0 +1,131 @@
+// The passes on a network's helper threads (arena.pool, src/threads/): each pass whose work pays
+// for a barrier runs split across them (src/threads/plan.ts), by samples (forward, BP1, BP2), by
+// rows (BP3, BP4, the fused SGD step) or by elements (momentum, Adam) — each value computed by one
+// thread in the order one thread computes it, so the results are bit-identical to src/passes.ts.
+// A training pass's forward tasks go on with BP1 and BP2 for their samples (two jobs per batch:
+// forward + δ, then the step). Registered with src/passes.ts by the entries that start threads
+// (src/node.ts; src/threads/web.ts in a page's NetworkWorker): a page's main thread never has
+// threads, and its bundle leaves this module out.
+// It imports nothing of the library but types: the entry lends what it needs (Lent), so that in a
+// page's NetworkWorker it loads with the rest of the threads code (src/threads/web.ts) in a chunk
+// that shares no chunk with the worker's first bundle (test/size.test.ts).
+import type { Arena } from "../arena.js";
+import type { Optimizer } from "../options.js";
+import type { BackendError } from "../errors.js";
+import type { Rows, ThreadPasses } from "../passes.js";
+import type { THREAD_WORK, perSample, perSampleBp2, Threads } from "./option.js";
+
+/** What the passes on threads take from the library. */
+export interface Lent {
+  BackendError: typeof BackendError;
+  THREAD_WORK: typeof THREAD_WORK;
+  perSample: typeof perSample;
+  perSampleBp2: typeof perSampleBp2;
+}
+
+/** The passes on helper threads, for src/passes.ts registerThreadPasses. */
+export function threadPasses({ BackendError, THREAD_WORK, perSample, perSampleBp2 }: Lent): ThreadPasses {
+  /** The helper threads, when the network has them, the pass does not drop neurons, and a job of `work` multiply-adds pays for its barrier. */
+  function pool(n: Arena, work: number): Threads | null {
+    return n.pool && !n.dropping && work >= THREAD_WORK.min ? n.pool : null;
+  }
+
+  /**
+   * Runs a job on the pool. A helper thread that failed (its call threw, it exited, or no task
+   * finished within the timeout) ends the pool: this call throws — training undoes the epoch
+   * (src/epochs.ts) — and the network computes on the calling thread from then on (net.threads 1).
+   */
+  function onPool(n: Arena, job: () => void): void {
+    try {
+      job();
+    } catch (e) {
+      if (!(e instanceof Error && e.name === "ThreadFailure") || !n.pool) throw e;
+      n.pool.close();
+      n.pool = null;
+      throw new BackendError("nabla threads", "every helper thread", "finishing the tasks it takes", e.message,
+        "The call was undone (training: back to the start of the epoch); this network computes on the calling thread from now on (net.threads is 1)");
+    }
+  }
+
+  /**
+   * Arenas whose last forward pass was a training pass split across the helper threads: its
+   * tasks computed BP1 and the BP2 chain too (per sample, like the forward pass), so the backward
+   * pass that follows starts at BP3/BP4. Every forward pass sets or clears it.
+   */
+  const deltasDone = new WeakSet<Arena>();
+
+  function forwardPool(n: Arena, m: number, training: boolean): boolean {
+    deltasDone.delete(n);
+    const t = pool(n, m * perSample(n.sizes));
+    if (!t) return false;
+    // A training pass (targets loaded): BP1 and BP2 in the same tasks, one job fewer per batch.
+    onPool(n, () => t.forward(n, m, false, 0, true, training));
+    if (training) deltasDone.add(n);
+    return true;
+  }
+
+  function backwardPool(n: Arena, m: number): boolean {
+    if (!pool(n, m * perSample(n.sizes))) return false;
+    deltas(n, m);
+    onPool(n, () => n.pool!.gradients(n, m));
+    return true;
+  }
+
+  function sgdPool(net: Arena, m: number, scale: number, decay: number, l1s: number): boolean {
+    if (!pool(net, m * perSample(net.sizes))) return false;
+    // All δ first (BP2 reads the weights before any step), then every layer's step by rows.
+    deltas(net, m);
+    onPool(net, () => net.pool!.stepSgd(net, m, scale, decay, l1s));
+    return true;
+  }
+
+  function updatePool(net: Arena, m: number, eta: number, scale: number, decay: number, l1s: number, opt: Optimizer, t: number): boolean {
+    const t2 = pool(net, 8 * net.plan.paramsLen); // memory-bound: 3 or 4 arrays of every parameter
+    if (!t2) return false;
+    if (opt.name === "momentum") onPool(net, () => t2.stepOptimizer(net, "momentum", [opt.mu, scale, decay, l1s], [opt.mu, scale, 1, 0]));
+    else {
+      const lrt = (eta * Math.sqrt(1 - opt.beta2 ** t)) / (1 - opt.beta1 ** t);
+      onPool(net, () => t2.stepOptimizer(net, "adam", [1 / m, lrt, opt.beta1, opt.beta2, opt.epsilon, decay, l1s],
+        [1 / m, lrt, opt.beta1, opt.beta2, opt.epsilon, 1, 0]));
+    }
+    return true;
+  }
+
+  /**
+   * Feedforward in chunks on the pool (src/passes.ts forwardChunks): the chunks are halved and
+   * pipelined over the two halves of the batch buffers — while the helpers run chunk c, this thread
+   * loads chunk c+1 into the other half, then joins chunk c (loading rows is a copy only this thread
+   * can make: the caller's array is not shared). Each output row depends on its own input row only,
+   * so the chunking changes nothing in the results.
+   */
+  function chunksPool(n: Arena, count: number, chunk: number, load: Rows, store: Rows): boolean {
+    const t = chunk >= 4 ? pool(n, (chunk >> 1) * perSample(n.sizes)) : null;
+    if (!t) return false;
+    chunk >>= 1;
+    load(0, Math.min(chunk, count), 0);
+    for (let start = 0, half = 0; start < count; start += chunk, half ^= 1) {
+      const m = Math.min(chunk, count - start), next = start + chunk;
+      onPool(n, () => t.forward(n, m, false, half * chunk, false));
+      try {
+        if (next < count) load(next, Math.min(chunk, count - next), (half ^ 1) * chunk);
+      } finally {
+        onPool(n, () => t.finish()); // never leave a job running, even when the next chunk's data is bad
+      }
+      store(start, m, half * chunk);
+    }
+    return true;
+  }
+
+
+  /** BP1 and the BP2 chain: already done when the training forward pass ran on the pool, else on the pool by samples when the chain's work pays for it, else here. */
+  function deltas(n: Arena, m: number): void {
+    if (deltasDone.delete(n)) return;
+    const t = pool(n, m * perSampleBp2(n.sizes));
+    if (t) return onPool(n, () => t.deltas(n, m));
+    const { k, plan: p, sizes: s, acts, cost } = n, L = s.length - 1;
+    k.bp1(p.delta[L - 1], p.a[L], p.y, s[L], m, acts[L - 1], cost);
+    for (let l = L - 1; l > 0; l--) k.bp2(p.delta[l - 1], p.delta[l], p.w[l], p.a[l], s[l], s[l + 1], m, acts[l - 1]);
+  }
+
+  return { forward: forwardPool, backward: backwardPool, sgd: sgdPool, update: updatePool, chunks: chunksPool };
+}
