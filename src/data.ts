@@ -169,22 +169,25 @@ function rowsOf(where: string, arg: string, data: unknown, nIn: number, nOut: nu
   };
 }
 
-function tensorRows(where: string, arg: string, d: TensorData, nIn: number, nOut: number, scalar: "class" | "value"): Rows {
-  const { inputs } = d;
-  if (!(inputs instanceof Float32Array)) {
+/** How value k of row i of tensor data is named in an error: `data.inputs[3][7]`. */
+export const tensorAt = (arg: string) => (i: number, k: number, output: boolean) => `${arg}.${output ? "outputs" : "inputs"}[${i}][${k}]`;
+
+/**
+ * Tensor data: rows of nIn Float32 inputs, or with `scale` (a dataset's byte inputs) of nIn
+ * bytes, each multiplied by `scale` when loaded; targets as targetRows reads them.
+ */
+export function tensorRows(where: string, arg: string, d: { inputs: unknown; outputs?: unknown; labels?: unknown }, nIn: number, nOut: number,
+                           scalar: "class" | "value", scale = 0): Rows {
+  const { inputs } = d, type = scale ? "Uint8Array" : "Float32Array";
+  if (!(inputs instanceof (scale ? Uint8Array : Float32Array))) {
     throw new DataError(where, `${arg}.inputs`, `a Float32Array of rows of ${nIn} (or an array of samples)`, describe(inputs));
   }
   if (inputs.length === 0 || inputs.length % nIn !== 0) {
-    throw new ShapeError(where, `${arg}.inputs`, `a non-empty Float32Array whose length is a multiple of ${nIn}`, `length ${inputs.length}`);
+    throw new ShapeError(where, `${arg}.inputs`, `a non-empty ${type} whose length is a multiple of ${nIn}`, `length ${inputs.length}`);
   }
   const count = inputs.length / nIn;
   // Finiteness of inputs and outputs: checked in wasm as they are loaded (src/batches.ts).
-  const rows = (outputs: Float32Array | null, labels: Int32Array | null): Rows => ({
-    count, inputs, scale: 1, outputs, labels, checked: false, arg, expected: FINITE,
-    at: (i, k, output) => `${arg}.${output ? "outputs" : "inputs"}[${i}][${k}]`,
-  });
-  const t = targetRows(where, arg, d, count, nOut, scalar);
-  return rows(t.outputs, t.labels);
+  return { count, inputs, scale: scale || 1, checked: false, arg, expected: FINITE, at: tensorAt(arg), ...targetRows(where, arg, d, count, nOut, scalar) };
 }
 
 /** The targets of tensor data ({ outputs } or { labels }) for count rows: shapes checked, labels copied and checked. */

@@ -4,11 +4,11 @@
 // before anything is allocated; only known keys are read (no merging, so keys like
 // "__proto__" have no effect); nothing is evaluated.
 import { finite32 } from "./data.js";
-import { ModelFormatError, describe } from "./errors.js";
+import { ModelFormatError, checkNumber, describe, failWith, oneOf } from "./errors.js";
 import type { Activation, Cost } from "./kernels.js";
 import type { Optimizer } from "./options.js";
 import { parameterCount, type Plan } from "./arena.js";
-import { checkActivations, checkCost, checkHeads, checkInit, checkSizes, type Init, type Model } from "./model.js";
+import { checkActivations, checkCost, checkHeads, checkInit, checkSeed, checkSizes, OPTIMIZERS, type Init, type Model } from "./model.js";
 import { preprocessingJSON } from "./preprocessing.js";
 import type { Task } from "./task.js";
 
@@ -154,17 +154,18 @@ function parse(where: string, input: unknown, section?: Section): ParsedModel {
   }
   const j = json as Record<string, unknown>;
   const get = (k: string): unknown => (has(j, k) ? j[k] : undefined);
-  const fail = (arg: string, expected: string, v: unknown): never => { throw new ModelFormatError(where, `${root}.${arg}`, expected, describe(v)); };
+  const fail = failWith(ModelFormatError, where, `${root}.`);
+  const failV = (arg: string, expected: string, v: unknown): never => fail(arg, expected, describe(v));
 
   // ---- (1) format ----------------------------------------------------------------------------
   const format = get("format");
-  if (format !== undefined && format !== "nabla") fail("format", '"nabla" (or absent, for network2.py files)', format);
+  if (format !== undefined && format !== "nabla") failV("format", '"nabla" (or absent, for network2.py files)', format);
   const version = get("version");
-  if (format === "nabla" && version !== undefined && version !== 1) fail("version", "1", version);
+  if (format === "nabla" && version !== undefined && version !== 1) failV("version", "1", version);
 
   // ---- (2) sizes and their total size, before anything proportional to it is allocated -------
   // The rules of src/model.ts, as for the constructor: a network the library builds, it loads.
-  const sizes = checkSizes(get("sizes"), fail, (arg, expected, text) => { throw new ModelFormatError(where, `${root}.${arg}`, expected, text); });
+  const sizes = checkSizes(get("sizes"), fail);
   const L = sizes.length - 1;
   const cost = checkCost(get("cost"), fail, NIELSEN_COSTS);
   // A model file names the hidden layers' activations and the output's apart (perLayer = false).
@@ -175,14 +176,10 @@ function parse(where: string, input: unknown, section?: Section): ParsedModel {
   let o: Record<string, unknown> = {};
   const optRaw = get("optimizer");
   if (optRaw !== undefined) {
-    if (optRaw === null || typeof optRaw !== "object" || Array.isArray(optRaw)) fail("optimizer", "{ name, t, state1, state2? }", optRaw);
+    if (optRaw === null || typeof optRaw !== "object" || Array.isArray(optRaw)) failV("optimizer", "{ name, t, state1, state2? }", optRaw);
     o = optRaw as Record<string, unknown>;
-    const name = has(o, "name") ? o.name : undefined;
-    if (name !== "sgd" && name !== "momentum" && name !== "adam") fail("optimizer.name", '"sgd", "momentum" or "adam"', name);
-    optName = name as Optimizer["name"];
-    const t = has(o, "t") ? o.t : 0;
-    if (typeof t !== "number" || !Number.isSafeInteger(t) || t < 0) fail("optimizer.t", "a non-negative integer", t);
-    optT = t as number;
+    optName = oneOf(has(o, "name") ? o.name : undefined, OPTIMIZERS, "optimizer.name", fail);
+    optT = has(o, "t") ? checkNumber(o.t, (t) => Number.isSafeInteger(t) && t >= 0, "optimizer.t", "a non-negative integer", fail) : 0;
   }
   const count = parameterCount(sizes);
   const stateKeys = optName === "adam" ? ["state1", "state2"] : optName === "momentum" ? ["state1"] : [];
@@ -192,52 +189,49 @@ function parse(where: string, input: unknown, section?: Section): ParsedModel {
   let preprocessing = get("preprocessing");
   const floats = section ? section.open(j, o, sizes, count, stateKeys.length, preprocessing) : null;
   if (floats) preprocessing = floats.preprocessing;
-  const heads = checkHeads(sizes, activations, cost, { task: get("task"), dropout: get("dropout"), preprocessing },
-    (arg, expected, text) => { throw new ModelFormatError(where, `${root}.${arg}`, expected, text); });
+  const heads = checkHeads(sizes, activations, cost, { task: get("task"), dropout: get("dropout"), preprocessing }, fail);
   const seedRaw = get("seed");
-  const seed = seedRaw === undefined ? undefined
-    : typeof seedRaw === "number" && Number.isInteger(seedRaw) && seedRaw >= 0 && seedRaw < 2 ** 32 ? seedRaw : fail("seed", "an integer from 0 to 2^32 − 1", seedRaw);
+  const seed = seedRaw === undefined ? undefined : checkSeed(seedRaw, fail);
 
   const rngRaw = get("rng");
   let rng: number[] | undefined;
   if (rngRaw !== undefined) {
-    if (!Array.isArray(rngRaw) || rngRaw.length !== 4) fail("rng", "4 unsigned 32-bit integers, not all 0", rngRaw);
+    const expected = "4 unsigned 32-bit integers, not all 0";
+    if (!Array.isArray(rngRaw) || rngRaw.length !== 4) failV("rng", expected, rngRaw);
     rng = [];
     for (let i = 0; i < 4; i++) {
-      const x = (rngRaw as unknown[])[i];
-      if (typeof x !== "number" || !Number.isInteger(x) || x < 0 || x >= 2 ** 32) fail(`rng[${i}]`, "an unsigned 32-bit integer", x);
-      rng.push(x as number);
+      rng.push(checkNumber((rngRaw as unknown[])[i], (x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32, `rng[${i}]`, "an unsigned 32-bit integer", fail));
     }
-    if (rng.every((x) => x === 0)) fail("rng", "4 unsigned 32-bit integers, not all 0", rngRaw);
+    if (rng.every((x) => x === 0)) failV("rng", expected, rngRaw);
   }
 
   // ---- (3) first walk: shapes, types, finiteness — nothing allocated -------------------------
   if (section && floats) return section.close(floats.floats, sizes, count, optName, optT, { sizes, activations, cost, init, ...heads, seed, rng });
   const W = get("weights"), B = get("biases");
-  if (!Array.isArray(W) || W.length !== L) fail("weights", `an array of ${L} weight matrices`, W);
-  if (!Array.isArray(B) || B.length !== L) fail("biases", `an array of ${L} bias vectors`, B);
+  if (!Array.isArray(W) || W.length !== L) failV("weights", `an array of ${L} weight matrices`, W);
+  if (!Array.isArray(B) || B.length !== L) failV("biases", `an array of ${L} bias vectors`, B);
   // Walks weights then biases (the arena's order), calling put(value) for each parameter.
   const walkParams = (put: (x: number) => void): void => {
     for (let l = 0; l < L; l++) {
       const rows = (W as unknown[])[l], nOut = sizes[l + 1], nIn = sizes[l];
-      if (!Array.isArray(rows) || rows.length !== nOut) fail(`weights[${l}]`, `an array of ${nOut} rows (sizes[${l + 1}])`, rows);
+      if (!Array.isArray(rows) || rows.length !== nOut) failV(`weights[${l}]`, `an array of ${nOut} rows (sizes[${l + 1}])`, rows);
       for (let r = 0; r < nOut; r++) {
         const row = (rows as unknown[])[r];
-        if (!Array.isArray(row) || row.length !== nIn) fail(`weights[${l}][${r}]`, `an array of ${nIn} numbers (sizes[${l}])`, row);
+        if (!Array.isArray(row) || row.length !== nIn) failV(`weights[${l}][${r}]`, `an array of ${nIn} numbers (sizes[${l}])`, row);
         for (let k = 0; k < nIn; k++) {
           const x = (row as unknown[])[k];
-          if (!finite32(x)) fail(`weights[${l}][${r}][${k}]`, "a finite number (within the float32 range)", x);
+          if (!finite32(x)) failV(`weights[${l}][${r}][${k}]`, "a finite number (within the float32 range)", x);
           put(x as number);
         }
       }
     }
     for (let l = 0; l < L; l++) {
       const bs = (B as unknown[])[l], nOut = sizes[l + 1];
-      if (!Array.isArray(bs) || bs.length !== nOut) fail(`biases[${l}]`, `an array of ${nOut} numbers (sizes[${l + 1}])`, bs);
+      if (!Array.isArray(bs) || bs.length !== nOut) failV(`biases[${l}]`, `an array of ${nOut} numbers (sizes[${l + 1}])`, bs);
       for (let r = 0; r < nOut; r++) {
         let x = (bs as unknown[])[r];
         if (Array.isArray(x) && x.length === 1) x = x[0]; // network2.py stores biases as column vectors
-        if (!finite32(x)) fail(`biases[${l}][${r}]`, "a finite number (within the float32 range)", x);
+        if (!finite32(x)) failV(`biases[${l}][${r}]`, "a finite number (within the float32 range)", x);
         put(x as number);
       }
     }
@@ -246,12 +240,12 @@ function parse(where: string, input: unknown, section?: Section): ParsedModel {
 
   const walkState = (k: string, put: (x: number) => void): void => {
     const v = has(o, k) ? o[k] : undefined;
-    if (!Array.isArray(v) || v.length !== count) fail(`optimizer.${k}`, `an array of ${count} numbers (one per parameter)`, v);
+    if (!Array.isArray(v) || v.length !== count) failV(`optimizer.${k}`, `an array of ${count} numbers (one per parameter)`, v);
     for (let i = 0; i < count; i++) {
       const x = (v as unknown[])[i];
-      if (!finite32(x)) fail(`optimizer.${k}[${i}]`, "a finite number (within the float32 range)", x);
+      if (!finite32(x)) failV(`optimizer.${k}[${i}]`, "a finite number (within the float32 range)", x);
       // Adam's second moment is a running mean of squares: a negative one would make √m₂ NaN.
-      if (k === "state2" && (x as number) < 0) fail(`optimizer.${k}[${i}]`, "a number ≥ 0 (Adam's second moment is a mean of squares)", x);
+      if (k === "state2" && (x as number) < 0) failV(`optimizer.${k}[${i}]`, "a number ≥ 0 (Adam's second moment is a mean of squares)", x);
       put(x as number);
     }
   };
