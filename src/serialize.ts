@@ -66,8 +66,12 @@ export function vectors(F: Float32Array, sizes: readonly number[], at: readonly 
 /** Everything toJSON writes except the parameter-sized arrays (weights, biases, optimizer state), in its order. */
 export type NetworkHeader = Omit<NetworkJSON, "weights" | "biases" | "optimizer"> & { optimizer?: { name: Optimizer["name"]; t: number } };
 
-/** toJSON's fields without the parameter-sized arrays: the header of the binary form (src/binary.ts) and the start of the JSON. */
-export function modelHeader(model: Model & { seed: number }, rng: Uint32Array, opt: { name: Optimizer["name"]; t: number }): NetworkHeader {
+/**
+ * toJSON's fields in its order, without the parameter-sized arrays unless `params` gives the
+ * weights and biases: the header of the binary form (src/binary.ts) and the JSON.
+ */
+export function modelHeader(model: Model & { seed: number }, rng: Uint32Array, opt: { name: Optimizer["name"]; t: number },
+                            params?: Pick<NetworkJSON, "weights" | "biases">): NetworkHeader {
   const hidden = model.activations.slice(0, -1);
   const head: NetworkHeader = {
     format: "nabla",
@@ -78,6 +82,7 @@ export function modelHeader(model: Model & { seed: number }, rng: Uint32Array, o
     cost: model.cost,
     init: model.init,
     seed: model.seed,
+    ...params,
     rng: Array.from(rng),
     task: model.task,
   };
@@ -89,18 +94,10 @@ export function modelHeader(model: Model & { seed: number }, rng: Uint32Array, o
 
 /** The JSON of a network: its model, seed, parameters, generator state and optimizer state (when not plain SGD). */
 export function toJSON(model: Model & { seed: number }, F: Float32Array, p: Plan, rng: Uint32Array, opt: { name: Optimizer["name"]; t: number }): NetworkJSON {
-  const { format, version, sizes, activation, output, cost, init, seed, optimizer, ...rest } = modelHeader(model, rng, opt);
-  const json: NetworkJSON = {
-    format, version, sizes, activation, output, cost, init, seed,
-    weights: matrices(F, model.sizes, p.w),
-    biases: vectors(F, model.sizes, p.b),
-    ...rest,
-  };
-  if (optimizer) {
-    const state = (at: number) => Array.from(F.subarray(at >>> 2, (at >>> 2) + p.paramsLen), plusZero);
-    json.optimizer = { ...optimizer, state1: state(p.opt1) };
-    if (opt.name === "adam") json.optimizer.state2 = state(p.opt2);
-  }
+  const json = modelHeader(model, rng, opt, { weights: matrices(F, model.sizes, p.w), biases: vectors(F, model.sizes, p.b) }) as NetworkJSON;
+  const state = (at: number) => Array.from(F.subarray(at >>> 2, (at >>> 2) + p.paramsLen), plusZero);
+  if (json.optimizer) json.optimizer.state1 = state(p.opt1);
+  if (opt.name === "adam") json.optimizer!.state2 = state(p.opt2);
   return json;
 }
 
