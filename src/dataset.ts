@@ -5,7 +5,8 @@
 // check later is safe. Byte inputs (e.g. pixels) stay bytes and are widened to f32 in wasm as
 // each batch is loaded (kernels.loadBytes): 60,000 MNIST images are 47 MB, not 188 MB.
 import { toRows, tensorRows, tensorAt, finite32, type Rows, type Sample, type TensorData } from "./data.js";
-import { DataError, OptionError, ShapeError, checkNumber, describe, failWith } from "./errors.js";
+import { DataError, OptionError, ShapeError, describe } from "./errors.js";
+import { checkNumber, failWith } from "./check.js";
 import { checkKeys } from "./options.js";
 
 /** Byte inputs: rows of n_in bytes (Uint8Array), each multiplied by `scale` when loaded. */

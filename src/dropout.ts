@@ -2,7 +2,8 @@
 // is bit-reproducible and resumes exactly from toJSON() (the generator state is saved).
 // The kernel that applies a mask is kernels.dropout (assembly/dropout.ts).
 import type { Random } from "./random.js";
-import { checkNumber, describe, type Fail } from "./errors.js";
+import { describe } from "./errors.js";
+import { checkNumber, type Fail } from "./check.js";
 
 /** Largest dropout probability accepted: p = 1 would drop every neuron (and scale by 1/0). */
 export const MAX_DROPOUT = 0.95;

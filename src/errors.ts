@@ -53,26 +53,6 @@ export function describe(v: unknown): string {
 }
 
 /**
- * Reports a broken rule: the argument (e.g. "options.cost", "json.sizes[2]"), what was expected
- * and what was received, in words (describe(v)). Never returns. The checks every caller shares
- * (src/model.ts: the constructor's options and the model parser) report through one, so each
- * caller throws its own class and names its own argument.
- */
-export type Fail = (arg: string, expected: string, received: string) => never;
-
-/** The Fail of one call: throws `new C(where, prefix + arg, expected, received)`. */
-export const failWith = (C: new (where: string, argument: string, expected: string, received: string) => NablaError,
-  where: string, prefix = ""): Fail => (arg, expected, received) => { throw new C(where, prefix + arg, expected, received); };
-
-/** `v` when it is one of `allowed`, else a failure listing them: `one of "sgd", "momentum", "adam"`. */
-export const oneOf = <T extends string>(v: unknown, allowed: readonly T[], arg: string, fail: Fail): T =>
-  allowed.includes(v as T) ? (v as T) : fail(arg, `one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`, describe(v));
-
-/** `v` when it is a finite number passing `test`, else a failure saying what was `expected`. */
-export const checkNumber = (v: unknown, test: (x: number) => boolean, arg: string, expected: string, fail: Fail): number =>
-  typeof v === "number" && Number.isFinite(v) && test(v) ? v : fail(arg, expected, describe(v));
-
-/**
  * Training produced NaN or ±Infinity. The network has been restored to the state it had
  * at the start of the failing epoch (weights, biases, optimizer state and generator);
  * `history` holds the epochs completed before it.

@@ -12,7 +12,8 @@ import { plan, parameterCount, MAX_BYTES } from "./arena.js";
 import { checkTask, type Task } from "./task.js";
 import { checkDropout } from "./dropout.js";
 import { checkPreprocessing, type Preprocessing } from "./preprocessing.js";
-import { checkNumber, describe, oneOf, type Fail } from "./errors.js";
+import { describe } from "./errors.js";
+import { checkNumber, oneOf, type Fail } from "./check.js";
 
 export const INITS = ["nielsen", "scaled", "glorot", "he"] as const;
 /** The optimizers (options.optimizer, and the optimizer state a model file carries). */
@@ -48,7 +49,7 @@ export const MAX_LAYERS = 1000;
 /** Base offset assumed for the size check (the kernels' heap base is below it on every backend). */
 const SIZE_CHECK_BASE = 1024;
 
-export type { Fail } from "./errors.js";
+export type { Fail } from "./check.js";
 
 /** A count for a message: as given while exact, in exponent form beyond 2^53 ("8.11e+31"). */
 const big = (x: number, text = String(x)): string => (x < 2 ** 53 ? text : x.toExponential(2));

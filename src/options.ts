@@ -1,7 +1,8 @@
 // Option types and their validation. Unknown keys are errors (a typo must not be ignored).
 import type { Activation, Cost } from "./kernels.js";
 import { BACKENDS, type BackendOption } from "./wasm.js";
-import { OptionError, ShapeError, checkNumber, describe, failWith, oneOf } from "./errors.js";
+import { OptionError, ShapeError, describe } from "./errors.js";
+import { checkNumber, failWith, oneOf } from "./check.js";
 import { checkThreads, type ThreadsOption } from "./threads/option.js";
 import { checkActivations, checkCost, checkHeads, checkInit, checkSeed, checkSizes, OPTIMIZERS, type Init, type Model } from "./model.js";
 import type { Task } from "./task.js";

@@ -6,7 +6,8 @@
 // Arithmetic is float32, in the order of the ONNX export's leading Sub and Div nodes:
 // x' = fround(fround(x − mean) / std), with mean and std rounded to float32 when the network takes
 // them (and saved as those float32 values), so the library and an exported model agree bit for bit.
-import { checkNumber, describe, type Fail } from "./errors.js";
+import { describe } from "./errors.js";
+import { checkNumber, type Fail } from "./check.js";
 
 export interface Preprocessing {
   /** Per input: subtracted first. */

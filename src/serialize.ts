@@ -4,7 +4,8 @@
 // before anything is allocated; only known keys are read (no merging, so keys like
 // "__proto__" have no effect); nothing is evaluated.
 import { finite32 } from "./data.js";
-import { ModelFormatError, checkNumber, describe, failWith, oneOf } from "./errors.js";
+import { ModelFormatError, describe } from "./errors.js";
+import { checkNumber, failWith, oneOf } from "./check.js";
 import type { Activation, Cost } from "./kernels.js";
 import type { Optimizer } from "./options.js";
 import { parameterCount, type Plan } from "./arena.js";

@@ -7,7 +7,8 @@
 //   "multi-label"     several sigmoid outputs, each target 0 or 1; prediction per output ≥ 0.5.
 //   "regression"      target values; prediction = a^L itself.
 import type { Activation, Cost } from "./kernels.js";
-import { DataError, OptionError, describe, oneOf, type Fail } from "./errors.js";
+import { DataError, OptionError, describe } from "./errors.js";
+import { oneOf, type Fail } from "./check.js";
 
 export const TASKS = ["classification", "binary", "multi-label", "regression"] as const;
 export type Task = (typeof TASKS)[number];
