@@ -49,7 +49,8 @@ export interface Rows {
 
 const FINITE = "a finite number", FINITE32 = "a finite number (within the float32 range)";
 
-function isVector(v: unknown): v is Vector {
+/** An array or a typed array (not a DataView). */
+export function isVector(v: unknown): v is Vector {
   return Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
 }
 
@@ -222,9 +223,4 @@ export function targetRows(where: string, arg: string, d: { outputs?: unknown; l
   return { outputs: null, labels: ints };
 }
 
-/** Index of the largest of n values at F[p..p+n). */
-export function argmax(F: ArrayLike<number>, p: number, n: number): number {
-  let best = 0;
-  for (let j = 1; j < n; j++) if (F[p + j] > F[p + best]) best = j;
-  return best;
-}
+export { argmax } from "./metrics.js";

@@ -12,6 +12,7 @@ import { plan, parameterCount, MAX_BYTES } from "./arena.js";
 import { checkTask, type Task } from "./task.js";
 import { checkDropout } from "./dropout.js";
 import { checkPreprocessing, type Preprocessing } from "./preprocessing.js";
+import { DEFAULTS } from "./defaults.js";
 import { describe } from "./errors.js";
 import { checkNumber, oneOf, type Fail } from "./check.js";
 
@@ -37,10 +38,6 @@ export interface Model {
   readonly preprocessing: Preprocessing | null;
 }
 
-/** Defaults of a model: sigmoid hidden layers, quadratic cost, the scaled initializer. */
-export const DEFAULT_ACTIVATION: Activation = "sigmoid";
-export const DEFAULT_COST: Cost = "quadratic";
-export const DEFAULT_INIT: Init = "scaled";
 /** The output activation a cost pairs with by default: softmax for log-likelihood, else sigmoid. */
 export const defaultOutput = (cost: Cost): Activation => (cost === "log-likelihood" ? "softmax" : "sigmoid");
 
@@ -82,7 +79,7 @@ export function checkSizes(sizes: unknown, fail: Fail): number[] {
 
 /** The cost (default quadratic). `aliases` maps other names to it (network2.py's class names). */
 export function checkCost(v: unknown, fail: Fail, aliases: Record<string, Cost> = {}): Cost {
-  if (v === undefined) return DEFAULT_COST;
+  if (v === undefined) return DEFAULTS.cost;
   const c = oneOf(v, [...COSTS, ...Object.keys(aliases)], "cost", fail); // aliases' own keys only
   return aliases[c] ?? (c as Cost);
 }
@@ -93,7 +90,7 @@ export const checkSeed = (v: unknown, fail: Fail): number =>
 
 /** The initializer (default scaled). */
 export function checkInit(v: unknown, fail: Fail): Init {
-  return v === undefined ? DEFAULT_INIT : oneOf(v, INITS, "init", fail);
+  return v === undefined ? DEFAULTS.init : oneOf(v, INITS, "init", fail);
 }
 
 /**
@@ -117,7 +114,7 @@ export function checkActivations(L: number, activation: unknown, output: unknown
       out = last;
     }
   } else {
-    const h = activation === undefined ? DEFAULT_ACTIVATION : oneOf(activation, ACTIVATIONS, "activation", fail);
+    const h = activation === undefined ? DEFAULTS.activation : oneOf(activation, ACTIVATIONS, "activation", fail);
     for (let l = 0; l < L - 1; l++) acts.push(h);
   }
   acts.forEach((a, l) => { if (a === "softmax") fail(`activation[${l}]`, "an element-wise activation (softmax is for the output layer only)", describe(a)); });

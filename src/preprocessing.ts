@@ -7,6 +7,7 @@
 // x' = fround(fround(x − mean) / std), with mean and std rounded to float32 when the network takes
 // them (and saved as those float32 values), so the library and an exported model agree bit for bit.
 import { describe } from "./errors.js";
+import { isVector } from "./data.js";
 import { checkNumber, type Fail } from "./check.js";
 
 export interface Preprocessing {
@@ -37,7 +38,7 @@ export function checkPreprocessing(v: unknown, nIn: number, arg: string, fail: F
       return key === "std" && !(x >= MIN_STD) ? fail(at, `a standard deviation ≥ ${MIN_STD}`, describe(x)) : x;
     };
     if (typeof x === "number") out.fill(one(x, `${arg}.${key}`));
-    else if ((Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView))) && (x as ArrayLike<number>).length === nIn) {
+    else if (isVector(x) && x.length === nIn) {
       const a = x as ArrayLike<unknown>;
       for (let k = 0; k < nIn; k++) out[k] = one(a[k], `${arg}.${key}[${k}]`);
       // Each element is read once: a getter cannot pass the check and then change the value.
