@@ -45,20 +45,21 @@ const WHERE = "dataset(data, options)";
  * Make one with `dataset(data, { inputs, outputs })`.
  */
 export class Dataset {
+  // (Each field is set once, by adopt(), and frozen.)
   /** Number of samples. */
-  readonly count!: number;
+  declare readonly count: number;
   /** Inputs per sample (the network's n_in). */
-  readonly inputSize!: number;
+  declare readonly inputSize: number;
   /** Outputs per sample (the network's n_out). */
-  readonly outputSize!: number;
+  declare readonly outputSize: number;
   /** How inputs are stored: "float32", or "uint8" (each byte multiplied by `scale` when loaded). */
-  readonly inputType!: "float32" | "uint8";
+  declare readonly inputType: "float32" | "uint8";
   /** The factor of byte inputs (1 for float32 inputs). */
-  readonly scale!: number;
+  declare readonly scale: number;
   /** Targets as class indices ("labels") or as rows of n_out ("outputs"). */
-  readonly targets!: "labels" | "outputs";
+  declare readonly targets: "labels" | "outputs";
   /** Bytes the data set holds. */
-  readonly byteLength!: number;
+  declare readonly byteLength: number;
 
   /** Same as `dataset(data, options)`. */
   constructor(data: readonly Sample[] | TensorData | ByteData, options: DatasetOptions) {
