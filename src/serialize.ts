@@ -205,43 +205,38 @@ function parse(where: string, input: unknown, section?: Section): ParsedModel {
 
   // ---- (3) first walk: shapes, types, finiteness — nothing allocated -------------------------
   if (section && floats) return section.close(floats.floats, sizes, count, optName, optT, { sizes, activations, cost, init, ...heads, seed, rng });
-  const W = get("weights"), B = get("biases");
-  if (!Array.isArray(W) || W.length !== L) failV("weights", `an array of ${L} weight matrices`, W);
-  if (!Array.isArray(B) || B.length !== L) failV("biases", `an array of ${L} bias vectors`, B);
+  const list = (v: unknown, n: number, arg: string, what: string): unknown[] =>
+    Array.isArray(v) && v.length === n ? v : failV(arg, `an array of ${n} ${what}`, v);
+  const notFinite = (x: unknown, arg: string): never => failV(arg, "a finite number (within the float32 range)", x);
+  const W = list(get("weights"), L, "weights", "weight matrices"), B = list(get("biases"), L, "biases", "bias vectors");
   // Walks weights then biases (the arena's order), calling put(value) for each parameter.
   const walkParams = (put: (x: number) => void): void => {
     for (let l = 0; l < L; l++) {
-      const rows = (W as unknown[])[l], nOut = sizes[l + 1], nIn = sizes[l];
-      if (!Array.isArray(rows) || rows.length !== nOut) failV(`weights[${l}]`, `an array of ${nOut} rows (sizes[${l + 1}])`, rows);
-      for (let r = 0; r < nOut; r++) {
-        const row = (rows as unknown[])[r];
-        if (!Array.isArray(row) || row.length !== nIn) failV(`weights[${l}][${r}]`, `an array of ${nIn} numbers (sizes[${l}])`, row);
-        for (let k = 0; k < nIn; k++) {
-          const x = (row as unknown[])[k];
-          if (!finite32(x)) failV(`weights[${l}][${r}][${k}]`, "a finite number (within the float32 range)", x);
-          put(x as number);
+      const rows = list(W[l], sizes[l + 1], `weights[${l}]`, `rows (sizes[${l + 1}])`);
+      for (let r = 0; r < rows.length; r++) {
+        const row = list(rows[r], sizes[l], `weights[${l}][${r}]`, `numbers (sizes[${l}])`);
+        for (let k = 0; k < row.length; k++) {
+          const x = row[k];
+          put(finite32(x) ? x : notFinite(x, `weights[${l}][${r}][${k}]`));
         }
       }
     }
     for (let l = 0; l < L; l++) {
-      const bs = (B as unknown[])[l], nOut = sizes[l + 1];
-      if (!Array.isArray(bs) || bs.length !== nOut) failV(`biases[${l}]`, `an array of ${nOut} numbers (sizes[${l + 1}])`, bs);
-      for (let r = 0; r < nOut; r++) {
-        let x = (bs as unknown[])[r];
+      const bs = list(B[l], sizes[l + 1], `biases[${l}]`, `numbers (sizes[${l + 1}])`);
+      for (let r = 0; r < bs.length; r++) {
+        let x = bs[r];
         if (Array.isArray(x) && x.length === 1) x = x[0]; // network2.py stores biases as column vectors
-        if (!finite32(x)) failV(`biases[${l}][${r}]`, "a finite number (within the float32 range)", x);
-        put(x as number);
+        put(finite32(x) ? x : notFinite(x, `biases[${l}][${r}]`));
       }
     }
   };
   walkParams(() => {});
 
   const walkState = (k: string, put: (x: number) => void): void => {
-    const v = has(o, k) ? o[k] : undefined;
-    if (!Array.isArray(v) || v.length !== count) failV(`optimizer.${k}`, `an array of ${count} numbers (one per parameter)`, v);
+    const v = list(has(o, k) ? o[k] : undefined, count, `optimizer.${k}`, "numbers (one per parameter)");
     for (let i = 0; i < count; i++) {
-      const x = (v as unknown[])[i];
-      if (!finite32(x)) failV(`optimizer.${k}[${i}]`, "a finite number (within the float32 range)", x);
+      const x = v[i];
+      if (!finite32(x)) notFinite(x, `optimizer.${k}[${i}]`);
       // Adam's second moment is a running mean of squares: a negative one would make √m₂ NaN.
       if (k === "state2" && (x as number) < 0) failV(`optimizer.${k}[${i}]`, "a number ≥ 0 (Adam's second moment is a mean of squares)", x);
       put(x as number);
