@@ -3,7 +3,7 @@
 // ShapeError, ModelFormatError) naming its own argument. A module of its own, apart from
 // src/errors.ts, so that the NetworkWorker client (which shares the error classes) does not
 // carry it.
-import { describe, type NablaError } from "./errors.js";
+import { NablaError, describe } from "./errors.js";
 
 /**
  * Reports a broken rule: the argument (e.g. "options.cost", "json.sizes[2]"), what was expected
@@ -22,3 +22,17 @@ export const oneOf = <T extends string>(v: unknown, allowed: readonly T[], arg: 
 /** `v` when it is a finite number passing `test`, else a failure saying what was `expected`. */
 export const checkNumber = (v: unknown, test: (x: number) => boolean, arg: string, expected: string, fail: Fail): number =>
   typeof v === "number" && Number.isFinite(v) && test(v) ? v : fail(arg, expected, describe(v));
+
+/**
+ * fn(), where reading the caller's value may throw something else than a NablaError — a getter
+ * or Proxy trap, an engine limit such as nesting too deep — which becomes `refuse(what happened)`:
+ * still a typed error, never a raw one.
+ */
+export function guarded<T>(fn: () => T, refuse: (what: string) => NablaError): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof NablaError) throw e;
+    throw refuse(e instanceof Error ? `${e.name}: ${e.message}` : describe(e));
+  }
+}

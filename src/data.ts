@@ -3,7 +3,8 @@
 // read here: their finiteness is checked in wasm as they are loaded into linear memory
 // (src/batches.ts), at memory speed; numbers in plain arrays and other typed arrays are
 // checked as they are copied. A prepared Dataset (src/dataset.ts) is checked once, when made.
-import { DataError, NablaError, ShapeError, describe } from "./errors.js";
+import { DataError, ShapeError, describe } from "./errors.js";
+import { guarded } from "./check.js";
 import { Dataset, datasetRows } from "./dataset.js";
 import { checkTargets, scalarTarget, type Task } from "./task.js";
 
@@ -96,14 +97,9 @@ export function toRows(where: string, arg: string, data: unknown, nIn: number, n
 function anyRows(where: string, arg: string, data: unknown, nIn: number, nOut: number, scalar: "class" | "value"): Rows {
   if (data instanceof Dataset) return datasetRows(data, where, arg, nIn, nOut);
   let at = -1;
-  try {
-    return rowsOf(where, arg, data, nIn, nOut, scalar, (i) => { at = i; });
-  } catch (e) {
-    if (e instanceof NablaError) throw e;
-    // A getter or Proxy trap in the caller's data threw, or the engine refused an allocation.
-    throw new DataError(where, at >= 0 ? `${arg}[${at}]` : arg, "readable data (plain arrays, typed arrays or objects)",
-      `a value whose reading failed (${e instanceof Error ? `${e.name}: ${e.message}` : describe(e)})`);
-  }
+  // A getter or Proxy trap in the caller's data threw, or the engine refused an allocation.
+  return guarded(() => rowsOf(where, arg, data, nIn, nOut, scalar, (i) => { at = i; }),
+    (what) => new DataError(where, at >= 0 ? `${arg}[${at}]` : arg, "readable data (plain arrays, typed arrays or objects)", `a value whose reading failed (${what})`));
 }
 
 function rowsOf(where: string, arg: string, data: unknown, nIn: number, nOut: number, scalar: "class" | "value",

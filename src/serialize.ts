@@ -5,7 +5,7 @@
 // "__proto__" have no effect); nothing is evaluated.
 import { finite32 } from "./data.js";
 import { ModelFormatError, describe } from "./errors.js";
-import { checkNumber, failWith, oneOf } from "./check.js";
+import { checkNumber, failWith, guarded, oneOf } from "./check.js";
 import type { Activation, Cost } from "./kernels.js";
 import type { Optimizer } from "./options.js";
 import { parameterCount, type Plan } from "./arena.js";
@@ -128,15 +128,8 @@ export interface Section {
 }
 
 export function parseModel(where: string, input: unknown, section?: Section): ParsedModel {
-  try {
-    return parse(where, input, section);
-  } catch (e) {
-    if (e instanceof ModelFormatError) throw e;
-    // A throwing getter or Proxy trap in a caller-built object, or an engine limit hit by the
-    // input itself (e.g. nesting too deep): still a typed error, never a raw one.
-    throw new ModelFormatError(where, "json", "a plain model object or JSON text",
-      `a value that could not be read (${e instanceof Error ? `${e.name}: ${e.message}` : describe(e)})`);
-  }
+  return guarded(() => parse(where, input, section),
+    (what) => new ModelFormatError(where, "json", "a plain model object or JSON text", `a value that could not be read (${what})`));
 }
 
 function parse(where: string, input: unknown, section?: Section): ParsedModel {
