@@ -120,7 +120,7 @@ function own<T extends Float32Array | Uint8Array>(v: T, transfer: boolean): T {
 
 function prepare(data: unknown, options: DatasetOptions): Rows {
   const o = checkKeys(WHERE, "options", options, ["inputs", "outputs", "scale", "transfer"]);
-  if (options === undefined) throw new OptionError(WHERE, "options", "{ inputs, outputs }: the network's input and output sizes", "undefined");
+  // (options undefined: checkKeys gives {}, and options.inputs is refused below as undefined)
   const fail = failWith(OptionError, WHERE, "options.");
   const size = (k: string) => checkNumber(o[k], (x) => Number.isInteger(x) && x >= 1, k, "a positive integer (a layer size)", fail);
   const nIn = size("inputs"), nOut = size("outputs");
