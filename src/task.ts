@@ -41,23 +41,16 @@ export function resolveTask(where: string, arg: string, v: unknown, output: Acti
 export function checkTask(v: unknown, output: Activation, cost: Cost, nOut: number, fail: Fail): Task {
   if (v === undefined) return inferTask(output, nOut);
   const task = oneOf(v, TASKS, "task", fail);
-  const layer = `${nOut} ${JSON.stringify(output)} output${nOut === 1 ? "" : "s"} with the ${JSON.stringify(cost)} cost`;
-  const refuse = (needs: string) => fail("task", `a task that fits the output layer (${JSON.stringify(task)} needs ${needs})`,
-    `${JSON.stringify(task)} for a network with ${layer}`);
-  switch (task) {
-    case "binary":
-      if (nOut !== 1 || output !== "sigmoid") refuse('exactly one "sigmoid" output');
-      break;
-    case "multi-label":
-      if (nOut < 2 || output !== "sigmoid") refuse('two or more "sigmoid" outputs (for one output, use "binary")');
-      break;
-    case "classification":
-      // (a single softmax output is allowed, if useless: it is what inference gives such a network)
-      if (nOut < 2 && output !== "softmax") refuse('two or more outputs, one per class (for one sigmoid output, use "binary")');
-      break;
-    case "regression":
-      if (output === "softmax") refuse('an element-wise output such as "linear" (softmax outputs always sum to 1)');
-      break;
+  // What the task needs of the output layer, when this one does not have it.
+  const needs =
+    task === "binary" ? (nOut !== 1 || output !== "sigmoid") && 'exactly one "sigmoid" output'
+    : task === "multi-label" ? (nOut < 2 || output !== "sigmoid") && 'two or more "sigmoid" outputs (for one output, use "binary")'
+    // (a single softmax output is allowed, if useless: it is what inference gives such a network)
+    : task === "classification" ? nOut < 2 && output !== "softmax" && 'two or more outputs, one per class (for one sigmoid output, use "binary")'
+    : output === "softmax" && 'an element-wise output such as "linear" (softmax outputs always sum to 1)';
+  if (needs) {
+    fail("task", `a task that fits the output layer (${JSON.stringify(task)} needs ${needs})`,
+      `${JSON.stringify(task)} for a network with ${nOut} ${JSON.stringify(output)} output${nOut === 1 ? "" : "s"} with the ${JSON.stringify(cost)} cost`);
   }
   return task;
 }
