@@ -3,7 +3,8 @@
 // read here: their finiteness is checked in wasm as they are loaded into linear memory
 // (src/batches.ts), at memory speed; numbers in plain arrays and other typed arrays are
 // checked as they are copied. A prepared Dataset (src/dataset.ts) is checked once, when made.
-import { DataError, NablaError, ShapeError, describe } from "./errors.js";
+import { DataError, ShapeError, describe } from "./errors.js";
+import { guarded } from "./check.js";
 import { Dataset, datasetRows } from "./dataset.js";
 import { checkTargets, scalarTarget, type Task } from "./task.js";
 
@@ -49,7 +50,8 @@ export interface Rows {
 
 const FINITE = "a finite number", FINITE32 = "a finite number (within the float32 range)";
 
-function isVector(v: unknown): v is Vector {
+/** An array or a typed array (not a DataView). */
+export function isVector(v: unknown): v is Vector {
   return Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
 }
 
@@ -95,14 +97,9 @@ export function toRows(where: string, arg: string, data: unknown, nIn: number, n
 function anyRows(where: string, arg: string, data: unknown, nIn: number, nOut: number, scalar: "class" | "value"): Rows {
   if (data instanceof Dataset) return datasetRows(data, where, arg, nIn, nOut);
   let at = -1;
-  try {
-    return rowsOf(where, arg, data, nIn, nOut, scalar, (i) => { at = i; });
-  } catch (e) {
-    if (e instanceof NablaError) throw e;
-    // A getter or Proxy trap in the caller's data threw, or the engine refused an allocation.
-    throw new DataError(where, at >= 0 ? `${arg}[${at}]` : arg, "readable data (plain arrays, typed arrays or objects)",
-      `a value whose reading failed (${e instanceof Error ? `${e.name}: ${e.message}` : describe(e)})`);
-  }
+  // A getter or Proxy trap in the caller's data threw, or the engine refused an allocation.
+  return guarded(() => rowsOf(where, arg, data, nIn, nOut, scalar, (i) => { at = i; }),
+    (what) => new DataError(where, at >= 0 ? `${arg}[${at}]` : arg, "readable data (plain arrays, typed arrays or objects)", `a value whose reading failed (${what})`));
 }
 
 function rowsOf(where: string, arg: string, data: unknown, nIn: number, nOut: number, scalar: "class" | "value",
@@ -169,22 +166,25 @@ function rowsOf(where: string, arg: string, data: unknown, nIn: number, nOut: nu
   };
 }
 
-function tensorRows(where: string, arg: string, d: TensorData, nIn: number, nOut: number, scalar: "class" | "value"): Rows {
-  const { inputs } = d;
-  if (!(inputs instanceof Float32Array)) {
+/** How value k of row i of tensor data is named in an error: `data.inputs[3][7]`. */
+export const tensorAt = (arg: string) => (i: number, k: number, output: boolean) => `${arg}.${output ? "outputs" : "inputs"}[${i}][${k}]`;
+
+/**
+ * Tensor data: rows of nIn Float32 inputs, or with `scale` (a dataset's byte inputs) of nIn
+ * bytes, each multiplied by `scale` when loaded; targets as targetRows reads them.
+ */
+export function tensorRows(where: string, arg: string, d: { inputs: unknown; outputs?: unknown; labels?: unknown }, nIn: number, nOut: number,
+                           scalar: "class" | "value", scale = 0): Rows {
+  const { inputs } = d, type = scale ? "Uint8Array" : "Float32Array";
+  if (!(inputs instanceof (scale ? Uint8Array : Float32Array))) {
     throw new DataError(where, `${arg}.inputs`, `a Float32Array of rows of ${nIn} (or an array of samples)`, describe(inputs));
   }
   if (inputs.length === 0 || inputs.length % nIn !== 0) {
-    throw new ShapeError(where, `${arg}.inputs`, `a non-empty Float32Array whose length is a multiple of ${nIn}`, `length ${inputs.length}`);
+    throw new ShapeError(where, `${arg}.inputs`, `a non-empty ${type} whose length is a multiple of ${nIn}`, `length ${inputs.length}`);
   }
   const count = inputs.length / nIn;
   // Finiteness of inputs and outputs: checked in wasm as they are loaded (src/batches.ts).
-  const rows = (outputs: Float32Array | null, labels: Int32Array | null): Rows => ({
-    count, inputs, scale: 1, outputs, labels, checked: false, arg, expected: FINITE,
-    at: (i, k, output) => `${arg}.${output ? "outputs" : "inputs"}[${i}][${k}]`,
-  });
-  const t = targetRows(where, arg, d, count, nOut, scalar);
-  return rows(t.outputs, t.labels);
+  return { count, inputs, scale: scale || 1, checked: false, arg, expected: FINITE, at: tensorAt(arg), ...targetRows(where, arg, d, count, nOut, scalar) };
 }
 
 /** The targets of tensor data ({ outputs } or { labels }) for count rows: shapes checked, labels copied and checked. */
@@ -219,9 +219,4 @@ export function targetRows(where: string, arg: string, d: { outputs?: unknown; l
   return { outputs: null, labels: ints };
 }
 
-/** Index of the largest of n values at F[p..p+n). */
-export function argmax(F: ArrayLike<number>, p: number, n: number): number {
-  let best = 0;
-  for (let j = 1; j < n; j++) if (F[p + j] > F[p + best]) best = j;
-  return best;
-}
+export { argmax } from "./metrics.js";

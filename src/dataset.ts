@@ -4,9 +4,10 @@
 // buffers moved to it with `transfer: true`) and hands them to no one, so skipping the
 // check later is safe. Byte inputs (e.g. pixels) stay bytes and are widened to f32 in wasm as
 // each batch is loaded (kernels.loadBytes): 60,000 MNIST images are 47 MB, not 188 MB.
-import { toRows, targetRows, finite32, type Rows, type Sample, type TensorData } from "./data.js";
+import { toRows, tensorRows, tensorAt, finite32, type Rows, type Sample, type TensorData } from "./data.js";
 import { DataError, OptionError, ShapeError, describe } from "./errors.js";
-import { checkKeys, number } from "./options.js";
+import { checkNumber, failWith } from "./check.js";
+import { checkKeys } from "./options.js";
 
 /** Byte inputs: rows of n_in bytes (Uint8Array), each multiplied by `scale` when loaded. */
 export interface ByteData {
@@ -44,20 +45,21 @@ const WHERE = "dataset(data, options)";
  * Make one with `dataset(data, { inputs, outputs })`.
  */
 export class Dataset {
+  // (Each field is set once, by adopt(), and frozen.)
   /** Number of samples. */
-  readonly count!: number;
+  declare readonly count: number;
   /** Inputs per sample (the network's n_in). */
-  readonly inputSize!: number;
+  declare readonly inputSize: number;
   /** Outputs per sample (the network's n_out). */
-  readonly outputSize!: number;
+  declare readonly outputSize: number;
   /** How inputs are stored: "float32", or "uint8" (each byte multiplied by `scale` when loaded). */
-  readonly inputType!: "float32" | "uint8";
+  declare readonly inputType: "float32" | "uint8";
   /** The factor of byte inputs (1 for float32 inputs). */
-  readonly scale!: number;
+  declare readonly scale: number;
   /** Targets as class indices ("labels") or as rows of n_out ("outputs"). */
-  readonly targets!: "labels" | "outputs";
+  declare readonly targets: "labels" | "outputs";
   /** Bytes the data set holds. */
-  readonly byteLength!: number;
+  declare readonly byteLength: number;
 
   /** Same as `dataset(data, options)`. */
   constructor(data: readonly Sample[] | TensorData | ByteData, options: DatasetOptions) {
@@ -118,57 +120,38 @@ function own<T extends Float32Array | Uint8Array>(v: T, transfer: boolean): T {
 
 function prepare(data: unknown, options: DatasetOptions): Rows {
   const o = checkKeys(WHERE, "options", options, ["inputs", "outputs", "scale", "transfer"]);
-  if (options === undefined) throw new OptionError(WHERE, "options", "{ inputs, outputs }: the network's input and output sizes", "undefined");
-  const size = (k: string) => number(WHERE, `options.${k}`, o[k], NaN, (x) => Number.isInteger(x) && x >= 1, "a positive integer (a layer size)");
+  // (options undefined: checkKeys gives {}, and options.inputs is refused below as undefined)
+  const fail = failWith(OptionError, WHERE, "options.");
+  const size = (k: string) => checkNumber(o[k], (x) => Number.isInteger(x) && x >= 1, k, "a positive integer (a layer size)", fail);
   const nIn = size("inputs"), nOut = size("outputs");
-  for (const k of ["inputs", "outputs"]) if (o[k] === undefined) throw new OptionError(WHERE, `options.${k}`, "a positive integer (a layer size)", "undefined");
-  if (o.transfer !== undefined && typeof o.transfer !== "boolean") throw new OptionError(WHERE, "options.transfer", "true or false", describe(o.transfer));
+  if (o.transfer !== undefined && typeof o.transfer !== "boolean") fail("transfer", "true or false", describe(o.transfer));
   const transfer = o.transfer === true;
   const bytes = data !== null && typeof data === "object" && !Array.isArray(data) && (data as ByteData).inputs instanceof Uint8Array;
-  if (!bytes && o.scale !== undefined) {
-    throw new OptionError(WHERE, "options.scale", "absent (a scale applies to Uint8Array inputs only)", describe(o.scale));
-  }
-  if (bytes) return prepareBytes(data as ByteData, nIn, nOut, o.scale, transfer);
-  const rows = toRows(WHERE, "data", data, nIn, nOut);
+  if (bytes) {
+    o.scale = checkNumber(o.scale, (x) => x > 0 && finite32(255 * x) && Math.fround(x) > 0, "scale",
+      "a number > 0 each byte is multiplied by (e.g. 1/255), as a float32, with Uint8Array inputs", fail);
+  } else if (o.scale !== undefined) fail("scale", "absent (a scale applies to Uint8Array inputs only)", describe(o.scale));
+  // Bytes are read as tensors are (the targets: labels copied as Int32Array and checked).
+  const rows = bytes ? tensorRows(WHERE, "data", data as ByteData, nIn, nOut, "class", o.scale as number) : toRows(WHERE, "data", data, nIn, nOut);
   // Samples' rows are the caller's (or converted) vectors: gathered into one array of our own.
   // Tensors are the caller's arrays: copied (or moved).
   const mine = Array.isArray(data);
-  let inputs: Float32Array;
-  if (rows.inputs) inputs = own(rows.inputs as Float32Array, transfer);
+  let inputs: Float32Array | Uint8Array;
+  if (rows.inputs) inputs = own(rows.inputs, transfer);
   else {
-    inputs = new Float32Array(rows.count * nIn);
-    rows.views!.x.forEach((x, i) => inputs.set(x, i * nIn));
+    const x = (inputs = new Float32Array(rows.count * nIn));
+    rows.views!.x.forEach((v, i) => x.set(v, i * nIn));
   }
   const outputs = rows.outputs && !mine ? own(rows.outputs, transfer) : rows.outputs;
-  // Once, here: every value finite (in float32; samples from plain arrays were checked as copied).
-  const bad = (v: Float32Array, out: boolean, n: number) => {
+  // Once, here: every value finite (in float32; samples from plain arrays were checked as copied; bytes are).
+  const bad = (v: Float32Array | Uint8Array, out: boolean, n: number) => {
     for (let i = 0; i < v.length; i++) {
       if (!Number.isFinite(v[i])) throw new DataError(WHERE, rows.at(Math.floor(i / n), i % n, out), rows.expected, describe(v[i]));
     }
   };
-  bad(inputs, false, nIn);
+  if (!bytes) bad(inputs, false, nIn);
   if (outputs) bad(outputs, true, nOut);
   return { ...rows, inputs, outputs, checked: true, views: undefined };
-}
-
-function prepareBytes(d: ByteData, nIn: number, nOut: number, scale: unknown, transfer: boolean): Rows {
-  const s = number(WHERE, "options.scale", scale, NaN, (x) => x > 0 && finite32(255 * x) && Math.fround(x) > 0,
-    "a number > 0 each byte is multiplied by (e.g. 1/255), as a float32");
-  if (scale === undefined) throw new OptionError(WHERE, "options.scale", "a number > 0 each byte is multiplied by (e.g. 1/255) for Uint8Array inputs", "undefined");
-  if (d.inputs.length === 0 || d.inputs.length % nIn !== 0) {
-    throw new ShapeError(WHERE, "data.inputs", `a non-empty Uint8Array whose length is a multiple of ${nIn}`, `length ${d.inputs.length}`);
-  }
-  const count = d.inputs.length / nIn;
-  // The targets as for tensors (labels copied as Int32Array and checked; outputs checked here).
-  const t = targetRows(WHERE, "data", d, count, nOut);
-  const outputs = t.outputs ? own(t.outputs, transfer) : null;
-  const at = (i: number, k: number, out: boolean) => `data.${out ? "outputs" : "inputs"}[${i}][${k}]`;
-  if (outputs) {
-    for (let i = 0; i < outputs.length; i++) {
-      if (!Number.isFinite(outputs[i])) throw new DataError(WHERE, at(Math.floor(i / nOut), i % nOut, true), "a finite number", describe(outputs[i]));
-    }
-  }
-  return { count, inputs: own(d.inputs, transfer), scale: s, outputs, labels: t.labels, checked: true, arg: "data", expected: "a finite number", at };
 }
 
 /** A data set as it crosses to a worker (structured clone keeps the typed arrays, not the class). */
@@ -202,7 +185,7 @@ export function fromWireDataset(where: string, w: unknown): Dataset {
   if (!ok) throw new DataError(where, "data", "a data set as NetworkWorker sends it", describe(w));
   const rows: Rows = {
     count: v.count, inputs: v.inputs, scale: v.scale, outputs: v.outputs, labels: v.labels, checked: true, arg: "data",
-    expected: "a finite number", at: (i, k, out) => `data.${out ? "outputs" : "inputs"}[${i}][${k}]`,
+    expected: "a finite number", at: tensorAt("data"),
   };
   return adopt(Object.create(Dataset.prototype) as Dataset, rows, v.inputSize, v.outputSize);
 }

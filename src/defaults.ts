@@ -28,48 +28,28 @@ export const DEFAULTS = {
   shuffle: true,
 } as const;
 
-/** One row of the learning-rate table: which networks it covers, and η per optimizer (momentum at μ = 0.9). */
-export interface EtaRow {
-  readonly matches: (hidden: readonly Activation[], output: Activation, cost: Cost) => boolean;
-  readonly sgd: number;
-  readonly momentum: number;
-  readonly adam: number;
-}
-
-const allSigmoid = (hidden: readonly Activation[]) => hidden.every((a) => a === "sigmoid");
-const row = (matches: EtaRow["matches"], sgd: number, momentum: number, adam: number): EtaRow => ({ matches, sgd, momentum, adam });
-
-/** The learning-rate table (docs/algorithms.md §8); the first matching row applies. */
-export const ETA_TABLE: readonly EtaRow[] = [
-  // sigmoid output, quadratic cost, sigmoid hidden layers (network.py)
-  row((h, o, c) => o === "sigmoid" && c === "quadratic" && allSigmoid(h), 3.0, 0.1, 0.001),
-  // sigmoid output, quadratic cost, other hidden layers
-  row((_h, o, c) => o === "sigmoid" && c === "quadratic", 0.5, 0.01, 0.001),
-  // sigmoid output, cross-entropy cost, sigmoid hidden layers (network2.py)
-  row((h, o, c) => o === "sigmoid" && c === "cross-entropy" && allSigmoid(h), 0.5, 0.03, 0.001),
-  // sigmoid output, cross-entropy cost, other hidden layers
-  row((_h, o, c) => o === "sigmoid" && c === "cross-entropy", 0.1, 0.01, 0.001),
-  // softmax output, log-likelihood cost
-  row((_h, o) => o === "softmax", 0.1, 0.01, 0.001),
-  // any other output (linear, tanh, relu, leaky-relu: regression)
-  row(() => true, 0.1, 0.03, 0.001),
-];
-
 /**
- * The default learning rate for this optimizer and network. For momentum with μ ≠ 0.9 the
- * table's value is scaled by (1 − μ)/0.1, which keeps the effective step η/(1 − μ) of the
- * measured setting, and capped at the SGD value.
+ * The default learning rate for this optimizer and network, from the table of docs/algorithms.md
+ * (§8, "Defaults"), momentum at μ = 0.9:
+ *
+ *   output   cost            hidden layers          SGD    momentum   Adam
+ *   sigmoid  quadratic       all sigmoid            3.0    0.1        0.001   (network.py)
+ *   sigmoid  quadratic       others                 0.5    0.01       0.001
+ *   sigmoid  cross-entropy   all sigmoid            0.5    0.03       0.001   (network2.py)
+ *   sigmoid  cross-entropy   others                 0.1    0.01       0.001
+ *   softmax  log-likelihood  any                    0.1    0.01       0.001
+ *   other (linear, tanh, relu, leaky-relu: regression)  0.1  0.03     0.001
+ *
+ * For momentum with μ ≠ 0.9 the table's value is scaled by (1 − μ)/0.1, which keeps the
+ * effective step η/(1 − μ) of the measured setting, and capped at the SGD value.
  * @param activations the activation of each weight layer, the output last
  */
 export function defaultLearningRate(optimizer: "sgd" | "momentum" | "adam", activations: readonly Activation[], cost: Cost,
                                     mu: number = DEFAULTS.mu): number {
-  const row = etaRow(activations, cost);
-  if (optimizer !== "momentum") return row[optimizer];
-  return Math.min(row.sgd, Number((row.momentum * ((1 - mu) / (1 - DEFAULTS.mu))).toPrecision(6)));
-}
-
-/** The table row that applies to a network. */
-export function etaRow(activations: readonly Activation[], cost: Cost): EtaRow {
-  const hidden = activations.slice(0, -1), output = activations.at(-1)!;
-  return ETA_TABLE.find((r) => r.matches(hidden, output, cost))!;
+  if (optimizer === "adam") return 0.001;
+  const output = activations.at(-1), sigmoids = activations.slice(0, -1).every((a) => a === "sigmoid");
+  const [sgd, momentum] = output === "sigmoid" && cost === "quadratic" ? (sigmoids ? [3.0, 0.1] : [0.5, 0.01])
+    : output === "sigmoid" && cost === "cross-entropy" ? (sigmoids ? [0.5, 0.03] : [0.1, 0.01])
+    : [0.1, output === "softmax" ? 0.01 : 0.03];
+  return optimizer === "sgd" ? sgd : Math.min(sgd, Number((momentum * ((1 - mu) / (1 - DEFAULTS.mu))).toPrecision(6)));
 }

@@ -3,6 +3,7 @@
 // The kernel that applies a mask is kernels.dropout (assembly/dropout.ts).
 import type { Random } from "./random.js";
 import { describe } from "./errors.js";
+import { checkNumber, type Fail } from "./check.js";
 
 /** Largest dropout probability accepted: p = 1 would drop every neuron (and scale by 1/0). */
 export const MAX_DROPOUT = 0.95;
@@ -23,14 +24,9 @@ export function fillMask(rng: Random, F: Float32Array, from: number, len: number
  * p per hidden layer, or null when absent or every p is 0. `fail(arg, expected, received)`
  * reports a bad value (arg relative to the option: "dropout", "dropout[1]").
  */
-export function checkDropout(v: unknown, hiddenLayers: number, fail: (arg: string, expected: string, received: string) => never): number[] | null {
+export function checkDropout(v: unknown, hiddenLayers: number, fail: Fail): number[] | null {
   if (v === undefined) return null;
-  const check = (x: unknown, at: string): number => {
-    if (typeof x !== "number" || !Number.isFinite(x) || x < 0 || x > MAX_DROPOUT) {
-      fail(at, `a dropout probability p in [0, ${MAX_DROPOUT}]`, describe(x));
-    }
-    return x as number;
-  };
+  const check = (x: unknown, at: string): number => checkNumber(x, (p) => p >= 0 && p <= MAX_DROPOUT, at, `a dropout probability p in [0, ${MAX_DROPOUT}]`, fail);
   let ps: number[];
   if (Array.isArray(v)) {
     if (v.length !== hiddenLayers) fail("dropout", `one probability per hidden layer (${hiddenLayers})`, describe(v));

@@ -9,11 +9,11 @@
 /** Base class of every error nabla throws on purpose. */
 export class NablaError extends Error {
   /** The argument (or path inside it) that was wrong, e.g. `data[12].input`. */
-  readonly argument: string;
+  declare readonly argument: string;
   /** What was expected, in words. */
-  readonly expected: string;
+  declare readonly expected: string;
   /** What was received, in words. */
-  readonly received: string;
+  declare readonly received: string;
   constructor(where: string, argument: string, expected: string, received: string, extra = "") {
     super(`${where}: ${argument} must be ${expected}, received ${received}${extra ? `. ${extra}` : ""}`);
     this.argument = argument;
@@ -58,11 +58,11 @@ export function describe(v: unknown): string {
  * `history` holds the epochs completed before it.
  */
 export class DivergenceError extends NablaError {
-  readonly epoch: number;
+  declare readonly epoch: number;
   /** 0-based mini-batch where the non-finite cost appeared, or -1 when found in the weights at the end of the epoch. */
-  readonly batch: number;
-  readonly eta: number;
-  readonly history: readonly unknown[];
+  declare readonly batch: number;
+  declare readonly eta: number;
+  declare readonly history: readonly unknown[];
   constructor(where: string, epoch: number, batch: number, eta: number, history: readonly unknown[]) {
     const at = batch >= 0 ? `mini-batch ${batch} of epoch ${epoch}` : `the weights at the end of epoch ${epoch}`;
     super(where, "the training", "finite (cost and weights)", `NaN or Infinity in ${at} with learning rate η = ${eta}`,

@@ -42,145 +42,122 @@ export interface Metrics {
 /** An output value this close to 0 or 1 counts as saturated. */
 export const SATURATION_EPS = 1e-3;
 
-export class MetricAccumulator {
+/**
+ * Accumulates a task's metrics over batches (`new MetricAccumulator(task, nOut)`): reset(),
+ * addCost(sum), add(...) per batch, result() at the end.
+ */
+export interface MetricAccumulator {
   readonly task: Task;
   readonly nOut: number;
-  #total = 0;
-  #cost = 0;
-  #costed = false;
-  #correct = 0;
-  #labelsRight = 0;
-  #se = 0;
-  #ae = 0;
-  #saturated = 0;
-  /** Classification: samples per class; binary: [zeros, ones]; multi-label: ones per output. */
-  readonly #counts: Float64Array;
-  /** Regression, per output: Welford mean and M2 of the targets, and Σ (a − y)². */
-  readonly #mean: Float64Array;
-  readonly #m2: Float64Array;
-  readonly #res: Float64Array;
-
-  constructor(task: Task, nOut: number) {
-    this.task = task;
-    this.nOut = nOut;
-    this.#counts = new Float64Array(task === "binary" ? 2 : nOut);
-    const r = task === "regression" ? nOut : 0;
-    this.#mean = new Float64Array(r);
-    this.#m2 = new Float64Array(r);
-    this.#res = new Float64Array(r);
-  }
-
-  reset(): void {
-    this.#total = this.#cost = this.#correct = this.#labelsRight = this.#se = this.#ae = this.#saturated = 0;
-    this.#costed = false;
-    this.#counts.fill(0);
-    this.#mean.fill(0);
-    this.#m2.fill(0);
-    this.#res.fill(0);
-  }
-
+  /** Forgets everything added. */
+  reset(): void;
   /** Adds a batch's summed cost Σ_x C_x (kernels.cost). */
-  addCost(sum: number): void {
-    this.#cost += sum;
-    this.#costed = true;
-  }
-
+  addCost(sum: number): void;
   /**
    * Adds m samples: outputs out[outAt + r·n_out + j]; targets either rows y[yAt + r·n_out + j]
    * or (classification only) class indices labels[labelAt + r].
    */
   add(m: number, out: ArrayLike<number>, outAt: number, y: ArrayLike<number> | null, yAt: number,
-      labels: ArrayLike<number> | null = null, labelAt = 0): void {
-    const n = this.nOut, counts = this.#counts;
-    if (this.task !== "regression") {
-      let saturated = 0;
-      for (let i = outAt, end = outAt + m * n; i < end; i++) {
-        const a = out[i];
-        if (a <= SATURATION_EPS || a >= 1 - SATURATION_EPS) saturated++;
-      }
-      this.#saturated += saturated;
-    }
-    switch (this.task) {
-      case "classification":
-        for (let r = 0; r < m; r++) {
-          const guess = argmax(out, outAt + r * n, n);
-          const truth = labels ? labels[labelAt + r] : argmax(y!, yAt + r * n, n);
-          if (guess === truth) this.#correct++;
-          counts[truth]++;
-        }
-        break;
-      case "binary":
-        for (let r = 0; r < m; r++) {
-          const truth = labels ? labels[labelAt + r] : y![yAt + r] >= 0.5 ? 1 : 0;
-          if ((out[outAt + r] >= 0.5 ? 1 : 0) === truth) this.#correct++;
-          counts[truth]++;
-        }
-        break;
-      case "multi-label":
-        for (let r = 0; r < m; r++) {
-          let right = 0;
-          for (let j = 0; j < n; j++) {
-            const truth = y![yAt + r * n + j] >= 0.5;
-            if (out[outAt + r * n + j] >= 0.5 === truth) right++;
-            if (truth) counts[j]++;
-          }
-          this.#labelsRight += right;
-          if (right === n) this.#correct++;
-        }
-        break;
-      case "regression": {
-        const mean = this.#mean, m2 = this.#m2, res = this.#res;
-        for (let r = 0; r < m; r++) {
-          const k = this.#total + r + 1; // Welford's count after this sample
-          for (let j = 0; j < n; j++) {
-            const t = y![yAt + r * n + j], d = out[outAt + r * n + j] - t;
-            this.#se += d * d;
-            this.#ae += Math.abs(d);
-            res[j] += d * d;
-            const dm = t - mean[j];
-            mean[j] += dm / k;
-            m2[j] += dm * (t - mean[j]);
-          }
-        }
-        break;
-      }
-    }
-    this.#total += m;
-  }
-
+      labels?: ArrayLike<number> | null, labelAt?: number): void;
   /** The metrics of everything added since construction or reset(). */
-  result(): Metrics {
-    const total = this.#total, n = this.nOut;
-    const out: Metrics = { total, cost: this.#costed ? this.#cost / total : NaN };
-    if (this.task === "regression") {
-      out.mse = this.#se / (total * n);
-      out.mae = this.#ae / (total * n);
-      let r2 = 0;
-      for (let j = 0; j < n; j++) {
-        const ssTot = this.#m2[j], ssRes = this.#res[j];
-        r2 += ssTot > 0 ? 1 - ssRes / ssTot : ssRes === 0 ? 1 : 0;
-      }
-      out.r2 = r2 / n;
-      return out;
-    }
-    out.correct = this.#correct;
-    out.saturated = this.#saturated / (total * n);
-    const counts = this.#counts;
-    if (this.task === "multi-label") {
-      out.accuracy = this.#labelsRight / (total * n);
-      out.exactMatch = this.#correct / total;
-      let chance = 0;
-      for (let j = 0; j < n; j++) chance += Math.max(counts[j], total - counts[j]) / total;
-      out.chance = chance / n;
-    } else {
-      out.accuracy = this.#correct / total;
-      let most = 0;
-      for (let j = 0; j < counts.length; j++) most = Math.max(most, counts[j]);
-      out.chance = most / total;
-    }
-    return out;
-  }
+  result(): Metrics;
 }
+
+// A function with its state in closure variables, not a class with private fields: the same
+// object to its callers, and half the size minified (a page loads this).
+export const MetricAccumulator = function (task: Task, n: number): MetricAccumulator {
+  let total = 0, cost = 0, costed = false, correct = 0, labelsRight = 0, se = 0, ae = 0, saturated = 0;
+  /** Classification: samples per class; binary: [zeros, ones]; multi-label: ones per output. */
+  const counts = new Float64Array(task === "binary" ? 2 : n);
+  /** Regression, per output: Welford mean and M2 of the targets, and Σ (a − y)². */
+  const r = task === "regression" ? n : 0, mean = new Float64Array(r), m2 = new Float64Array(r), res = new Float64Array(r);
+  return {
+    task,
+    nOut: n,
+    reset() {
+      total = cost = correct = labelsRight = se = ae = saturated = 0;
+      costed = false;
+      for (const a of [counts, mean, m2, res]) a.fill(0);
+    },
+    addCost(sum) {
+      cost += sum;
+      costed = true;
+    },
+    add(m, out, outAt, y, yAt, labels = null, labelAt = 0) {
+      if (task !== "regression") {
+        for (let i = outAt, end = outAt + m * n; i < end; i++) {
+          const a = out[i];
+          if (a <= SATURATION_EPS || a >= 1 - SATURATION_EPS) saturated++;
+        }
+      }
+      for (let r = 0; r < m; r++) {
+        const o = outAt + r * n, t = yAt + r * n;
+        switch (task) {
+          case "classification": {
+            const truth = labels ? labels[labelAt + r] : argmax(y!, t, n);
+            if (argmax(out, o, n) === truth) correct++;
+            counts[truth]++;
+            break;
+          }
+          case "binary": {
+            const truth = labels ? labels[labelAt + r] : +(y![yAt + r] >= 0.5);
+            if (+(out[outAt + r] >= 0.5) === truth) correct++;
+            counts[truth]++;
+            break;
+          }
+          case "multi-label": {
+            let right = 0;
+            for (let j = 0; j < n; j++) {
+              const truth = y![t + j] >= 0.5;
+              if (out[o + j] >= 0.5 === truth) right++;
+              if (truth) counts[j]++;
+            }
+            labelsRight += right;
+            if (right === n) correct++;
+            break;
+          }
+          case "regression": {
+            const k = total + r + 1; // Welford's count after this sample
+            for (let j = 0; j < n; j++) {
+              const v = y![t + j], d = out[o + j] - v;
+              se += d * d;
+              ae += Math.abs(d);
+              res[j] += d * d;
+              const dm = v - mean[j];
+              mean[j] += dm / k;
+              m2[j] += dm * (v - mean[j]);
+            }
+          }
+        }
+      }
+      total += m;
+    },
+    result() {
+      const out: Metrics = { total, cost: costed ? cost / total : NaN };
+      if (task === "regression") {
+        out.mse = se / (total * n);
+        out.mae = ae / (total * n);
+        let r2 = 0;
+        for (let j = 0; j < n; j++) r2 += m2[j] > 0 ? 1 - res[j] / m2[j] : res[j] === 0 ? 1 : 0;
+        out.r2 = r2 / n;
+        return out;
+      }
+      out.correct = correct;
+      out.saturated = saturated / (total * n);
+      let chance = 0;
+      if (task === "multi-label") {
+        out.accuracy = labelsRight / (total * n);
+        out.exactMatch = correct / total;
+        for (let j = 0; j < n; j++) chance += Math.max(counts[j], total - counts[j]) / total;
+        out.chance = chance / n;
+      } else {
+        out.accuracy = correct / total;
+        out.chance = counts.reduce((a, b) => Math.max(a, b), 0) / total;
+      }
+      return out;
+    },
+  };
+} as unknown as new (task: Task, nOut: number) => MetricAccumulator;
 
 /** Index of the largest of n values at v[p..p+n) (the first on ties; NaN never wins). */
 export function argmax(v: ArrayLike<number>, p: number, n: number): number {

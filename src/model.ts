@@ -4,16 +4,21 @@
 // untrusted JSON) both describe a network through these functions, so a network the library
 // builds is one it can load, and the other way round.
 //
-// Every rule reports through a `Fail` callback, so each caller throws its own error class
-// (ShapeError / OptionError for the constructor, ModelFormatError for a model file) naming
-// its own argument ("options.output" or "json.output").
+// Every rule reports through a `Fail` callback (src/errors.ts), so each caller throws its own
+// error class (ShapeError / OptionError for the constructor, ModelFormatError for a model file)
+// naming its own argument ("options.output" or "json.output").
 import { ACTIVATIONS, COSTS, type Activation, type Cost } from "./kernels.js";
 import { plan, parameterCount, MAX_BYTES } from "./arena.js";
 import { checkTask, type Task } from "./task.js";
 import { checkDropout } from "./dropout.js";
 import { checkPreprocessing, type Preprocessing } from "./preprocessing.js";
+import { DEFAULTS } from "./defaults.js";
+import { describe } from "./errors.js";
+import { checkNumber, oneOf, type Fail } from "./check.js";
 
 export const INITS = ["nielsen", "scaled", "glorot", "he"] as const;
+/** The optimizers (options.optimizer, and the optimizer state a model file carries). */
+export const OPTIMIZERS = ["sgd", "momentum", "adam"] as const;
 /** Weight init: nielsen N(0,1); scaled N(0,1/√n_in) (default); glorot N(0,√(2/(n_in+n_out))); he N(0,√(2/n_in)). */
 export type Init = (typeof INITS)[number];
 
@@ -33,10 +38,6 @@ export interface Model {
   readonly preprocessing: Preprocessing | null;
 }
 
-/** Defaults of a model: sigmoid hidden layers, quadratic cost, the scaled initializer. */
-export const DEFAULT_ACTIVATION: Activation = "sigmoid";
-export const DEFAULT_COST: Cost = "quadratic";
-export const DEFAULT_INIT: Init = "scaled";
 /** The output activation a cost pairs with by default: softmax for log-likelihood, else sigmoid. */
 export const defaultOutput = (cost: Cost): Activation => (cost === "log-likelihood" ? "softmax" : "sigmoid");
 
@@ -45,10 +46,7 @@ export const MAX_LAYERS = 1000;
 /** Base offset assumed for the size check (the kernels' heap base is below it on every backend). */
 const SIZE_CHECK_BASE = 1024;
 
-/** Reports a broken rule: the argument (relative to the caller's object), what was expected, the value given. Never returns. */
-export type Fail = (arg: string, expected: string, received: unknown) => never;
-/** As Fail, with the received value already put in words. */
-export type FailText = (arg: string, expected: string, received: string) => never;
+export type { Fail } from "./check.js";
 
 /** A count for a message: as given while exact, in exponent form beyond 2^53 ("8.11e+31"). */
 const big = (x: number, text = String(x)): string => (x < 2 ** 53 ? text : x.toExponential(2));
@@ -56,44 +54,43 @@ const big = (x: number, text = String(x)): string => (x < 2 ** 53 ? text : x.toE
 /**
  * Layer sizes: 2 to MAX_LAYERS positive integers, and a network that fits in 4 GiB of
  * WebAssembly memory (all 7 parameter-sized buffers of the arena counted) — checked before
- * anything proportional to the size is allocated. `tooLarge` reports the last rule, with the
- * size in words.
+ * anything proportional to the size is allocated.
  */
-export function checkSizes(sizes: unknown, fail: Fail, tooLarge: FailText): number[] {
+export function checkSizes(sizes: unknown, fail: Fail): number[] {
   if (!Array.isArray(sizes) || sizes.length < 2 || sizes.length > MAX_LAYERS) {
-    fail("sizes", `an array of at least 2 (and at most ${MAX_LAYERS}) layer sizes, e.g. [784, 30, 10]`, sizes);
+    fail("sizes", `an array of at least 2 (and at most ${MAX_LAYERS}) layer sizes, e.g. [784, 30, 10]`, describe(sizes));
   }
   const s: number[] = [];
   for (let l = 0; l < (sizes as unknown[]).length; l++) {
     const n = (sizes as unknown[])[l];
     // Any safe integer here: the 4 GiB check below then says how large the network would be.
-    if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 1) fail(`sizes[${l}]`, "a positive integer number of neurons", n);
+    if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 1) fail(`sizes[${l}]`, "a positive integer number of neurons", describe(n));
     s.push(n as number);
   }
   const need = plan(s, SIZE_CHECK_BASE, 1).end;
   if (need > MAX_BYTES) {
     const shown = s.length > 8 ? `[${s.slice(0, 8).join(",")},…] (${s.length} layers)` : JSON.stringify(s);
     const count = parameterCount(s);
-    tooLarge("sizes", "a network that fits in 4 GiB of WebAssembly memory",
+    fail("sizes", "a network that fits in 4 GiB of WebAssembly memory",
       `${shown}, which would need ${big(need / 2 ** 30, (need / 2 ** 30).toFixed(1))} GiB (${big(count)} parameters, 7 buffers of each)`);
   }
   return s;
 }
 
-const oneOf = <T extends string>(v: unknown, allowed: readonly T[], arg: string, fail: Fail): T =>
-  typeof v === "string" && (allowed as readonly string[]).includes(v) ? (v as T) : fail(arg, `one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`, v);
-
 /** The cost (default quadratic). `aliases` maps other names to it (network2.py's class names). */
 export function checkCost(v: unknown, fail: Fail, aliases: Record<string, Cost> = {}): Cost {
-  if (v === undefined) return DEFAULT_COST;
-  if (typeof v === "string" && Object.prototype.hasOwnProperty.call(aliases, v)) return aliases[v];
-  if (typeof v === "string" && (COSTS as readonly string[]).includes(v)) return v as Cost;
-  return fail("cost", `one of ${[...COSTS, ...Object.keys(aliases)].map((a) => JSON.stringify(a)).join(", ")}`, v);
+  if (v === undefined) return DEFAULTS.cost;
+  const c = oneOf(v, [...COSTS, ...Object.keys(aliases)], "cost", fail); // aliases' own keys only
+  return aliases[c] ?? (c as Cost);
 }
+
+/** A seed: an integer from 0 to 2^32 − 1. */
+export const checkSeed = (v: unknown, fail: Fail): number =>
+  checkNumber(v, (x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32, "seed", "an integer from 0 to 2^32 − 1", fail);
 
 /** The initializer (default scaled). */
 export function checkInit(v: unknown, fail: Fail): Init {
-  return v === undefined ? DEFAULT_INIT : oneOf(v, INITS, "init", fail);
+  return v === undefined ? DEFAULTS.init : oneOf(v, INITS, "init", fail);
 }
 
 /**
@@ -109,23 +106,23 @@ export function checkActivations(L: number, activation: unknown, output: unknown
   let out: Activation | undefined = output === undefined ? undefined : oneOf(output, ACTIVATIONS, "output", fail);
   if (Array.isArray(activation)) {
     const ok = activation.length === L - 1 || (perLayer && activation.length === L);
-    if (!ok) fail("activation", perLayer ? `one activation per hidden layer (${L - 1}) or per layer (${L})` : `an array of ${L - 1} hidden-layer activations`, activation);
+    if (!ok) fail("activation", perLayer ? `one activation per hidden layer (${L - 1}) or per layer (${L})` : `an array of ${L - 1} hidden-layer activations`, describe(activation));
     activation.forEach((a, i) => acts.push(oneOf(a, ACTIVATIONS, `activation[${i}]`, fail)));
     if (acts.length === L) {
       const last = acts.pop()!;
-      if (out !== undefined && out !== last) fail("output", `the same as activation[${L - 1}] or absent`, out);
+      if (out !== undefined && out !== last) fail("output", `the same as activation[${L - 1}] or absent`, describe(out));
       out = last;
     }
   } else {
-    const h = activation === undefined ? DEFAULT_ACTIVATION : oneOf(activation, ACTIVATIONS, "activation", fail);
+    const h = activation === undefined ? DEFAULTS.activation : oneOf(activation, ACTIVATIONS, "activation", fail);
     for (let l = 0; l < L - 1; l++) acts.push(h);
   }
-  acts.forEach((a, l) => { if (a === "softmax") fail(`activation[${l}]`, "an element-wise activation (softmax is for the output layer only)", a); });
+  acts.forEach((a, l) => { if (a === "softmax") fail(`activation[${l}]`, "an element-wise activation (softmax is for the output layer only)", describe(a)); });
   out ??= defaultOutput(cost);
-  if (cost === "log-likelihood" && out !== "softmax") fail("output", '"softmax" with the log-likelihood cost (δ^L = a − y needs it)', out);
-  if (cost === "cross-entropy" && out !== "sigmoid") fail("output", '"sigmoid" with the cross-entropy cost (use log-likelihood for softmax)', out);
+  if (cost === "log-likelihood" && out !== "softmax") fail("output", '"softmax" with the log-likelihood cost (δ^L = a − y needs it)', describe(out));
+  if (cost === "cross-entropy" && out !== "sigmoid") fail("output", '"sigmoid" with the cross-entropy cost (use log-likelihood for softmax)', describe(out));
   if (cost === "quadratic" && out === "softmax") {
-    fail("cost", '"log-likelihood" with a softmax output (nabla does not implement the softmax Jacobian for other costs)', cost);
+    fail("cost", '"log-likelihood" with a softmax output (nabla does not implement the softmax Jacobian for other costs)', describe(cost));
   }
   acts.push(out);
   return acts;
@@ -143,10 +140,10 @@ export const gaussianBiases = (init: Init): boolean => init === "nielsen" || ini
  * them: "task", "dropout[1]", "preprocessing.std[3]".
  */
 export function checkHeads(sizes: readonly number[], activations: readonly Activation[], cost: Cost,
-                           v: { task?: unknown; dropout?: unknown; preprocessing?: unknown }, fail: FailText):
+                           v: { task?: unknown; dropout?: unknown; preprocessing?: unknown }, fail: Fail):
                            Pick<Model, "task" | "dropout" | "preprocessing"> {
   const L = sizes.length - 1;
-  const task = checkTask(v.task, activations[L - 1], cost, sizes[L], (expected, received) => fail("task", expected, received));
+  const task = checkTask(v.task, activations[L - 1], cost, sizes[L], fail);
   const dropout = checkDropout(v.dropout, L - 1, fail);
   const preprocessing = v.preprocessing === undefined ? null : checkPreprocessing(v.preprocessing, sizes[0], "preprocessing", fail);
   return { task, dropout, preprocessing };

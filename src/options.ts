@@ -2,8 +2,9 @@
 import type { Activation, Cost } from "./kernels.js";
 import { BACKENDS, type BackendOption } from "./wasm.js";
 import { OptionError, ShapeError, describe } from "./errors.js";
+import { checkNumber, failWith, oneOf } from "./check.js";
 import { checkThreads, type ThreadsOption } from "./threads/option.js";
-import { checkActivations, checkCost, checkHeads, checkInit, checkSizes, type Init, type Model } from "./model.js";
+import { checkActivations, checkCost, checkHeads, checkInit, checkSeed, checkSizes, OPTIMIZERS, type Init, type Model } from "./model.js";
 import type { Task } from "./task.js";
 import { DEFAULTS, defaultLearningRate } from "./defaults.js";
 
@@ -133,38 +134,21 @@ export function checkKeys(where: string, arg: string, o: unknown, keys: readonly
   return o as Record<string, unknown>;
 }
 
-function oneOf<T extends string>(where: string, arg: string, v: unknown, allowed: readonly T[], dflt: T): T {
-  if (v === undefined) return dflt;
-  if (typeof v !== "string" || !allowed.includes(v as T)) {
-    throw new OptionError(where, arg, `one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`, describe(v));
-  }
-  return v as T;
-}
-
-export function number(where: string, arg: string, v: unknown, dflt: number,
-                       test: (x: number) => boolean, expected: string): number {
-  if (v === undefined) return dflt;
-  if (typeof v !== "number" || !Number.isFinite(v) || !test(v)) throw new OptionError(where, arg, expected, describe(v));
-  return v;
-}
-
 /**
  * The model a constructor call describes (sizes and options checked by the rules of
  * src/model.ts, shared with the model parser), its seed and backend.
  */
 export function resolveNetworkOptions(where: string, sizes: unknown, options: unknown): Model & { seed: number; backend: BackendOption; threads: ThreadsOption } {
-  const s = checkSizes(sizes, (arg, expected, v) => { throw new ShapeError(where, arg, expected, describe(v)); },
-    (arg, expected, text) => { throw new ShapeError(where, arg, expected, text); });
+  const s = checkSizes(sizes, failWith(ShapeError, where));
   const o = checkKeys(where, "options", options, NET_KEYS);
-  const fail = (arg: string, expected: string, v: unknown): never => { throw new OptionError(where, `options.${arg}`, expected, describe(v)); };
-  const seed = number(where, "options.seed", o.seed, Math.floor(Math.random() * 2 ** 32),
-    (x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32, "an integer from 0 to 2^32 − 1");
+  const fail = failWith(OptionError, where, "options.");
+  const seed = o.seed === undefined ? Math.floor(Math.random() * 2 ** 32) : checkSeed(o.seed, fail);
   const cost = checkCost(o.cost, fail);
   const init: Init = checkInit(o.init, fail);
-  const backend = oneOf(where, "options.backend", o.backend, BACKENDS, "wasm");
+  const backend = o.backend === undefined ? "wasm" : oneOf(o.backend, BACKENDS, "backend", fail);
   const activations = checkActivations(s.length - 1, o.activation, o.output, cost, fail);
   const threads = checkThreads(where, "options.threads", o.threads);
-  const heads = checkHeads(s, activations, cost, o, (arg, expected, text) => { throw new OptionError(where, `options.${arg}`, expected, text); });
+  const heads = checkHeads(s, activations, cost, o, fail);
   return { sizes: s, activations, cost, init, ...heads, seed, backend, threads };
 }
 
@@ -195,28 +179,23 @@ export interface ResolvedTrainOptions {
 export function resolveTrainOptions(where: string, options: unknown,
                                     model: { activations: readonly Activation[]; cost: Cost } = { activations: ["sigmoid", "sigmoid"], cost: "quadratic" }): ResolvedTrainOptions {
   const o = checkKeys(where, "options", options, TRAIN_KEYS);
-  const int = (k: string, d: number, min: number) =>
-    number(where, `options.${k}`, o[k], d, (x) => Number.isInteger(x) && x >= min, `an integer ≥ ${min}`);
-  const nonneg = (k: string, d: number) => number(where, `options.${k}`, o[k], d, (x) => x >= 0, "a finite number ≥ 0");
-  const fn = (k: string) => {
-    if (o[k] !== undefined && typeof o[k] !== "function") throw new OptionError(where, `options.${k}`, "a function", describe(o[k]));
-    return o[k] as never;
-  };
-  const bool = (k: string, d: boolean) => {
-    if (o[k] !== undefined && typeof o[k] !== "boolean") throw new OptionError(where, `options.${k}`, "true or false", describe(o[k]));
-    return (o[k] as boolean | undefined) ?? d;
-  };
+  const fail = failWith(OptionError, where, "options.");
+  const num = (k: string, d: number, test: (x: number) => boolean, expected: string) => (o[k] === undefined ? d : checkNumber(o[k], test, k, expected, fail));
+  const int = (k: string, d: number, min: number) => num(k, d, (x) => Number.isInteger(x) && x >= min, `an integer ≥ ${min}`);
+  const nonneg = (k: string, d: number) => num(k, d, (x) => x >= 0, "a finite number ≥ 0");
+  const typed = <T>(k: string, type: string, expected: string, d?: T): T => (o[k] === undefined ? d! : typeof o[k] === type ? (o[k] as T) : fail(k, expected, describe(o[k])));
+  const bool = (k: string, d: boolean) => typed(k, "boolean", "true or false", d);
   let patience = 0;
   if (o.schedule !== undefined) {
     const s = checkKeys(where, "options.schedule", o.schedule, ["patience"]);
-    patience = number(where, "options.schedule.patience", s.patience, 10, (x) => Number.isInteger(x) && x >= 1, "an integer ≥ 1");
+    patience = s.patience === undefined ? 10 : checkNumber(s.patience, (x) => Number.isInteger(x) && x >= 1, "schedule.patience", "an integer ≥ 1", fail);
   }
   const optimizer = resolveOptimizer(where, o.optimizer);
   const defaultEta = defaultLearningRate(optimizer.name, model.activations, model.cost, optimizer.mu);
   return {
     epochs: int("epochs", DEFAULTS.epochs, 0),
     batchSize: int("batchSize", DEFAULTS.batchSize, 1),
-    eta: number(where, "options.learningRate", o.learningRate, defaultEta, (x) => x > 0, "a finite number > 0"),
+    eta: num("learningRate", defaultEta, (x) => x > 0, "a finite number > 0"),
     lambda: nonneg("lambda", DEFAULTS.lambda),
     l1: nonneg("l1", DEFAULTS.l1),
     shuffle: bool("shuffle", DEFAULTS.shuffle),
@@ -225,38 +204,37 @@ export function resolveTrainOptions(where: string, options: unknown,
     earlyStopping: int("earlyStopping", 0, 0),
     patience,
     restoreBest: bool("restoreBest", false),
-    validationSplit: number(where, "options.validationSplit", o.validationSplit, 0, (x) => x > 0 && x < 1, "a fraction in (0, 1)"),
+    validationSplit: num("validationSplit", 0, (x) => x > 0 && x < 1, "a fraction in (0, 1)"),
     defaultEta,
-    onEpoch: fn("onEpoch"),
-    onProgress: fn("onProgress"),
+    onEpoch: typed("onEpoch", "function", "a function"),
+    onProgress: typed("onProgress", "function", "a function"),
   };
 }
 
 function resolveOptimizer(where: string, v: unknown): Optimizer {
-  const names = ["sgd", "momentum", "adam"] as const;
   const opt: Optimizer = { name: DEFAULTS.optimizer, mu: DEFAULTS.mu, beta1: DEFAULTS.beta1, beta2: DEFAULTS.beta2, epsilon: DEFAULTS.epsilon };
   if (v === undefined) return opt;
+  const fail = failWith(OptionError, where, "options.optimizer");
   if (typeof v === "string") {
-    opt.name = oneOf(where, "options.optimizer", v, names, "sgd");
+    opt.name = oneOf(v, OPTIMIZERS, "", fail);
     return opt;
   }
   const o = checkKeys(where, "options.optimizer", v, ["name", "mu", "beta1", "beta2", "epsilon"]);
   // The name is required and each optimizer takes only its own hyper-parameters: { mu: 0.5 } alone
   // or { name: "adam", mu: 0.5 } would otherwise train silently with settings the caller did not mean.
-  if (o.name === undefined) throw new OptionError(where, "options.optimizer.name", '"sgd", "momentum" or "adam"', "undefined");
-  opt.name = oneOf(where, "options.optimizer.name", o.name, names, "sgd");
+  opt.name = oneOf(o.name, OPTIMIZERS, ".name", fail);
   const own: Record<Optimizer["name"], string[]> = { sgd: ["name"], momentum: ["name", "mu"], adam: ["name", "beta1", "beta2", "epsilon"] };
   for (const k of Object.keys(o)) {
     if (o[k] !== undefined && !own[opt.name].includes(k)) {
-      throw new OptionError(where, `options.optimizer.${k}`, `absent: ${JSON.stringify(opt.name)} takes only ${own[opt.name].join(", ")}`, describe(o[k]));
+      fail(`.${k}`, `absent: ${JSON.stringify(opt.name)} takes only ${own[opt.name].join(", ")}`, describe(o[k]));
     }
   }
-  const unit = (k: string, d: number) => number(where, `options.optimizer.${k}`, o[k], d, (x) => x >= 0 && x < 1, "a number in [0, 1)");
+  const num = (k: string, d: number, test: (x: number) => boolean, expected: string) => (o[k] === undefined ? d : checkNumber(o[k], test, `.${k}`, expected, fail));
+  const unit = (k: string, d: number) => num(k, d, (x) => x >= 0 && x < 1, "a number in [0, 1)");
   opt.mu = unit("mu", 0.9);
   opt.beta1 = unit("beta1", 0.9);
   opt.beta2 = unit("beta2", 0.999);
   // ε is used in float32: below the smallest positive float32 (≈ 1.4e-45) it is 0 there, and √m₂ + ε can be 0.
-  opt.epsilon = number(where, "options.optimizer.epsilon", o.epsilon, DEFAULTS.epsilon, (x) => x >= MIN_FLOAT32,
-    `a number ≥ ${MIN_FLOAT32} (the smallest positive float32: ε is added in float32)`);
+  opt.epsilon = num("epsilon", DEFAULTS.epsilon, (x) => x >= MIN_FLOAT32, `a number ≥ ${MIN_FLOAT32} (the smallest positive float32: ε is added in float32)`);
   return opt;
 }

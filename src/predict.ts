@@ -35,9 +35,12 @@ export function predictRow(task: Task, out: ArrayLike<number>, r: number, nOut: 
       return row;
     }
     case "regression":
-      return Array.from({ length: nOut }, (_, j) => out[at + j]);
+      return row(out, at, nOut);
   }
 }
+
+/** n values of out from at, as an array. */
+const row = (out: ArrayLike<number>, at: number, n: number): number[] => Array.from({ length: n }, (_, j) => out[at + j]);
 
 /** The predictions of all count rows of out. */
 export function predictRows(task: Task, out: ArrayLike<number>, count: number, nOut: number): Prediction[] {
@@ -60,6 +63,5 @@ export function checkProbabilities(where: string, task: Task, output: Activation
 
 /** Probabilities of row r: P(class 1) for binary, else the row (softmax distribution or per-label sigmoid). */
 export function probabilityRow(task: Task, out: ArrayLike<number>, r: number, nOut: number): number | number[] {
-  if (task === "binary") return out[r];
-  return Array.from({ length: nOut }, (_, j) => out[r * nOut + j]);
+  return task === "binary" ? out[r] : row(out, r * nOut, nOut);
 }

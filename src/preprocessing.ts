@@ -7,6 +7,8 @@
 // x' = fround(fround(x − mean) / std), with mean and std rounded to float32 when the network takes
 // them (and saved as those float32 values), so the library and an exported model agree bit for bit.
 import { describe } from "./errors.js";
+import { isVector } from "./data.js";
+import { checkNumber, type Fail } from "./check.js";
 
 export interface Preprocessing {
   /** Per input: subtracted first. */
@@ -18,9 +20,6 @@ export interface Preprocessing {
 /** Smallest std accepted (the CLI's standardizer stores 1 for a feature whose spread is below it). */
 export const MIN_STD = 1e-12;
 const FLOAT32_MAX = 3.4028234663852886e38;
-
-/** Reports a broken rule: the argument, what was expected, the value given (described). Never returns. */
-export type Fail = (arg: string, expected: string, received: string) => never;
 
 /**
  * Checks a preprocessing option or saved field: `{ mean, std }`, each an array (or typed array) of
@@ -35,14 +34,11 @@ export function checkPreprocessing(v: unknown, nIn: number, arg: string, fail: F
   const read = (key: "mean" | "std"): Float32Array => {
     const x = o[key], out = new Float32Array(nIn);
     const one = (value: unknown, at: string): number => {
-      if (typeof value !== "number" || !Number.isFinite(value) || Math.abs(value) > FLOAT32_MAX) {
-        fail(at, "a finite number (within the float32 range)", describe(value));
-      }
-      if (key === "std" && !((value as number) >= MIN_STD)) fail(at, `a standard deviation ≥ ${MIN_STD}`, describe(value));
-      return value as number;
+      const x = checkNumber(value, (x) => Math.abs(x) <= FLOAT32_MAX, at, "a finite number (within the float32 range)", fail);
+      return key === "std" && !(x >= MIN_STD) ? fail(at, `a standard deviation ≥ ${MIN_STD}`, describe(x)) : x;
     };
     if (typeof x === "number") out.fill(one(x, `${arg}.${key}`));
-    else if ((Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView))) && (x as ArrayLike<number>).length === nIn) {
+    else if (isVector(x) && x.length === nIn) {
       const a = x as ArrayLike<unknown>;
       for (let k = 0; k < nIn; k++) out[k] = one(a[k], `${arg}.${key}[${k}]`);
       // Each element is read once: a getter cannot pass the check and then change the value.

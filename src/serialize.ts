@@ -5,10 +5,11 @@
 // "__proto__" have no effect); nothing is evaluated.
 import { finite32 } from "./data.js";
 import { ModelFormatError, describe } from "./errors.js";
+import { checkNumber, failWith, guarded, oneOf } from "./check.js";
 import type { Activation, Cost } from "./kernels.js";
 import type { Optimizer } from "./options.js";
 import { parameterCount, type Plan } from "./arena.js";
-import { checkActivations, checkCost, checkHeads, checkInit, checkSizes, type Init, type Model } from "./model.js";
+import { checkActivations, checkCost, checkHeads, checkInit, checkSeed, checkSizes, OPTIMIZERS, type Init, type Model } from "./model.js";
 import { preprocessingJSON } from "./preprocessing.js";
 import type { Task } from "./task.js";
 
@@ -66,8 +67,12 @@ export function vectors(F: Float32Array, sizes: readonly number[], at: readonly 
 /** Everything toJSON writes except the parameter-sized arrays (weights, biases, optimizer state), in its order. */
 export type NetworkHeader = Omit<NetworkJSON, "weights" | "biases" | "optimizer"> & { optimizer?: { name: Optimizer["name"]; t: number } };
 
-/** toJSON's fields without the parameter-sized arrays: the header of the binary form (src/binary.ts) and the start of the JSON. */
-export function modelHeader(model: Model & { seed: number }, rng: Uint32Array, opt: { name: Optimizer["name"]; t: number }): NetworkHeader {
+/**
+ * toJSON's fields in its order, without the parameter-sized arrays unless `params` gives the
+ * weights and biases: the header of the binary form (src/binary.ts) and the JSON.
+ */
+export function modelHeader(model: Model & { seed: number }, rng: Uint32Array, opt: { name: Optimizer["name"]; t: number },
+                            params?: Pick<NetworkJSON, "weights" | "biases">): NetworkHeader {
   const hidden = model.activations.slice(0, -1);
   const head: NetworkHeader = {
     format: "nabla",
@@ -78,6 +83,7 @@ export function modelHeader(model: Model & { seed: number }, rng: Uint32Array, o
     cost: model.cost,
     init: model.init,
     seed: model.seed,
+    ...params,
     rng: Array.from(rng),
     task: model.task,
   };
@@ -89,18 +95,10 @@ export function modelHeader(model: Model & { seed: number }, rng: Uint32Array, o
 
 /** The JSON of a network: its model, seed, parameters, generator state and optimizer state (when not plain SGD). */
 export function toJSON(model: Model & { seed: number }, F: Float32Array, p: Plan, rng: Uint32Array, opt: { name: Optimizer["name"]; t: number }): NetworkJSON {
-  const { format, version, sizes, activation, output, cost, init, seed, optimizer, ...rest } = modelHeader(model, rng, opt);
-  const json: NetworkJSON = {
-    format, version, sizes, activation, output, cost, init, seed,
-    weights: matrices(F, model.sizes, p.w),
-    biases: vectors(F, model.sizes, p.b),
-    ...rest,
-  };
-  if (optimizer) {
-    const state = (at: number) => Array.from(F.subarray(at >>> 2, (at >>> 2) + p.paramsLen), plusZero);
-    json.optimizer = { ...optimizer, state1: state(p.opt1) };
-    if (opt.name === "adam") json.optimizer.state2 = state(p.opt2);
-  }
+  const json = modelHeader(model, rng, opt, { weights: matrices(F, model.sizes, p.w), biases: vectors(F, model.sizes, p.b) }) as NetworkJSON;
+  const state = (at: number) => Array.from(F.subarray(at >>> 2, (at >>> 2) + p.paramsLen), plusZero);
+  if (json.optimizer) json.optimizer.state1 = state(p.opt1);
+  if (opt.name === "adam") json.optimizer!.state2 = state(p.opt2);
   return json;
 }
 
@@ -130,15 +128,8 @@ export interface Section {
 }
 
 export function parseModel(where: string, input: unknown, section?: Section): ParsedModel {
-  try {
-    return parse(where, input, section);
-  } catch (e) {
-    if (e instanceof ModelFormatError) throw e;
-    // A throwing getter or Proxy trap in a caller-built object, or an engine limit hit by the
-    // input itself (e.g. nesting too deep): still a typed error, never a raw one.
-    throw new ModelFormatError(where, "json", "a plain model object or JSON text",
-      `a value that could not be read (${e instanceof Error ? `${e.name}: ${e.message}` : describe(e)})`);
-  }
+  return guarded(() => parse(where, input, section),
+    (what) => new ModelFormatError(where, "json", "a plain model object or JSON text", `a value that could not be read (${what})`));
 }
 
 function parse(where: string, input: unknown, section?: Section): ParsedModel {
@@ -154,17 +145,18 @@ function parse(where: string, input: unknown, section?: Section): ParsedModel {
   }
   const j = json as Record<string, unknown>;
   const get = (k: string): unknown => (has(j, k) ? j[k] : undefined);
-  const fail = (arg: string, expected: string, v: unknown): never => { throw new ModelFormatError(where, `${root}.${arg}`, expected, describe(v)); };
+  const fail = failWith(ModelFormatError, where, `${root}.`);
+  const failV = (arg: string, expected: string, v: unknown): never => fail(arg, expected, describe(v));
 
   // ---- (1) format ----------------------------------------------------------------------------
   const format = get("format");
-  if (format !== undefined && format !== "nabla") fail("format", '"nabla" (or absent, for network2.py files)', format);
+  if (format !== undefined && format !== "nabla") failV("format", '"nabla" (or absent, for network2.py files)', format);
   const version = get("version");
-  if (format === "nabla" && version !== undefined && version !== 1) fail("version", "1", version);
+  if (format === "nabla" && version !== undefined && version !== 1) failV("version", "1", version);
 
   // ---- (2) sizes and their total size, before anything proportional to it is allocated -------
   // The rules of src/model.ts, as for the constructor: a network the library builds, it loads.
-  const sizes = checkSizes(get("sizes"), fail, (arg, expected, text) => { throw new ModelFormatError(where, `${root}.${arg}`, expected, text); });
+  const sizes = checkSizes(get("sizes"), fail);
   const L = sizes.length - 1;
   const cost = checkCost(get("cost"), fail, NIELSEN_COSTS);
   // A model file names the hidden layers' activations and the output's apart (perLayer = false).
@@ -175,14 +167,10 @@ function parse(where: string, input: unknown, section?: Section): ParsedModel {
   let o: Record<string, unknown> = {};
   const optRaw = get("optimizer");
   if (optRaw !== undefined) {
-    if (optRaw === null || typeof optRaw !== "object" || Array.isArray(optRaw)) fail("optimizer", "{ name, t, state1, state2? }", optRaw);
+    if (optRaw === null || typeof optRaw !== "object" || Array.isArray(optRaw)) failV("optimizer", "{ name, t, state1, state2? }", optRaw);
     o = optRaw as Record<string, unknown>;
-    const name = has(o, "name") ? o.name : undefined;
-    if (name !== "sgd" && name !== "momentum" && name !== "adam") fail("optimizer.name", '"sgd", "momentum" or "adam"', name);
-    optName = name as Optimizer["name"];
-    const t = has(o, "t") ? o.t : 0;
-    if (typeof t !== "number" || !Number.isSafeInteger(t) || t < 0) fail("optimizer.t", "a non-negative integer", t);
-    optT = t as number;
+    optName = oneOf(has(o, "name") ? o.name : undefined, OPTIMIZERS, "optimizer.name", fail);
+    optT = has(o, "t") ? checkNumber(o.t, (t) => Number.isSafeInteger(t) && t >= 0, "optimizer.t", "a non-negative integer", fail) : 0;
   }
   const count = parameterCount(sizes);
   const stateKeys = optName === "adam" ? ["state1", "state2"] : optName === "momentum" ? ["state1"] : [];
@@ -192,66 +180,58 @@ function parse(where: string, input: unknown, section?: Section): ParsedModel {
   let preprocessing = get("preprocessing");
   const floats = section ? section.open(j, o, sizes, count, stateKeys.length, preprocessing) : null;
   if (floats) preprocessing = floats.preprocessing;
-  const heads = checkHeads(sizes, activations, cost, { task: get("task"), dropout: get("dropout"), preprocessing },
-    (arg, expected, text) => { throw new ModelFormatError(where, `${root}.${arg}`, expected, text); });
+  const heads = checkHeads(sizes, activations, cost, { task: get("task"), dropout: get("dropout"), preprocessing }, fail);
   const seedRaw = get("seed");
-  const seed = seedRaw === undefined ? undefined
-    : typeof seedRaw === "number" && Number.isInteger(seedRaw) && seedRaw >= 0 && seedRaw < 2 ** 32 ? seedRaw : fail("seed", "an integer from 0 to 2^32 − 1", seedRaw);
+  const seed = seedRaw === undefined ? undefined : checkSeed(seedRaw, fail);
 
   const rngRaw = get("rng");
   let rng: number[] | undefined;
   if (rngRaw !== undefined) {
-    if (!Array.isArray(rngRaw) || rngRaw.length !== 4) fail("rng", "4 unsigned 32-bit integers, not all 0", rngRaw);
+    const expected = "4 unsigned 32-bit integers, not all 0";
+    if (!Array.isArray(rngRaw) || rngRaw.length !== 4) failV("rng", expected, rngRaw);
     rng = [];
     for (let i = 0; i < 4; i++) {
-      const x = (rngRaw as unknown[])[i];
-      if (typeof x !== "number" || !Number.isInteger(x) || x < 0 || x >= 2 ** 32) fail(`rng[${i}]`, "an unsigned 32-bit integer", x);
-      rng.push(x as number);
+      rng.push(checkNumber((rngRaw as unknown[])[i], (x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32, `rng[${i}]`, "an unsigned 32-bit integer", fail));
     }
-    if (rng.every((x) => x === 0)) fail("rng", "4 unsigned 32-bit integers, not all 0", rngRaw);
+    if (rng.every((x) => x === 0)) failV("rng", expected, rngRaw);
   }
 
   // ---- (3) first walk: shapes, types, finiteness — nothing allocated -------------------------
   if (section && floats) return section.close(floats.floats, sizes, count, optName, optT, { sizes, activations, cost, init, ...heads, seed, rng });
-  const W = get("weights"), B = get("biases");
-  if (!Array.isArray(W) || W.length !== L) fail("weights", `an array of ${L} weight matrices`, W);
-  if (!Array.isArray(B) || B.length !== L) fail("biases", `an array of ${L} bias vectors`, B);
+  const list = (v: unknown, n: number, arg: string, what: string): unknown[] =>
+    Array.isArray(v) && v.length === n ? v : failV(arg, `an array of ${n} ${what}`, v);
+  const notFinite = (x: unknown, arg: string): never => failV(arg, "a finite number (within the float32 range)", x);
+  const W = list(get("weights"), L, "weights", "weight matrices"), B = list(get("biases"), L, "biases", "bias vectors");
   // Walks weights then biases (the arena's order), calling put(value) for each parameter.
   const walkParams = (put: (x: number) => void): void => {
     for (let l = 0; l < L; l++) {
-      const rows = (W as unknown[])[l], nOut = sizes[l + 1], nIn = sizes[l];
-      if (!Array.isArray(rows) || rows.length !== nOut) fail(`weights[${l}]`, `an array of ${nOut} rows (sizes[${l + 1}])`, rows);
-      for (let r = 0; r < nOut; r++) {
-        const row = (rows as unknown[])[r];
-        if (!Array.isArray(row) || row.length !== nIn) fail(`weights[${l}][${r}]`, `an array of ${nIn} numbers (sizes[${l}])`, row);
-        for (let k = 0; k < nIn; k++) {
-          const x = (row as unknown[])[k];
-          if (!finite32(x)) fail(`weights[${l}][${r}][${k}]`, "a finite number (within the float32 range)", x);
-          put(x as number);
+      const rows = list(W[l], sizes[l + 1], `weights[${l}]`, `rows (sizes[${l + 1}])`);
+      for (let r = 0; r < rows.length; r++) {
+        const row = list(rows[r], sizes[l], `weights[${l}][${r}]`, `numbers (sizes[${l}])`);
+        for (let k = 0; k < row.length; k++) {
+          const x = row[k];
+          put(finite32(x) ? x : notFinite(x, `weights[${l}][${r}][${k}]`));
         }
       }
     }
     for (let l = 0; l < L; l++) {
-      const bs = (B as unknown[])[l], nOut = sizes[l + 1];
-      if (!Array.isArray(bs) || bs.length !== nOut) fail(`biases[${l}]`, `an array of ${nOut} numbers (sizes[${l + 1}])`, bs);
-      for (let r = 0; r < nOut; r++) {
-        let x = (bs as unknown[])[r];
+      const bs = list(B[l], sizes[l + 1], `biases[${l}]`, `numbers (sizes[${l + 1}])`);
+      for (let r = 0; r < bs.length; r++) {
+        let x = bs[r];
         if (Array.isArray(x) && x.length === 1) x = x[0]; // network2.py stores biases as column vectors
-        if (!finite32(x)) fail(`biases[${l}][${r}]`, "a finite number (within the float32 range)", x);
-        put(x as number);
+        put(finite32(x) ? x : notFinite(x, `biases[${l}][${r}]`));
       }
     }
   };
   walkParams(() => {});
 
   const walkState = (k: string, put: (x: number) => void): void => {
-    const v = has(o, k) ? o[k] : undefined;
-    if (!Array.isArray(v) || v.length !== count) fail(`optimizer.${k}`, `an array of ${count} numbers (one per parameter)`, v);
+    const v = list(has(o, k) ? o[k] : undefined, count, `optimizer.${k}`, "numbers (one per parameter)");
     for (let i = 0; i < count; i++) {
-      const x = (v as unknown[])[i];
-      if (!finite32(x)) fail(`optimizer.${k}[${i}]`, "a finite number (within the float32 range)", x);
+      const x = v[i];
+      if (!finite32(x)) notFinite(x, `optimizer.${k}[${i}]`);
       // Adam's second moment is a running mean of squares: a negative one would make √m₂ NaN.
-      if (k === "state2" && (x as number) < 0) fail(`optimizer.${k}[${i}]`, "a number ≥ 0 (Adam's second moment is a mean of squares)", x);
+      if (k === "state2" && (x as number) < 0) failV(`optimizer.${k}[${i}]`, "a number ≥ 0 (Adam's second moment is a mean of squares)", x);
       put(x as number);
     }
   };

@@ -8,6 +8,7 @@
 //   "regression"      target values; prediction = a^L itself.
 import type { Activation, Cost } from "./kernels.js";
 import { DataError, OptionError, describe } from "./errors.js";
+import { oneOf, type Fail } from "./check.js";
 
 export const TASKS = ["classification", "binary", "multi-label", "regression"] as const;
 export type Task = (typeof TASKS)[number];
@@ -28,38 +29,28 @@ export function inferTask(output: Activation, nOut: number): Task {
 
 /** The task option: undefined → inferred; otherwise one of TASKS. Throws an OptionError. */
 export function resolveTask(where: string, arg: string, v: unknown, output: Activation, cost: Cost, nOut: number): Task {
-  return checkTask(v, output, cost, nOut, (expected, received) => { throw new OptionError(where, arg, expected, received); });
+  return checkTask(v, output, cost, nOut, (_task, expected, received) => { throw new OptionError(where, arg, expected, received); });
 }
 
 /**
- * The task given (undefined → inferred), or `fail(expected, received)` when it is not a task or
+ * The task given (undefined → inferred), or `fail("task", expected, received)` when it is not a task or
  * contradicts the output layer or the cost, naming both: binary needs one sigmoid output;
  * multi-label several sigmoid outputs; classification at least two outputs; regression any
  * output but softmax (whose outputs always sum to 1).
  */
-export function checkTask(v: unknown, output: Activation, cost: Cost, nOut: number, fail: (expected: string, received: string) => never): Task {
+export function checkTask(v: unknown, output: Activation, cost: Cost, nOut: number, fail: Fail): Task {
   if (v === undefined) return inferTask(output, nOut);
-  if (typeof v !== "string" || !(TASKS as readonly string[]).includes(v)) {
-    return fail(`one of ${TASKS.map((t) => JSON.stringify(t)).join(", ")}`, describe(v));
-  }
-  const task = v as Task;
-  const layer = `${nOut} ${JSON.stringify(output)} output${nOut === 1 ? "" : "s"} with the ${JSON.stringify(cost)} cost`;
-  const refuse = (needs: string) => fail(`a task that fits the output layer (${JSON.stringify(task)} needs ${needs})`,
-    `${JSON.stringify(task)} for a network with ${layer}`);
-  switch (task) {
-    case "binary":
-      if (nOut !== 1 || output !== "sigmoid") refuse('exactly one "sigmoid" output');
-      break;
-    case "multi-label":
-      if (nOut < 2 || output !== "sigmoid") refuse('two or more "sigmoid" outputs (for one output, use "binary")');
-      break;
-    case "classification":
-      // (a single softmax output is allowed, if useless: it is what inference gives such a network)
-      if (nOut < 2 && output !== "softmax") refuse('two or more outputs, one per class (for one sigmoid output, use "binary")');
-      break;
-    case "regression":
-      if (output === "softmax") refuse('an element-wise output such as "linear" (softmax outputs always sum to 1)');
-      break;
+  const task = oneOf(v, TASKS, "task", fail);
+  // What the task needs of the output layer, when this one does not have it.
+  const needs =
+    task === "binary" ? (nOut !== 1 || output !== "sigmoid") && 'exactly one "sigmoid" output'
+    : task === "multi-label" ? (nOut < 2 || output !== "sigmoid") && 'two or more "sigmoid" outputs (for one output, use "binary")'
+    // (a single softmax output is allowed, if useless: it is what inference gives such a network)
+    : task === "classification" ? nOut < 2 && output !== "softmax" && 'two or more outputs, one per class (for one sigmoid output, use "binary")'
+    : output === "softmax" && 'an element-wise output such as "linear" (softmax outputs always sum to 1)';
+  if (needs) {
+    fail("task", `a task that fits the output layer (${JSON.stringify(task)} needs ${needs})`,
+      `${JSON.stringify(task)} for a network with ${nOut} ${JSON.stringify(output)} output${nOut === 1 ? "" : "s"} with the ${JSON.stringify(cost)} cost`);
   }
   return task;
 }

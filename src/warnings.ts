@@ -55,15 +55,16 @@ export function trainingWarnings(history: readonly EpochSignal[], ctx: WarningCo
   if (history.length < 2) return [];
   const [prev, last] = history.slice(-2);
   const symptoms: string[] = [];
-  if (last.accuracy !== undefined && last.chance !== undefined && prev.accuracy !== undefined && prev.chance !== undefined
-    && last.accuracy <= last.chance + CHANCE_MARGIN && prev.accuracy <= prev.chance + CHANCE_MARGIN) {
-    symptoms.push(`accuracy ${pct(last.accuracy)} is at chance (always guessing the most frequent class scores ${pct(last.chance)}) after ${history.length} epochs`);
+  // (A comparison with an absent metric, undefined or NaN, is false.)
+  const atChance = (e: EpochSignal) => e.accuracy! <= e.chance! + CHANCE_MARGIN;
+  if (atChance(last) && atChance(prev)) {
+    symptoms.push(`accuracy ${pct(last.accuracy!)} is at chance (always guessing the most frequent class scores ${pct(last.chance!)}) after ${history.length} epochs`);
   }
-  if (last.r2 !== undefined && prev.r2 !== undefined && last.r2 <= R2_CHANCE && prev.r2 <= R2_CHANCE) {
-    symptoms.push(`r2 ${last.r2.toFixed(3)} is no better than predicting the mean after ${history.length} epochs`);
+  if (last.r2! <= R2_CHANCE && prev.r2! <= R2_CHANCE) {
+    symptoms.push(`r2 ${last.r2!.toFixed(3)} is no better than predicting the mean after ${history.length} epochs`);
   }
   const stuck = Number.isFinite(last.cost) && last.cost > 1e-6 && Math.abs(last.cost - prev.cost) <= STUCK_RELATIVE * Math.abs(prev.cost);
-  const saturated = last.saturated !== undefined && last.saturated >= SATURATED_SHARE;
+  const saturated = last.saturated! >= SATURATED_SHARE;
   const poor = last.accuracy !== undefined && last.chance !== undefined ? last.accuracy < (1 + last.chance) / 2
     : last.r2 !== undefined ? last.r2 < 0.5 : true;
   if (symptoms.length === 0 && !(stuck && saturated && poor)) return [];

