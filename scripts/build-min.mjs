@@ -2,6 +2,7 @@
 // output) with esbuild, after `npm run build:ts`:
 //
 //   dist/min/nabla.js    `nabla/min` (src/min.ts): everything `nabla` exports, one minified ES
+//                        (esbuild, then terser)
 //                        module; init() imports the one wasm build the engine runs
 //                        (dist/min/wasm-*.js), so a page makes one request for its code and
 //                        one for the build; and the js backend (dist/min/baseline-*.js) only
@@ -18,7 +19,8 @@
 // Chunk names carry a content hash, so the builds (and the js backend) shared by nabla.js and
 // entry.js are one file each.
 import { build } from "esbuild";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { minify } from "terser";
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -43,6 +45,15 @@ for (const entryPoints of [{ nabla: dist("min.js"), worker: dist("worker/index.j
     ...common, entryPoints, outdir: dist("min"), format: "esm", splitting: true, minify: true, target: "es2022", chunkNames: "[name]-[hash]",
     plugins: [ownProbes],
   });
+}
+// A second pass over the code files with terser: its names (chosen by frequency) and its
+// compression took nabla.js from 18.8 to 18.1 KB gzipped, measured, where esbuild's minifier
+// stops (the builds are strings: nothing to gain there). Exported names stay as they are, so the
+// chunks still import each other; the error classes name themselves with literal strings.
+for (const f of readdirSync(dist("min")).filter((f) => f.endsWith(".js") && !f.startsWith("wasm-"))) {
+  const code = readFileSync(dist(`min/${f}`), "utf8");
+  const out = await minify(code, { module: true, ecma: 2022, compress: { passes: 2 }, mangle: true, format: { comments: false } });
+  writeFileSync(dist(`min/${f}`), out.code);
 }
 await build({ ...common, entryPoints: [dist("node.js")], outfile: dist("nabla.cjs"), format: "cjs", platform: "node", target: "node20" });
 // Types for require("nabla"): under --module node16 a .cts file takes the "require"

@@ -278,8 +278,7 @@ export class Network {
   /** The layers (neurons, activation, parameters, dropout), the task, cost, initializer and backend, as text. */
   summary(): string {
     this.#live("summary()");
-    return summaryText({ sizes: this.sizes, activations: this.activations, cost: this.cost, init: this.init, task: this.task,
-      dropout: this.dropout, preprocessing: this.#pre !== null, backend: this.backend });
+    return summaryText({ ...this.#model(), preprocessing: this.#pre !== null, backend: this.backend });
   }
 
   #outputs(where: string, x: Vector): Float32Array {
@@ -393,11 +392,16 @@ export class Network {
     n.F.set(flat, n.plan.b[0] >>> 2);
   }
 
+  /** The model this network computes (src/model.ts): what toJSON, toBinary and summary describe. */
+  #model() {
+    const { sizes, activations, cost, init, seed, task, dropout } = this;
+    return { sizes, activations, cost, init, seed, task, dropout, preprocessing: this.#pre };
+  }
+
   /** Everything needed to restore the network exactly, optimizer state and generator included. */
   toJSON(): NetworkJSON {
     const n = this.#live("toJSON()");
-    return toJSON({ sizes: this.sizes, activations: this.activations, cost: this.cost, init: this.init, seed: this.seed,
-      task: this.task, dropout: this.dropout, preprocessing: this.#pre }, n.F, n.plan, this.#s.rng.state, this.#s.opt);
+    return toJSON(this.#model(), n.F, n.plan, this.#s.rng.state, this.#s.opt);
   }
 
   /**
@@ -409,8 +413,7 @@ export class Network {
    */
   toBinary(extra?: Record<string, unknown>): Uint8Array {
     const n = this.#live("toBinary()");
-    return binary("toBinary()").toBinary({ sizes: this.sizes, activations: this.activations, cost: this.cost, init: this.init, seed: this.seed,
-      task: this.task, dropout: this.dropout, preprocessing: this.#pre }, n.F, n.plan, this.#s.rng.state, this.#s.opt, extra);
+    return binary("toBinary()").toBinary(this.#model(), n.F, n.plan, this.#s.rng.state, this.#s.opt, extra);
   }
 
   /**
