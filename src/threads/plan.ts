@@ -28,6 +28,17 @@ export function setTasksPerThread(n: number): void {
   TASKS_PER_THREAD = n;
 }
 
+/**
+ * Row-range tasks per thread and job (about) for BP3/BP4 and the fused step: fewer than for
+ * samples — measured on 2 threads (19:01–19:03, both cores free), bp4sgd of 784×100 at m = 32 ran
+ * in 78 µs as 2 row ranges, 88–93 µs as 4 and 102–111 µs as 8 (105–119 µs alone).
+ */
+export let ROW_TASKS_PER_THREAD = 1;
+/** Sets ROW_TASKS_PER_THREAD (benchmarks compare settings in one process). */
+export function setRowTasksPerThread(n: number): void {
+  ROW_TASKS_PER_THREAD = n;
+}
+
 /** Samples per task at least (a pair: the forward and BP2 kernels' blocking). */
 const MIN_SAMPLES = 2;
 
@@ -109,7 +120,7 @@ export function deltas(pool: Pool, n: Layout, m: number): void {
 }
 
 /**
- * Row ranges of every layer, [layer, j0, j1], about TASKS_PER_THREAD per thread in total, each of about the
+ * Row ranges of every layer, [layer, j0, j1], about ROW_TASKS_PER_THREAD per thread in total, each of about the
  * same work (rows × n_in), at multiples of 4 rows; the largest first (the last tasks claimed
  * are the small ones, so the threads finish together).
  */
@@ -117,7 +128,7 @@ export function rowRanges(sizes: readonly number[], threads: number): [number, n
   const L = sizes.length - 1;
   let total = 0;
   for (let l = 0; l < L; l++) total += sizes[l + 1] * sizes[l];
-  const target = total / (TASKS_PER_THREAD * threads);
+  const target = total / (ROW_TASKS_PER_THREAD * threads);
   const out: [number, number, number][] = [];
   for (let l = 0; l < L; l++) {
     const nIn = sizes[l], nOut = sizes[l + 1];
