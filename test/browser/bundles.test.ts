@@ -5,12 +5,10 @@
 // from the worker arrives with its epoch, learning rate and history (minifiers rename classes,
 // so names must not come from `new.target.name`; the worker rebuilds classes by name).
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { createServer, type Server } from "node:http";
-import { readFile } from "node:fs/promises";
-import { extname, join, normalize } from "node:path";
+import { join } from "node:path";
 import { assertDistFresh, root } from "./dist.js";
 import { haveChromium, skipReason, launch, type Session } from "./chromium.js";
-import { METHODS, buildApp, type Method } from "./bundles.js";
+import { METHODS, appResult, buildApp, type Method } from "./bundles.js";
 
 if (!haveChromium) console.warn(skipReason);
 
@@ -41,24 +39,6 @@ const facts = (e) => ({
 })();
 `;
 
-const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript" };
-function serve(dir: string): Promise<{ server: Server; url: string }> {
-  const server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname));
-    try {
-      const body = await readFile(join(dir, path.endsWith("/") ? `${path}index.html` : path));
-      res.writeHead(200, { "content-type": TYPES[extname(path) || ".html"] ?? "application/octet-stream" });
-      res.end(body);
-    } catch {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => {
-    resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/` });
-  }));
-}
-
 describe.skipIf(!haveChromium)("minified bundles in Chromium: error classes on the page and through the worker", () => {
   let session: Session;
   beforeAll(async () => {
@@ -69,30 +49,18 @@ describe.skipIf(!haveChromium)("minified bundles in Chromium: error classes on t
 
   it.each(METHODS)("%s", async (m: Method) => {
     const site = buildApp(m, join(root, "test-results/bundles", m), APP, true);
-    const { server, url } = await serve(site);
-    const page = await session.context.newPage();
-    const problems: string[] = [];
-    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-    page.on("response", (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
-    try {
-      await page.goto(url);
-      await page.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, null, { timeout: 60_000 });
-      const r = await page.evaluate(() => (window as unknown as { result: Record<string, Record<string, unknown>> }).result);
-      expect(r.fatal).toBeUndefined();
-      const shape = { name: "ShapeError", printed: "ShapeError", nabla: true, shape: true, option: false, divergence: false, argument: "x" };
-      expect(r.page).toMatchObject(shape);
-      expect(r.worker).toMatchObject(shape);
-      expect(r.create).toMatchObject({ name: "OptionError", printed: "OptionError", nabla: true, option: true, argument: "options.cost" });
-      expect(r.divergence).toMatchObject({ name: "DivergenceError", printed: "DivergenceError", nabla: true, divergence: true, eta: 1e6 });
-      // The epochs before the failing one (two, with this seed) come along, each with its cost.
-      const history = r.divergence.history as { epoch: number; cost: number }[];
-      expect(r.divergence.epoch).toBeGreaterThanOrEqual(1);
-      expect(history.map((h) => h.epoch)).toEqual([...Array(r.divergence.epoch as number).keys()]);
-      for (const h of history) expect(Number.isFinite(h.cost)).toBe(true);
-      expect(problems).toEqual([]);
-    } finally {
-      await page.close();
-      server.close();
-    }
+    const { result: r, problems } = await appResult<Record<string, Record<string, unknown>>>(session, site);
+    expect(r.fatal).toBeUndefined();
+    const shape = { name: "ShapeError", printed: "ShapeError", nabla: true, shape: true, option: false, divergence: false, argument: "x" };
+    expect(r.page).toMatchObject(shape);
+    expect(r.worker).toMatchObject(shape);
+    expect(r.create).toMatchObject({ name: "OptionError", printed: "OptionError", nabla: true, option: true, argument: "options.cost" });
+    expect(r.divergence).toMatchObject({ name: "DivergenceError", printed: "DivergenceError", nabla: true, divergence: true, eta: 1e6 });
+    // The epochs before the failing one (two, with this seed) come along, each with its cost.
+    const history = r.divergence.history as { epoch: number; cost: number }[];
+    expect(r.divergence.epoch).toBeGreaterThanOrEqual(1);
+    expect(history.map((h) => h.epoch)).toEqual([...Array(r.divergence.epoch as number).keys()]);
+    for (const h of history) expect(Number.isFinite(h.cost)).toBe(true);
+    expect(problems).toEqual([]);
   });
 });

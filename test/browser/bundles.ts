@@ -12,9 +12,12 @@
 // (minified bundles in Chromium: error classes on the page and across the worker).
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { dirname, join, posix } from "node:path";
+import { dirname, extname, join, normalize, posix } from "node:path";
+import { readFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
 import { gzipSync } from "node:zlib";
 import { root } from "./dist.js";
+import type { Session } from "./chromium.js";
 
 export const METHODS = ["min", "vite", "esbuild"] as const;
 export type Method = (typeof METHODS)[number];
@@ -124,4 +127,42 @@ export function pageEntry(site: string): string {
 /** The worker's script: the one emitted file holding nabla's worker entry. */
 export function workerEntries(site: string): string[] {
   return [...emitted(site)].filter(([, t]) => t.includes("nabla worker entry: not running in a worker")).map(([f]) => join(site, f));
+}
+
+/** A static server for a built app on 127.0.0.1 (a free port), each response with `headers` too (e.g. COOP/COEP). */
+export function serveApp(dir: string, headers: Record<string, string> = {}): Promise<{ server: Server; url: string }> {
+  const server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname));
+    try {
+      const body = await readFile(join(dir, path.endsWith("/") ? `${path}index.html` : path));
+      res.writeHead(200, { ...headers, "content-type": extname(path) === ".js" ? "text/javascript" : "text/html" });
+      res.end(body);
+    } catch {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => {
+    resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/` });
+  }));
+}
+
+/**
+ * Serves a built app (serveApp), opens it in the session and waits for the page to set
+ * `window.result`; returns it with every page error and failed response, then closes both.
+ */
+export async function appResult<T>(session: Session, dir: string, headers: Record<string, string> = {}): Promise<{ result: T; problems: string[] }> {
+  const { server, url } = await serveApp(dir, headers);
+  const page = await session.context.newPage();
+  const problems: string[] = [];
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  page.on("response", (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+  try {
+    await page.goto(url);
+    await page.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, null, { timeout: 60_000 });
+    return { result: await page.evaluate(() => (window as unknown as { result: T }).result), problems };
+  } finally {
+    await page.close();
+    server.close();
+  }
 }

@@ -7,13 +7,12 @@
 // start, is a BackendError, never a hang. Each documented way of loading (nabla/min, Vite,
 // esbuild; test/browser/bundles.ts) runs threads in an isolated page.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { createServer, type Server } from "node:http";
-import { readFile } from "node:fs/promises";
+import type { Server } from "node:http";
 import { readFileSync } from "node:fs";
-import { extname, join, normalize } from "node:path";
+import { join } from "node:path";
 import { assertDistFresh, root } from "./dist.js";
 import { haveChromium, skipReason, launch, type Session } from "./chromium.js";
-import { METHODS, buildApp, emitted, loaded, workerEntries, type Method } from "./bundles.js";
+import { METHODS, appResult, buildApp, emitted, loaded, workerEntries, type Method } from "./bundles.js";
 // @ts-ignore: plain JavaScript shared with the page
 import { threadsRun, threadsData, TRAIN } from "./threads-scenario.mjs";
 // @ts-ignore: plain JavaScript (scripts/)
@@ -150,24 +149,6 @@ function aloneInNode(json: string): string {
   return out;
 }
 
-/** A static server for a bundled app, cross-origin isolated. */
-function serveIsolated(dir: string): Promise<{ server: Server; url: string }> {
-  const server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname));
-    try {
-      const body = await readFile(join(dir, path.endsWith("/") ? `${path}index.html` : path));
-      res.writeHead(200, { ...ISOLATION, "content-type": extname(path) === ".js" ? "text/javascript" : "text/html" });
-      res.end(body);
-    } catch {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => {
-    resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/` });
-  }));
-}
-
 describe.skipIf(!haveChromium)("threads in each documented way of loading (minified bundles, isolated page)", () => {
   let session: Session, node: Run;
   // The page: the scenario's text inlined (bundlers bundle it with the app), then a threads: 2 run.
@@ -193,24 +174,12 @@ threadsRun((s, o) => NetworkWorker.create(s, o), { threads: 2 })
     expect(files).toHaveLength(1);
     expect(join(site, files[0][0])).not.toBe(worker);
     expect(first.files).toBe(1); // the worker script alone (no shared chunk: src/threads/web.ts's Host)
-    const { server, url } = await serveIsolated(site);
-    const page = await session.context.newPage();
-    const problems: string[] = [];
-    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-    page.on("response", (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
-    try {
-      await page.goto(url);
-      await page.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, null, { timeout: 60_000 });
-      const r = await page.evaluate(() => (window as unknown as { result: Run & { fatal?: string } }).result);
-      expect(r.fatal).toBeUndefined();
-      expect(r.threads).toBe(2);
-      expect(r.json).toBe(node.json);
-      expect(r.out).toEqual(node.out);
-      expect(problems).toEqual([]);
-    } finally {
-      await page.close();
-      server.close();
-    }
+    const { result: r, problems } = await appResult<Run & { fatal?: string }>(session, site, ISOLATION);
+    expect(r.fatal).toBeUndefined();
+    expect(r.threads).toBe(2);
+    expect(r.json).toBe(node.json);
+    expect(r.out).toEqual(node.out);
+    expect(problems).toEqual([]);
   }, 120_000);
 });
 
