@@ -4,7 +4,7 @@
 // untrusted JSON) both describe a network through these functions, so a network the library
 // builds is one it can load, and the other way round.
 //
-// Every rule reports through a `Fail` callback (src/errors.ts), so each caller throws its own
+// Every rule reports through a `Fail` callback (src/check.ts), so each caller throws its own
 // error class (ShapeError / OptionError for the constructor, ModelFormatError for a model file)
 // naming its own argument ("options.output" or "json.output").
 import { ACTIVATIONS, COSTS, type Activation, type Cost } from "./kernels.js";

@@ -9,11 +9,10 @@ import simdThreads from "./generated/wasm-simd-threads.js";
 import { registerBuild, registerJsBackend, decodeBuild } from "./wasm.js";
 import { createJsKernels } from "./baseline/index.js";
 import { threadsFor, registerThreadedBuild } from "./threads/index.js";
-import { registerThreadsImpl } from "./threads/option.js";
+import { registerThreadsImpl, THREAD_WORK, perSample, perSampleBp2 } from "./threads/option.js";
 import { spawnNode, nodeCores } from "./threads/node.js";
 import { threadPasses } from "./threads/passes.js";
 import { registerThreadPasses } from "./passes.js";
-import { THREAD_WORK, perSample, perSampleBp2 } from "./threads/option.js";
 import { BackendError } from "./errors.js";
 
 registerBuild("relaxed", relaxed);

@@ -13,7 +13,7 @@
 // optimizer state's step count.
 //
 // With helper threads (arena.pool, src/threads/), each pass whose work pays for a barrier runs
-// split across them: src/passes-threads.ts, bit-identical to the passes below.
+// split across them: src/threads/passes.ts, bit-identical to the passes below.
 // Dropout (Nielsen ch. 3, inverted): in a training pass of a network with dropout, hidden layer
 // l's activations are multiplied by a mask μ^l drawn from the network's generator (0 with
 // probability p_l, else 1/(1 − p_l)) into ã^l, which the next layer and BP4 read; BP2 computes
@@ -28,7 +28,7 @@ import { fillMask } from "./dropout.js";
 export type Rows = (start: number, m: number, at: number) => void;
 
 /**
- * The passes on a network's helper threads (src/passes-threads.ts), each returning false when
+ * The passes on a network's helper threads (src/threads/passes.ts), each returning false when
  * its job is too small to split (the pass then runs here, on the calling thread). Registered by
  * the entries that can start threads (src/node.ts, NetworkWorker's worker), so a page computing
  * on its main thread — which never has threads — does not load them; and apart from the passes,
@@ -127,7 +127,7 @@ export function update(net: Arena, m: number, eta: number, lambda: number, l1: n
 /**
  * Feedforward of count rows in chunks of up to `chunk` samples: load(start, m, at) puts rows
  * start..start+m in the batch rows at..at+m, store(start, m, at) takes their outputs (with helper
- * threads, pipelined: src/passes-threads.ts). The buffers are not grown for it (evaluate's chunks,
+ * threads, pipelined: src/threads/passes.ts). The buffers are not grown for it (evaluate's chunks,
  * whose cost sums depend on them, stay as they are).
  */
 export function forwardChunks(n: Arena, where: string, count: number, chunk: number, load: Rows, store: Rows): void {

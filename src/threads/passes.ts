@@ -116,7 +116,6 @@ export function threadPasses({ BackendError, THREAD_WORK, perSample, perSampleBp
     return true;
   }
 
-
   /** BP1 and the BP2 chain: already done when the training forward pass ran on the pool, else on the pool by samples when the chain's work pays for it, else here. */
   function deltas(n: Arena, m: number): void {
     if (deltasDone.delete(n)) return;

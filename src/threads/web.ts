@@ -88,7 +88,6 @@ export const spawnWeb: Spawn = (index, module, memory, control, onExit) => {
   };
 };
 
-
 const loaders = {
   relaxed: () => import("../generated/wasm-relaxed-threads.js"),
   simd: () => import("../generated/wasm-simd-threads.js"),
