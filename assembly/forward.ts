@@ -95,27 +95,42 @@ function fixNaN(z: v128, w0: usize, w1: usize, w2: usize, w3: usize, x0: usize, 
  * finite for any finite weights and inputs.
  */
 export function forward(a: usize, w: usize, b: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32, act: i32): void {
+  forwardCore(a, w, b, aPrev, nIn, nOut, m, act, 0, nOut);
+}
+
+/**
+ * forward on the neurons j0 ≤ j < j1 only (rows j0..j1 of w; one thread's share, src/threads/plan.ts):
+ * a[s, j] for those j, in a's (m, nOut) layout, the same values as forward there, bit for bit —
+ * every z is formed the same way whatever rows share its pass. σ must act elementwise (not
+ * softmax, which needs the whole row) unless the range is all of 0..nOut.
+ */
+export function forwardRows(a: usize, w: usize, b: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32, act: i32, j0: i32, j1: i32): void {
+  forwardCore(a, w, b, aPrev, nIn, nOut, m, act, j0, j1);
+}
+
+// @ts-ignore: decorator
+@inline function forwardCore(a: usize, w: usize, b: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32, act: i32, j0: i32, j1: i32): void {
   if (ASC_FEATURE_SIMD) {
     // Panels of samples whose inputs (≤ ~128 KiB) stay in L2 while all of w passes over them;
     // at training batch sizes this is one panel.
     const panel = max(2, (32768 / nIn) & ~1);
     for (let s0 = 0; s0 < m; s0 += panel) {
-      forwardPanel(a + (<usize>(s0 * nOut) << 2), w, b, aPrev + (<usize>(s0 * nIn) << 2), nIn, nOut, min(panel, m - s0), act);
+      forwardPanel(a + (<usize>(s0 * nOut) << 2), w, b, aPrev + (<usize>(s0 * nIn) << 2), nIn, nOut, min(panel, m - s0), act, j0, j1);
     }
     return;
   }
-  forwardScalar(a, w, b, aPrev, nIn, nOut, m, act);
+  forwardScalar(a, w, b, aPrev, nIn, nOut, m, act, j0, j1);
 }
 
-/** forward() for the SIMD builds, on m ≤ panel samples. */
+/** forward() for the SIMD builds, on m ≤ panel samples and the neurons j0..j1. */
 // @ts-ignore: decorator
-@inline function forwardPanel(a: usize, w: usize, b: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32, act: i32): void {
-  let j = 0;
+@inline function forwardPanel(a: usize, w: usize, b: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32, act: i32, j0: i32, j1: i32): void {
+  let j = j0;
   {
     const inRegs = hasActivate4(act);
     const kv = nIn & ~3; // k's covered by whole vectors
     const rowBytes = <usize>nIn << 2;
-    for (; j + 4 <= nOut; j += 4) {
+    for (; j + 4 <= j1; j += 4) {
       const w0 = w + <usize>j * rowBytes;
       const bias = ld4(b, j);
       let s = 0;
@@ -171,7 +186,7 @@ export function forward(a: usize, w: usize, b: usize, aPrev: usize, nIn: i32, nO
     // the real ones, so leftover samples run at the speed of the others. The z's come out as
     // vectors, so the guard and σ work in-register here too.
     let jj = j;
-    for (; jj + 2 <= nOut; jj += 2) {
+    for (; jj + 2 <= j1; jj += 2) {
       const wj = w + <usize>jj * rowBytes, wj1 = wj + rowBytes;
       const b0 = ld(b, jj), b1 = ld(b, jj + 1);
       const bias = f32x4(b0, b1, b0, b1);
@@ -211,7 +226,7 @@ export function forward(a: usize, w: usize, b: usize, aPrev: usize, nIn: i32, nO
         if (last >= 3) v128.store64_lane(o + 3 * ob, zB, 1);
       }
     }
-    for (; jj < nOut; jj++) {
+    for (; jj < j1; jj++) {
       const wj = w + <usize>jj * rowBytes;
       const bj = ld(b, jj);
       for (let s = 0; s < m; s += 4) {
@@ -241,7 +256,7 @@ export function forward(a: usize, w: usize, b: usize, aPrev: usize, nIn: i32, nO
         if (last >= 3) st(a, (s + 3) * nOut + jj, f32x4.extract_lane(z, 3));
       }
     }
-    if (!inRegs) for (let s = 0; s < m; s++) activateRow(a + (<usize>(s * nOut) << 2), nOut, act);
+    if (!inRegs) for (let s = 0; s < m; s++) activateRow(a + (<usize>(s * nOut + j0) << 2), j1 - j0, act);
   }
 }
 
@@ -249,13 +264,13 @@ export function forward(a: usize, w: usize, b: usize, aPrev: usize, nIn: i32, nO
  * The scalar build: 2 rows × 2 samples per pass (4 accumulators), so each weight and each
  * input load is used twice; odd rows and samples run 1 × 2 or 1 × 1.
  */
-function forwardScalar(a: usize, w: usize, b: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32, act: i32): void {
+function forwardScalar(a: usize, w: usize, b: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32, act: i32, j0: i32, j1: i32): void {
   const rowBytes = <usize>nIn << 2;
   for (let s = 0; s < m; s += 2) {
     const two = s + 1 < m;
     const x0 = aPrev + <usize>s * rowBytes, x1 = two ? x0 + rowBytes : x0;
-    let j = 0;
-    for (; j + 2 <= nOut; j += 2) {
+    let j = j0;
+    for (; j + 2 <= j1; j += 2) {
       const w0 = w + <usize>j * rowBytes, w1 = w0 + rowBytes;
       let z00: f32 = 0, z10: f32 = 0, z01: f32 = 0, z11: f32 = 0;
       for (let k = 0; k < nIn; k++) {
@@ -269,20 +284,20 @@ function forwardScalar(a: usize, w: usize, b: usize, aPrev: usize, nIn: i32, nOu
         st(a, (s + 1) * nOut + j + 1, z11 + ld(b, j + 1));
       }
     }
-    if (j < nOut) {
+    if (j < j1) {
       const wj = w + <usize>j * rowBytes;
       let z0: f32 = 0, z1: f32 = 0;
       for (let k = 0; k < nIn; k++) { const r = ld(wj, k); z0 += r * ld(x0, k); z1 += r * ld(x1, k); }
       st(a, s * nOut + j, z0 + ld(b, j));
       if (two) st(a, (s + 1) * nOut + j, z1 + ld(b, j));
     }
-    for (let t = 0; t < nOut; t++) {
+    for (let t = j0; t < j1; t++) {
       const wt = w + <usize>t * rowBytes, bt = ld(b, t);
       st(a, s * nOut + t, guard1(ld(a, s * nOut + t), wt, x0, nIn, bt));
       if (two) st(a, (s + 1) * nOut + t, guard1(ld(a, (s + 1) * nOut + t), wt, x1, nIn, bt));
     }
-    activateRow(a + (<usize>(s * nOut) << 2), nOut, act);
-    if (two) activateRow(a + (<usize>((s + 1) * nOut) << 2), nOut, act);
+    activateRow(a + (<usize>(s * nOut + j0) << 2), j1 - j0, act);
+    if (two) activateRow(a + (<usize>((s + 1) * nOut + j0) << 2), j1 - j0, act);
   }
 }
 

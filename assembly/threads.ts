@@ -4,4 +4,5 @@
 // cost a page that does not use threads nothing. Exports only.
 export * from "./index";
 export { bp3Rows } from "./bp3";
+export { forwardRows } from "./forward";
 export { bp4Rows, bp4sgdRows, setScratchSlot } from "./bp4";

@@ -61,8 +61,10 @@ function views(rows: Rows, nIn: number, nOut: number): NonNullable<Rows["views"]
  * finite are checked in wasm once in place (kernels.allFinite): a DataError names the first
  * bad value. A buffer detached since the data was checked is a DataError too. `at`: the batch
  * row the first one lands in (feedforwardBatch with threads loads one chunk while the last runs).
+ * `check` false leaves the inputs' check to the caller (feedforwardBatch with threads: the
+ * forward tasks check their own rows, then checkInputs makes the error).
  */
-export function load(n: Arena, where: string, rows: Rows, idx: Uint32Array | null, start: number, m: number, at = 0): void {
+export function load(n: Arena, where: string, rows: Rows, idx: Uint32Array | null, start: number, m: number, at = 0, check = true): void {
   const { k, plan: p, sizes } = n, nIn = sizes[0], nOut = sizes[sizes.length - 1];
   const { inputs, outputs, labels } = rows;
   if ((inputs && inputs.length === 0) || (outputs && outputs.length === 0)) throw detached(where, rows.arg);
@@ -99,9 +101,15 @@ export function load(n: Arena, where: string, rows: Rows, idx: Uint32Array | nul
     for (let r = 0; r < m; r++) F[y0 + r * nOut + labels[idx ? idx[start + r] : start + r]] = 1;
   }
   if (!rows.checked) {
-    if (!k.allFinite(4 * x0, m * nIn)) throw notFinite(where, rows, F, x0, nIn, idx, start, m, false);
+    if (check) checkInputs(n, where, rows, idx, start, m, at);
     if (outputs && !k.allFinite(4 * y0, m * nOut)) throw notFinite(where, rows, F, y0, nOut, idx, start, m, true);
   }
+}
+
+/** Throws the DataError naming the first non-finite input among rows start..start+m, loaded at batch rows at..at+m. */
+export function checkInputs(n: Arena, where: string, rows: Rows, idx: Uint32Array | null, start: number, m: number, at: number): void {
+  const nIn = n.sizes[0], x0 = (n.plan.a[0] >>> 2) + at * nIn;
+  if (!n.k.allFinite(4 * x0, m * nIn)) throw notFinite(where, rows, n.F, x0, nIn, idx, start, m, false);
 }
 
 function detached(where: string, arg: string): DataError {
@@ -116,11 +124,13 @@ function notFinite(where: string, rows: Rows, F: Float32Array, at: number, n: nu
 }
 
 /**
- * The task's metrics and mean cost over all rows, in chunks of CHUNK or more (as the batch
- * buffers allow). Targets are read from y as loaded (class labels become one-hot rows there).
+ * The task's metrics and mean cost over all rows, in chunks of CHUNK: the cost is summed per
+ * chunk, so the chunks do not depend on what the batch buffers grew to (a training batch size, a
+ * feedforwardBatch with threads) — the same rows give the same figures whatever ran before.
+ * Targets are read from y as loaded (class labels become one-hot rows there).
  */
 export function evaluateRows(n: Arena, where: string, rows: Rows, task: Task): Metrics {
-  const chunk = Math.min(rows.count, Math.max(CHUNK, n.plan.capacity));
+  const chunk = Math.min(rows.count, CHUNK);
   n.ensure(where, chunk);
   const L = n.sizes.length - 1, acc = new MetricAccumulator(task, n.sizes[L]);
   for (let start = 0; start < rows.count; start += chunk) {

@@ -23,7 +23,7 @@ import type { parseBinary, toBinary } from "./binary.js";
 import { parseModel, toJSON, matrices, vectors, type NetworkJSON, type ParsedModel } from "./serialize.js";
 import { forward, backward, forwardChunks } from "./passes.js";
 import { epochs, checkIdle, type EpochEvent, type Trainee } from "./epochs.js";
-import { load, evaluateRows, evaluation, CHUNK, type Evaluation } from "./batches.js";
+import { load, checkInputs, evaluateRows, evaluation, CHUNK, type Evaluation } from "./batches.js";
 import { predictRow, predictRows, probabilityRow, checkProbabilities, type Prediction } from "./predict.js";
 import { summaryText } from "./summary.js";
 import { DataError, DisposedError, NablaError, OptionError, ShapeError, describe } from "./errors.js";
@@ -337,10 +337,10 @@ export class Network {
     if (result.length !== rows.count * nOut) throw new ShapeError(where, "out", `a Float32Array of length ${rows.count * nOut}`, describe(out));
     const chunk = Math.min(rows.count, Math.max(CHUNK, n.plan.capacity));
     // A bad value is a DataError naming it; rows before its chunk may already be in `out`; the network is unchanged.
-    forwardChunks(n, where, rows.count, chunk, (start, m, at) => load(n, where, rows, null, start, m, at), (start, m, at) => {
+    forwardChunks(n, where, rows.count, chunk, (start, m, at, check) => load(n, where, rows, null, start, m, at, check), (start, m, at) => {
       const aL = (n.plan.a[L] >>> 2) + at * nOut;
       result.set(n.F.subarray(aL, aL + m * nOut), start * nOut);
-    });
+    }, rows.checked ? null : (start, m, at) => checkInputs(n, where, rows, null, start, m, at));
     return result;
   }
 

@@ -14,6 +14,7 @@ import { spawnNode, nodeCores } from "./threads/node.js";
 import { threadPasses } from "./threads/passes.js";
 import { registerThreadPasses } from "./passes.js";
 import { BackendError } from "./errors.js";
+import { activationCode } from "./kernels.js";
 
 registerBuild("relaxed", relaxed);
 registerBuild("simd", simd);
@@ -23,7 +24,7 @@ registerThreadedBuild("relaxed", relaxedThreads);
 registerThreadedBuild("simd", simdThreads);
 registerThreadsImpl(threadsFor({ spawn: spawnNode, cores: nodeCores, decodeBuild }));
 // The passes on helper threads (kept out of a page's bundle: only entries that start threads load them).
-registerThreadPasses(threadPasses({ BackendError, THREAD_WORK, perSample, perSampleBp2 }));
+registerThreadPasses(threadPasses({ BackendError, THREAD_WORK, perSample, perSampleBp2, SOFTMAX: activationCode("softmax") }));
 
 // The binary model form (Network.toBinary / fromBinary), kept out of the page bundle.
 import "./binary.js";

@@ -26,6 +26,8 @@ import { fillMask } from "./dropout.js";
 
 /** Rows of a feedforward in chunks: rows start..start+m of the caller's data at batch rows at..at+m. */
 export type Rows = (start: number, m: number, at: number) => void;
+/** Loads rows as Rows says; `check` false leaves the inputs' finiteness to the caller (then `check` of forwardChunks throws the error). */
+export type Load = (start: number, m: number, at: number, check: boolean) => void;
 
 /**
  * The passes on a network's helper threads (src/threads/passes.ts), each returning false when
@@ -39,7 +41,7 @@ export interface ThreadPasses {
   backward(n: Arena, m: number): boolean;
   sgd(n: Arena, m: number, scale: number, decay: number, l1s: number): boolean;
   update(n: Arena, m: number, eta: number, scale: number, decay: number, l1s: number, opt: Optimizer, t: number): boolean;
-  chunks(n: Arena, count: number, chunk: number, load: Rows, store: Rows): boolean;
+  chunks(n: Arena, where: string, count: number, chunk: number, load: Load, store: Rows, check: Rows | null): boolean;
 }
 let onThreads: ThreadPasses | null = null;
 /** Makes the thread passes available (an arena only has a pool where they are registered). */
@@ -125,17 +127,18 @@ export function update(net: Arena, m: number, eta: number, lambda: number, l1: n
 }
 
 /**
- * Feedforward of count rows in chunks of up to `chunk` samples: load(start, m, at) puts rows
- * start..start+m in the batch rows at..at+m, store(start, m, at) takes their outputs (with helper
- * threads, pipelined: src/threads/passes.ts). The buffers are not grown for it (evaluate's chunks,
- * whose cost sums depend on them, stay as they are).
+ * Feedforward of count rows in chunks of up to `chunk` samples: load(start, m, at, true) puts rows
+ * start..start+m in the batch rows at..at+m and checks them, store(start, m, at) takes their
+ * outputs. With helper threads (src/threads/passes.ts) the chunks are pipelined and may be larger,
+ * and the forward tasks check their own rows: check(start, m, at) then throws the error when one
+ * found a bad value (check null: the rows are known finite). Each output row depends on its own input row only: the chunking changes nothing.
  */
-export function forwardChunks(n: Arena, where: string, count: number, chunk: number, load: Rows, store: Rows): void {
+export function forwardChunks(n: Arena, where: string, count: number, chunk: number, load: Load, store: Rows, check: Rows | null): void {
+  if (n.pool !== null && onThreads!.chunks(n, where, count, chunk, load, store, check)) return;
   n.ensure(where, chunk);
-  if (n.pool !== null && onThreads!.chunks(n, count, chunk, load, store)) return;
   for (let start = 0; start < count; start += chunk) {
     const m = Math.min(chunk, count - start);
-    load(start, m, 0);
+    load(start, m, 0, true);
     forward(n, m);
     store(start, m, 0);
   }

@@ -377,6 +377,35 @@ describe.each(RAW_BUILDS)("threads' shares on %s", (name, b64, threaded) => {
     if (threaded) e.setScratchSlot(0);
   });
 
+  // forwardRows: each thread computes the neurons of its rows of w for the whole batch (a training
+  // pass keeps every row of w on the thread that updates it). Softmax needs the whole row: only whole ranges.
+  it.skipIf(!built || !threaded).each(RANGE_SHAPES)("forwardRows on row ranges nIn=%i nOut=%i m=%i equals forward", (nIn, nOut, m) => {
+    const { e, memory } = built!;
+    const need = e.heapBase() + 4 * (3 * m * nOut + m * nIn + nOut * nIn + nOut) + 1024;
+    if (need > memory.buffer.byteLength) memory.grow(Math.ceil((need - memory.buffer.byteLength) / 65536));
+    const F = () => new Float32Array(memory.buffer);
+    const rng = new Random(nIn * 11 + nOut * 3 + m);
+    let top = e.heapBase();
+    const put = (v: Float64Array | number) => {
+      const n = typeof v === "number" ? v : v.length, p = top;
+      if (typeof v !== "number") F().set(v, p >>> 2);
+      top += Math.ceil(n / 4) * 16 + 16;
+      return p;
+    };
+    const read = (p: number, n: number) => F().slice(p >>> 2, (p >>> 2) + n);
+    const pw = put(floats(rng, nOut * nIn, -0.3, 0.3)), pb = put(floats(rng, nOut)), px = put(floats(rng, m * nIn, 0, 1));
+    const pa = put(m * nOut), qa = put(m * nOut);
+    for (const act of [0, 1, 2, 3, 4, 5]) {
+      for (const align of act === 5 ? [nOut] : [4, 1]) {
+        const parts = cuts(rng, nOut, align);
+        F().fill(NaN, qa >>> 2, (qa >>> 2) + m * nOut); // every value must be written by one share
+        e.forward(pa, pw, pb, px, nIn, nOut, m, act);
+        for (const [j0, j1] of parts) e.forwardRows(qa, pw, pb, px, nIn, nOut, m, act, j0, j1);
+        sameBits(read(qa, m * nOut), read(pa, m * nOut), `${name} forwardRows act ${act} ${JSON.stringify(parts)}`);
+      }
+    }
+  });
+
   it.skipIf(!built)("forward, bp1 and bp2 on sample ranges equal the whole batch", () => {
     const { e, memory } = built!;
     const rng = new Random(5);

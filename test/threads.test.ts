@@ -62,22 +62,35 @@ describe("the threads option", () => {
 describe.each(BUILDS)("threaded %s build", (build) => {
   it.each([
     [[784, 30, 10], 10], [[784, 100, 10], 32], [[50, 37, 23, 5], 33], [[17, 130, 64, 3], 64], [[9, 5, 2], 1],
-  ] as [number[], number][])("a training step of %j, m=%i, split over 2 and 3 threads, equals one thread's bit for bit", async (sizes, m) => {
+  ] as [number[], number][])("a training step of %j, m=%i, split over 2 and 3 threads (by samples, and by rows pinned), equals one thread's bit for bit", async (sizes, m) => {
     const results: Uint32Array[] = [];
-    // [threads, whether the calling thread takes tasks too]: without it, the helpers compute everything.
-    for (const [threads, callerWorks] of [[1, true], [2, true], [2, false], [3, true], [3, false]] as const) {
+    // [threads, whether the calling thread takes tasks too, split]: without the calling thread, the
+    // helpers compute everything (pinned tasks too: a thread takes what is left of the others').
+    for (const [threads, callerWorks, by] of [[1, true, ""], [2, true, "samples"], [2, false, "samples"], [3, true, "samples"], [3, false, "samples"],
+      [2, true, "rows"], [2, false, "rows"], [3, true, "rows"], [3, false, "rows"]] as const) {
       const t = createThreaded(build, threads, {});
       open.push(t);
       if (t.raw) t.raw.callerWorks = callerWorks;
       const n = setup(t, sizes, m, sizes.length + m);
+      // By rows: the layers with 4 neurons per thread (src/threads/passes.ts rowLayers), the others here.
+      const rows = sizes.slice(1).map((nOut) => nOut >= 4 * threads);
       for (let step = 0; step < 3; step++) {
         if (!t.raw) stepAlone(t, n, m, 0.1);
-        else {
+        else if (by === "samples") {
           split.forward(t.raw, n, m);
           split.deltas(t.raw, n, m);
           split.stepSgd(t.raw, n, m, 0.1, 1, 0);
+        } else {
+          const e = t.exports as Record<string, Fn>, { plan: p, acts } = n;
+          for (let l = 0; l < rows.length; l++) {
+            if (rows[l]) split.forwardRows(t.raw, n, l, m);
+            else e.forward(p.a[l + 1], p.w[l], p.b[l], p.a[l], sizes[l], sizes[l + 1], m, acts[l]);
+          }
+          split.deltas(t.raw, n, m);
+          split.stepSgdPinned(t.raw, n, m, 0.1, 1, 0, rows);
         }
       }
+      if (t.raw && by === "rows") expect(t.raw.counts.pinned).toBeGreaterThan(0);
       if (t.raw && !callerWorks) expect(t.raw.counts.here).toBe(0);
       const p = n.plan;
       // Parameters after the steps, and the last step's outputs.
@@ -102,18 +115,36 @@ describe.each(BUILDS)("threaded %s build", (build) => {
     F().fill(0, base >>> 2, (base >>> 2) + 4 * slots);
     F().fill(1, ones >>> 2, (ones >>> 2) + 4);
     const expected = new Float32Array(4 * slots);
-    for (let job = 0; job < 20_000; job++) {
-      const tasks = [1, 2, 5, 3, 12][job % 5];
+    // Claimed jobs and pinned jobs (runPinned: each thread its own tasks first, then what is left) mixed.
+    const job = (pinned: boolean, tasks: number) => {
       t.raw!.begin();
       for (let i = 0; i < tasks; i++) {
         t.raw!.call("sgd", base + 16 * i, ones, 4, -1, 1, 0);
         t.raw!.endTask();
         for (let j = 0; j < 4; j++) expected[4 * i + j]++;
       }
-      t.raw!.run();
-    }
+      if (pinned) t.raw!.runPinned();
+      else t.raw!.run();
+    };
+    for (let i = 0; i < 20_000; i++) job(i % 7 < 3, [1, 2, 5, 3, 12][i % 5]);
     expect(Array.from(F().subarray(base >>> 2, (base >>> 2) + 4 * slots))).toEqual(Array.from(expected));
     expect(t.raw!.counts.here).toBeLessThan(t.raw!.counts.tasks); // the helpers took part
+    expect(t.raw!.counts.pinned).toBeGreaterThan(8000);
+  });
+
+  it("a pinned job whose helpers cannot take their tasks (not started yet) is finished by the calling thread", () => {
+    const t = createThreaded(build, 3, {});
+    open.push(t);
+    const pool = t.raw!, e = t.exports as Record<string, Fn>, base = e.heapBase();
+    const F = new Float32Array(t.memory.buffer);
+    F.fill(0, base >>> 2, (base >>> 2) + 24);
+    F.fill(1, (base >>> 2) + 24, (base >>> 2) + 28);
+    expect(pool.ready).toBe(0); // the helpers are still starting (they instantiate the module in the background)
+    pool.begin();
+    for (let i = 0; i < 6; i++) { pool.call("sgd", base + 16 * i, base + 96, 4, -1, 1, 0); pool.endTask(); }
+    pool.runPinned();
+    expect(Array.from(new Float32Array(t.memory.buffer, base, 24))).toEqual(new Array(24).fill(1));
+    expect(pool.counts.here).toBe(6);
   });
 
   it("the splits cover every sample and every row exactly once, at pairs and multiples of 4, samples largest first", () => {
@@ -294,6 +325,19 @@ describe("a Network with threads", async () => {
     const pool = poolOf(net)!, jobs = pool.counts.jobs;
     net.train(data, { epochs: 1, batchSize: 64, learningRate: 0.1 }); // 1,500 samples: 24 mini-batches (the last of 28)
     expect(pool.counts.jobs - jobs).toBe(2 * Math.ceil(1500 / 64));
+    // By rows only the last mini-batch, of 28 samples: fewer than layer 1's 64 neurons (rowLayers).
+    expect(pool.counts.pinned).toBe(2);
+    net.dispose();
+  });
+
+  it("training a layer with more neurons than the batch has samples: split by rows, pinned — its forward pass, then the step, each thread on the same rows", async () => {
+    const net = new Network([784, 100, 10], { seed: 6, threads: 2 });
+    await ready(net);
+    const pool = poolOf(net)!, jobs = pool.counts.jobs;
+    net.train(data, { epochs: 1, batchSize: 32, learningRate: 0.1 }); // 1,500 samples: 47 mini-batches
+    // Per batch: layer 1 by rows, then the step; layer 2 (10 neurons), BP1 and BP2 (32·1,000 multiply-adds) here.
+    expect(pool.counts.jobs - jobs).toBe(2 * Math.ceil(1500 / 32));
+    expect(pool.counts.pinned).toBe(2 * Math.ceil(1500 / 32));
     net.dispose();
   });
 
@@ -337,13 +381,19 @@ describe("a Network with threads", async () => {
     }
   });
 
-  it("feedforwardBatch with threads: a bad value in a later chunk (loaded while the helpers run the one before) is a DataError naming it, and the network works on", async () => {
+  it("feedforwardBatch with threads: a bad value in the first chunk or a later one (loaded while the helpers run the one before) is a DataError naming it, and the network works on", async () => {
     const net = new Network([784, 64, 10], { seed: 2, threads: 2 }), alone = new Network([784, 64, 10], { seed: 2 });
     await ready(net);
-    const x = Float32Array.from(test.inputs);
-    x[300 * 784 + 5] = NaN; // row 300: in the second chunk (250 each here)
-    expect(() => net.feedforwardBatch(x)).toThrow(/inputs\[300\]\[5\] must be a finite number, received NaN/);
-    x[300 * 784 + 5] = 0.5;
+    const x = Float32Array.from(test.inputs), last = x.length / 784 - 1, pool = poolOf(net)!;
+    // The forward tasks check their own rows: a bad value in the first chunk, and in the last (chunks before it ran).
+    for (const [row, bad] of [[0, Infinity], [last, NaN]]) {
+      const jobs = pool.counts.jobs, was = x[row * 784 + 5];
+      x[row * 784 + 5] = bad;
+      expect(() => net.feedforwardBatch(x)).toThrow(new RegExp(`inputs\\[${row}\\]\\[5\\] must be a finite number, received ${bad}`));
+      if (row === 0) expect(pool.counts.jobs - jobs).toBe(1); // it stops at the first chunk
+      else expect(pool.counts.jobs - jobs).toBeGreaterThan(1);
+      x[row * 784 + 5] = was;
+    }
     for (let i = 0; i < 3; i++) {
       const a = new Uint32Array(net.feedforwardBatch(x).buffer), b = new Uint32Array(alone.feedforwardBatch(x).buffer);
       expect(same(a, b)).toBe(true);

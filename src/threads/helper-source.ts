@@ -37,25 +37,43 @@ function serve(module, memory, control, index, kernels, L, die, fail) {
     while (Atomics.load(ctl, L.SEQ) === seq) Atomics.wait(ctl, L.SEQ, seq, 10000);
     seq = Atomics.load(ctl, L.SEQ);
     if (seq < 0) return;
+    // A pinned job: this helper's own tasks (index, index + stride, …), then any left unclaimed
+    // (read with the job's SEQ: a job published meanwhile is served from the top).
+    const stride = Atomics.load(ctl, L.PINNED), pinnedCount = Atomics.load(ctl, L.COUNT), job = Atomics.load(ctl, L.JOB);
+    if (Atomics.load(ctl, L.SEQ) !== seq) { seq = -2; continue; }
+    for (let pass = 0; stride > 0 && pass < 2; pass++) {
+      for (let t = pass ? 0 : index; t < pinnedCount; t += pass ? 1 : stride) {
+        // Pool's claim(): from an earlier job's number to this one (31-bit serial numbers).
+        const v = Atomics.load(ctl, L.CLAIMS0 + t), d = (job - v) & 0x7fffffff;
+        if (d === 0 || (d & 0x40000000) !== 0 || Atomics.compareExchange(ctl, L.CLAIMS0 + t, v, job) !== v) continue;
+        if (!task(t)) return die();
+        if (Atomics.add(ctl, L.DONE, 1) + 1 === pinnedCount) Atomics.notify(ctl, L.DONE);
+      }
+    }
     for (;;) {
       const w = Atomics.load(ctl, L.NEXT);
       if ((w >>> 16) !== seq) break; // a newer job was published: serve it from the top
       const t = w & 0xffff, count = Atomics.load(ctl, L.COUNT);
       if (t >= count) break;
       if (Atomics.compareExchange(ctl, L.NEXT, w, w + 1) !== w) continue;
-      if (Atomics.load(ctl, L.DIE) === index) return die(); // test hook: die holding a task
-      try {
-        for (let c = ctl[L.TASKS0 + 2 * t], end = ctl[L.TASKS0 + 2 * t + 1]; c < end; c++) {
-          const o = c * L.CALL;
-          R[c] = fns[C[o]](C[o + 1], C[o + 2], C[o + 3], C[o + 4], C[o + 5], C[o + 6], C[o + 7], C[o + 8],
-            C[o + 9], C[o + 10], C[o + 11], C[o + 12], C[o + 13], C[o + 14], C[o + 15]) ?? 0;
-        }
-      } catch (e) {
-        fail(String(e && e.stack || e));
-        Atomics.store(ctl, L.ERROR, index + 1);
-      }
+      if (!task(t)) return die();
       if (Atomics.add(ctl, L.DONE, 1) + 1 === count) Atomics.notify(ctl, L.DONE);
     }
+  }
+  // Runs task t's kernel calls in order; false: the test hook says die holding it.
+  function task(t) {
+    if (Atomics.load(ctl, L.DIE) === index) return false;
+    try {
+      for (let c = ctl[L.TASKS0 + 2 * t], end = ctl[L.TASKS0 + 2 * t + 1]; c < end; c++) {
+        const o = c * L.CALL;
+        R[c] = fns[C[o]](C[o + 1], C[o + 2], C[o + 3], C[o + 4], C[o + 5], C[o + 6], C[o + 7], C[o + 8],
+          C[o + 9], C[o + 10], C[o + 11], C[o + 12], C[o + 13], C[o + 14], C[o + 15]) ?? 0;
+      }
+    } catch (e) {
+      fail(String(e && e.stack || e));
+      Atomics.store(ctl, L.ERROR, index + 1);
+    }
+    return true;
   }
 }
 `;

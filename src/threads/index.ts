@@ -86,9 +86,11 @@ function threadsOf(pool: Pool): Threads {
   return {
     size: pool.size,
     forward: (n, m, check, at, wait, deltas) => split.forward(pool, n, m, check, at, wait, deltas),
-    finish: () => pool.finish(),
+    finish: () => split.finish(pool),
     deltas: (n, m) => split.deltas(pool, n, m),
     stepSgd: (n, m, scale, decay, l1) => split.stepSgd(pool, n, m, scale, decay, l1),
+    forwardRows: (n, l, m) => split.forwardRows(pool, n, l, m),
+    stepSgdPinned: (n, m, scale, decay, l1, rows) => split.stepSgdPinned(pool, n, m, scale, decay, l1, rows),
     gradients: (n, m) => split.gradients(pool, n, m),
     stepOptimizer: (n, kernel, weights, biases) => split.stepOptimizer(pool, n, kernel, weights, biases),
     close: () => closePool(pool),

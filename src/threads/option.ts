@@ -31,7 +31,8 @@ export interface Layout {
 /**
  * A network's helper threads, as the passes (src/passes.ts) use them: each method runs one job
  * split across the threads (src/threads/plan.ts says how) and waits for it, except forward with
- * wait = false, which the caller joins with finish(). forward with deltas = true (a training pass,
+ * wait = false, which the caller joins with finish(). forward with check = true first checks each
+ * task's inputs are finite (its result, or finish()'s, is false when one is not). forward with deltas = true (a training pass,
  * targets loaded) also computes BP1 and the BP2 chain, in the same tasks. A failed helper makes a method throw an
  * Error named "ThreadFailure".
  */
@@ -39,9 +40,14 @@ export interface Threads {
   /** Threads computing, the calling one included. */
   readonly size: number;
   forward(n: Layout, m: number, check?: boolean, at?: number, wait?: boolean, deltas?: boolean): boolean;
-  finish(): void;
+  /** Joins the job forward started with wait = false: false if it checked its inputs and one was not finite. */
+  finish(): boolean;
   deltas(n: Layout, m: number): void;
   stepSgd(n: Layout, m: number, scale: number, decay: number, l1: number): void;
+  /** Layer l's feedforward by rows of w, pinned to the threads (a training pass split by rows). */
+  forwardRows(n: Layout, l: number, m: number): void;
+  /** The SGD step after a forward pass split by rows (rows[l]: layer l was), each thread on the rows it fed forward. */
+  stepSgdPinned(n: Layout, m: number, scale: number, decay: number, l1: number, rows: readonly boolean[]): void;
   gradients(n: Layout, m: number): void;
   stepOptimizer(n: Layout, kernel: "momentum" | "adam", weights: number[], biases: number[]): void;
   /** Ends the helper threads (idempotent). */
@@ -83,10 +89,11 @@ export function threadsImpl(): ThreadsImpl | null {
  * woken), and splitting saves half the job's time (≈ 20 G multiply-adds/s on one core here).
  * `auto`: `threads: "auto"` gives a network helper threads only when one sample's pass times a
  * batch of 64 reaches it — on a quiet machine [784,30,10] with idle helpers ran at 0.89× of one
- * thread (the helpers share the cores). Fields, so tests can lower `min` to exercise the pool on
- * small networks (it changes speed, never values).
+ * thread (the helpers share the cores). `chunk`: feedforwardBatch with threads loads its rows in
+ * chunks of at least this much work (two jobs each; src/threads/passes.ts chunksPool). Fields, so
+ * tests can lower `min` to exercise the pool on small networks (it changes speed, never values).
  */
-export const THREAD_WORK = { min: 1_000_000, auto: 8_000_000 };
+export const THREAD_WORK = { min: 1_000_000, auto: 8_000_000, chunk: 16_000_000 };
 
 /** Multiply-adds of one sample through every layer (forward; BP4 is the same). */
 export function perSample(sizes: readonly number[]): number {

@@ -12,7 +12,7 @@
 import type { Arena } from "../arena.js";
 import type { Optimizer } from "../options.js";
 import type { BackendError } from "../errors.js";
-import type { Rows, ThreadPasses } from "../passes.js";
+import type { Load, Rows, ThreadPasses } from "../passes.js";
 import type { THREAD_WORK, perSample, perSampleBp2, Threads } from "./option.js";
 
 /** What the passes on threads take from the library. */
@@ -21,10 +21,15 @@ export interface Lent {
   THREAD_WORK: typeof THREAD_WORK;
   perSample: typeof perSample;
   perSampleBp2: typeof perSampleBp2;
+  /** activationCode("softmax"): a layer the row split leaves alone (σ needs the whole row). */
+  SOFTMAX: number;
 }
 
+/** The most rows a pipelined feedforward chunk grows to (the batch buffers hold them). */
+const MAX_CHUNK = 4096;
+
 /** The passes on helper threads, for src/passes.ts registerThreadPasses. */
-export function threadPasses({ BackendError, THREAD_WORK, perSample, perSampleBp2 }: Lent): ThreadPasses {
+export function threadPasses({ BackendError, THREAD_WORK, perSample, perSampleBp2, SOFTMAX }: Lent): ThreadPasses {
   /** The helper threads, when the network has them, the pass does not drop neurons, and a job of `work` multiply-adds pays for its barrier. */
   function pool(n: Arena, work: number): Threads | null {
     return n.pool && !n.dropping && work >= THREAD_WORK.min ? n.pool : null;
@@ -54,8 +59,46 @@ export function threadPasses({ BackendError, THREAD_WORK, perSample, perSampleBp
    */
   const deltasDone = new WeakSet<Arena>();
 
+  /**
+   * Arenas whose last forward pass was a training pass split by rows (forwardRows: each thread
+   * the same neurons of each such layer), with the layers it split: the SGD step that follows
+   * gives each thread the same rows (stepSgdPinned). Every forward pass sets or clears it.
+   */
+  const rowsDone = new WeakMap<Arena, boolean[]>();
+
+  /**
+   * The layers a training pass of m samples splits by rows, or null to split it by samples.
+   * By rows, each thread reads its rows of w and all of a^l; by samples, all of w and its
+   * samples of a^l — and after a step by rows half of w is in the other threads' caches. So a
+   * layer goes by rows when it has more neurons than the batch has samples (n_out > m: less to
+   * fetch), at least 4 per thread, σ is not softmax and its work pays for a job; the pass goes
+   * by rows when such layers hold at least 90% of its work. The other layers run on this thread.
+   */
+  function rowLayers(n: Arena, m: number, threads: number): boolean[] | null {
+    const s = n.sizes, rows: boolean[] = [];
+    let split = 0, all = 0;
+    for (let l = 0; l + 1 < s.length; l++) {
+      const work = m * s[l] * s[l + 1];
+      rows.push(work >= THREAD_WORK.min && s[l + 1] > m && s[l + 1] >= 4 * threads && n.acts[l] !== SOFTMAX);
+      all += work;
+      if (rows[l]) split += work;
+    }
+    return split > 0 && split >= 0.9 * all ? rows : null;
+  }
+
   function forwardPool(n: Arena, m: number, training: boolean): boolean {
     deltasDone.delete(n);
+    rowsDone.delete(n);
+    const rows = training && n.pool && !n.dropping ? rowLayers(n, m, n.pool.size) : null;
+    if (rows) {
+      const { k, plan: p, sizes: s, acts } = n;
+      for (let l = 0; l < rows.length; l++) {
+        if (rows[l]) onPool(n, () => n.pool!.forwardRows(n, l, m));
+        else k.forward(p.a[l + 1], p.w[l], p.b[l], p.a[l], s[l], s[l + 1], m, acts[l]);
+      }
+      rowsDone.set(n, rows);
+      return true;
+    }
     const t = pool(n, m * perSample(n.sizes));
     if (!t) return false;
     // A training pass (targets loaded): BP1 and BP2 in the same tasks, one job fewer per batch.
@@ -72,10 +115,12 @@ export function threadPasses({ BackendError, THREAD_WORK, perSample, perSampleBp
   }
 
   function sgdPool(net: Arena, m: number, scale: number, decay: number, l1s: number): boolean {
-    if (!pool(net, m * perSample(net.sizes))) return false;
+    const rows = rowsDone.get(net);
+    if (!rows && !pool(net, m * perSample(net.sizes))) return false;
     // All δ first (BP2 reads the weights before any step), then every layer's step by rows.
     deltas(net, m);
-    onPool(net, () => net.pool!.stepSgd(net, m, scale, decay, l1s));
+    if (rows) onPool(net, () => net.pool!.stepSgdPinned(net, m, scale, decay, l1s, rows));
+    else onPool(net, () => net.pool!.stepSgd(net, m, scale, decay, l1s));
     return true;
   }
 
@@ -95,22 +140,30 @@ export function threadPasses({ BackendError, THREAD_WORK, perSample, perSampleBp
    * Feedforward in chunks on the pool (src/passes.ts forwardChunks): the chunks are halved and
    * pipelined over the two halves of the batch buffers — while the helpers run chunk c, this thread
    * loads chunk c+1 into the other half, then joins chunk c (loading rows is a copy only this thread
-   * can make: the caller's array is not shared). Each output row depends on its own input row only,
-   * so the chunking changes nothing in the results.
+   * can make: the caller's array is not shared). The finiteness check of the inputs runs in the
+   * forward tasks, each on its own rows, instead of on this thread as they are loaded; and a chunk
+   * is at least THREAD_WORK.chunk multiply-adds (up to MAX_CHUNK rows) (the buffers grow for it), so that the jobs are long
+   * beside their barriers and the pipeline's start. Each output row depends on its own input row
+   * only, so the chunking changes nothing in the results.
    */
-  function chunksPool(n: Arena, count: number, chunk: number, load: Rows, store: Rows): boolean {
-    const t = chunk >= 4 ? pool(n, (chunk >> 1) * perSample(n.sizes)) : null;
+  function chunksPool(n: Arena, where: string, count: number, chunk: number, load: Load, store: Rows, check: Rows | null): boolean {
+    const per = perSample(n.sizes);
+    chunk = Math.min(count, Math.max(chunk, Math.min(MAX_CHUNK, 4 * Math.ceil(THREAD_WORK.chunk / per / 4))));
+    const t = chunk >= 4 ? pool(n, (chunk >> 1) * per) : null;
     if (!t) return false;
+    n.ensure(where, chunk);
     chunk >>= 1;
-    load(0, Math.min(chunk, count), 0);
+    load(0, Math.min(chunk, count), 0, !check);
     for (let start = 0, half = 0; start < count; start += chunk, half ^= 1) {
       const m = Math.min(chunk, count - start), next = start + chunk;
-      onPool(n, () => t.forward(n, m, false, half * chunk, false));
+      let finite = true;
+      onPool(n, () => t.forward(n, m, !!check, half * chunk, false));
       try {
-        if (next < count) load(next, Math.min(chunk, count - next), (half ^ 1) * chunk);
+        if (next < count) load(next, Math.min(chunk, count - next), (half ^ 1) * chunk, !check);
       } finally {
-        onPool(n, () => t.finish()); // never leave a job running, even when the next chunk's data is bad
+        onPool(n, () => (finite = t.finish())); // never leave a job running, even when the next chunk's data is bad
       }
+      if (!finite) check!(start, m, half * chunk); // throws the DataError naming the first bad value
       store(start, m, half * chunk);
     }
     return true;

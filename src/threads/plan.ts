@@ -92,10 +92,22 @@ export function forward(pool: Pool, n: Layout, m: number, check = false, at = 0,
     pool.endTask();
   }
   if (!wait) {
-    pool.start(); // the caller joins it with pool.finish()
+    started.set(pool, checks);
+    pool.start(); // the caller joins it with finish()
     return true;
   }
   pool.run();
+  return checks.every((c) => pool.result(c) === 1);
+}
+
+/** The check calls of the job forward() started without waiting, per pool. */
+const started = new WeakMap<Pool, number[]>();
+
+/** Joins the job forward() started (wait = false): false if a task found an input that is not finite. */
+export function finish(pool: Pool): boolean {
+  const checks = started.get(pool) ?? [];
+  started.delete(pool);
+  pool.finish();
   return checks.every((c) => pool.result(c) === 1);
 }
 
@@ -160,6 +172,57 @@ export function gradients(pool: Pool, n: Layout, m: number): void {
     pool.endTask();
   }
   pool.run();
+}
+
+/**
+ * The neurons of one layer of nOut on `threads` threads in a training pass split by rows: one
+ * range per thread, of equal size at multiples of 4 rows (nOut ≥ 4·threads: none is empty). The
+ * forward pass (forwardRows) and the step (stepSgdPinned) give thread t the same range, pinned
+ * (Pool.runPinned), so the rows of w a thread updates stay in its cache for its next forward pass.
+ */
+export function layerRows(nOut: number, threads: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let t = 0; t < threads; t++) {
+    out.push([Math.round((t * nOut) / threads / 4) * 4, t === threads - 1 ? nOut : Math.round(((t + 1) * nOut) / threads / 4) * 4]);
+  }
+  return out;
+}
+
+/** Feedforward of layer l (a^l → a^(l+1)) for m samples, by rows of w, pinned: thread t computes the neurons layerRows gives it. */
+export function forwardRows(pool: Pool, n: Layout, l: number, m: number): void {
+  const { plan: p, sizes: s, acts } = n;
+  pool.begin();
+  for (const [j0, j1] of layerRows(s[l + 1], pool.size)) {
+    pool.call("forwardRows", p.a[l + 1], p.w[l], p.b[l], p.a[l], s[l], s[l + 1], m, acts[l], j0, j1);
+    pool.endTask();
+  }
+  pool.runPinned();
+}
+
+/**
+ * BP3 + BP4 + the SGD step for every layer after a forward pass split by rows (`rows[l]`: layer
+ * l's neurons were split by layerRows), pinned: one task per thread, holding its rows of each
+ * split layer; each other layer goes whole to the thread with the least work so far. δ must be in place.
+ */
+export function stepSgdPinned(pool: Pool, n: Layout, m: number, scale: number, decay: number, l1: number, rows: readonly boolean[]): void {
+  const { plan: p, sizes: s } = n, T = pool.size;
+  const mine: [number, number, number][][] = Array.from({ length: T }, () => []), work = new Array<number>(T).fill(0);
+  for (let l = 0; l < rows.length; l++) {
+    if (!rows[l]) continue;
+    layerRows(s[l + 1], T).forEach(([j0, j1], t) => { mine[t].push([l, j0, j1]); work[t] += (j1 - j0) * s[l]; });
+  }
+  for (let l = 0; l < rows.length; l++) {
+    if (rows[l]) continue;
+    const t = work.indexOf(Math.min(...work));
+    mine[t].push([l, 0, s[l + 1]]);
+    work[t] += s[l + 1] * s[l];
+  }
+  pool.begin();
+  for (const calls of mine) {
+    for (const [l, j0, j1] of calls) pool.call("bp4sgdRows", p.w[l], p.b[l], p.delta[l], p.a[l], s[l], s[l + 1], m, scale, decay, l1, j0, j1);
+    pool.endTask();
+  }
+  pool.runPinned();
 }
 
 /** Element ranges of a vector of len values: `parts` pieces at multiples of 4 (the last takes the rest). */

@@ -14,23 +14,34 @@
 // The control block is a SharedArrayBuffer of its own (not in linear memory, which may grow):
 //   Int32 header:  SEQ (job number; −1 ends the helpers), COUNT (tasks), NEXT ((job tag << 16) | next task),
 //                  DONE (tasks finished), ERROR (0, or 1 + index of a helper whose call threw), READY (helpers
-//                  instantiated), DIE (test hook: 1 + index of a helper that exits at its next task)
+//                  instantiated), DIE (test hook: 1 + index of a helper that exits at its next task),
+//                  PINNED (0: tasks are claimed from NEXT; else the thread count: thread i's tasks are
+//                  i, i + PINNED, …), JOB (a pinned job's number, 31 bits, for CLAIMS)
+//   Int32 claims:  per task, the JOB of the pinned job that claimed it
 //   Int32 tasks:   [first call, end call] per task
 //   Float64 calls: [kernel, 15 arguments] per call;  Float64 results: one per call (a kernel's return value)
 // A task is claimed with a compare-and-swap on NEXT, whose high bits carry the job's tag, so a
-// helper that wakes late for an old job can never claim a task of the next one.
+// helper that wakes late for an old job can never claim a task of the next one. In a pinned job
+// (runPinned) task t belongs to thread t mod size, so that successive jobs give a thread the same
+// rows of the weights (it keeps them in its cache; src/threads/plan.ts): each thread claims its
+// own tasks first, then any left unclaimed (a thread that is late — no core — delays nothing).
+// A pinned task is claimed by a compare-and-swap of its CLAIMS slot from an earlier JOB to this
+// one: every task of a job is claimed before the job ends, so a helper still serving an old job
+// finds nothing older than its JOB to claim. A helper reads SEQ, then PINNED, COUNT and JOB, then
+// SEQ again (a job published in between is read anew).
 
 import type { KernelName, THREAD_KERNEL_NAMES } from "../kernels.js";
 
 /** Header slots of the control block (Int32 indices). */
-export const SEQ = 0, COUNT = 1, NEXT = 2, DONE = 3, ERROR = 4, READY = 5, DIE = 6;
-const HEADER = 8;
+export const SEQ = 0, COUNT = 1, NEXT = 2, DONE = 3, ERROR = 4, READY = 5, DIE = 6, PINNED = 7, JOB = 8;
+const HEADER = 16;
 /** Limits of one job. */
 export const MAX_TASKS = 1024, MAX_CALLS = 2048;
 /** Float64 slots per call: the kernel's index, then up to 15 arguments. */
 export const CALL = 16;
 const TASKS0 = HEADER; // Int32 index of the task table
-const CALLS0 = (HEADER + 2 * MAX_TASKS) * 4; // byte offset of the calls
+const CLAIMS0 = TASKS0 + 2 * MAX_TASKS; // Int32 index of the claims
+const CALLS0 = (CLAIMS0 + MAX_TASKS) * 4; // byte offset of the calls
 const RESULTS0 = CALLS0 + MAX_CALLS * CALL * 8;
 export const CONTROL_BYTES = RESULTS0 + MAX_CALLS * 8;
 /**
@@ -50,14 +61,14 @@ export const SPIN_MS = 0.5;
  */
 export const WAIT_SPIN_MS = 2;
 /** Layout numbers a helper needs (sent to it, so the helper source has no copy of them). */
-export const LAYOUT = { SEQ, COUNT, NEXT, DONE, ERROR, READY, DIE, TASKS0, CALLS0, RESULTS0, CALL, MAX_CALLS, SPIN_MS };
+export const LAYOUT = { SEQ, COUNT, NEXT, DONE, ERROR, READY, DIE, PINNED, JOB, TASKS0, CLAIMS0, CALLS0, RESULTS0, CALL, MAX_CALLS, SPIN_MS };
 
 /**
  * The kernels a task may call, by index: the exports of the threaded builds. Sample ranges
  * need no kernels of their own (a range of rows of a batch-major buffer is a pointer and a
  * count), row ranges do (bp3Rows, bp4Rows, bp4sgdRows).
  */
-export const TASK_KERNELS = ["forward", "bp1", "bp2", "bp3Rows", "bp4Rows", "bp4sgdRows", "momentum", "adam", "sgd", "allFinite"] as const satisfies
+export const TASK_KERNELS = ["forward", "forwardRows", "bp1", "bp2", "bp3Rows", "bp4Rows", "bp4sgdRows", "momentum", "adam", "sgd", "allFinite"] as const satisfies
   readonly (KernelName | (typeof THREAD_KERNEL_NAMES)[number])[];
 export type TaskKernel = (typeof TASK_KERNELS)[number];
 const index = new Map<TaskKernel, number>(TASK_KERNELS.map((k, i) => [k, i]));
@@ -69,6 +80,16 @@ export function setThreadTimeout(ms: number): number {
   const before = timeoutMs;
   timeoutMs = ms;
   return before;
+}
+
+/**
+ * Claims task t of pinned job `job` (its CLAIMS slot goes from an earlier job's number to this
+ * one; numbers compare as 31-bit serial numbers, so they may wrap). False: already claimed.
+ * The helpers' copy is in src/threads/helper-source.ts.
+ */
+function claim(ctl: Int32Array, t: number, job: number): boolean {
+  const v = Atomics.load(ctl, CLAIMS0 + t);
+  return ((job - v) & 0x7fffffff) !== 0 && ((job - v) & 0x40000000) === 0 && Atomics.compareExchange(ctl, CLAIMS0 + t, v, job) === v;
 }
 
 /** What the pool needs from the platform to run one helper thread. */
@@ -102,14 +123,16 @@ export class Pool {
   readonly #fns: Fn[];
   #helpers: Helper[] = [];
   #seq = 0;
+  /** The last pinned job's number (JOB). */
+  #job = 0;
   #nTasks = 0;
   #nCalls = 0;
   #taskStart = 0;
   /** Set by a helper's exit (delivered between calls): the failure every later job reports. */
   #exited: string | null = null;
   #closed = false;
-  /** Jobs and tasks run so far, and the tasks the calling thread ran (the rest ran on helpers). */
-  readonly counts = { jobs: 0, tasks: 0, here: 0 };
+  /** Jobs and tasks run so far, the tasks the calling thread ran (the rest ran on helpers), and the jobs run pinned. */
+  readonly counts = { jobs: 0, tasks: 0, here: 0, pinned: 0 };
   /** Test hook: false leaves every task to the helpers (so tests know the helpers computed). */
   callerWorks = true;
 
@@ -176,10 +199,22 @@ export class Pool {
   }
 
   /**
+   * Runs the job pinned: task t belongs to thread t mod size (this thread: 0, size, 2·size, …) —
+   * the same task index, the same thread, in every pinned job whose threads are on cores; each
+   * thread then takes what is left of the others'. For jobs whose tasks touch what the same task
+   * index touched in the last job (row ranges of the weights): their data stays in one cache.
+   */
+  runPinned(): void {
+    this.start(true);
+    this.counts.pinned++;
+    this.finish();
+  }
+
+  /**
    * Publishes the job and returns at once: the helpers start on it while this thread does
    * something else (e.g. loads the next chunk of inputs), then calls finish().
    */
-  start(): void {
+  start(pinned = false): void {
     this.endTask();
     if (this.#closed) throw new ThreadFailure("the helper threads were ended (dispose())");
     if (this.#exited) throw new ThreadFailure(this.#exited);
@@ -188,7 +223,10 @@ export class Pool {
     // NEXT first: a helper still looking at the last job (its NEXT and COUNT) must not see this
     // job's COUNT with the last job's NEXT — it would claim a task index of this job under the
     // old tag, run it twice and count it twice. Once NEXT carries the new tag, its compare-and-swap fails.
-    Atomics.store(ctl, NEXT, seq << 16);
+    // A pinned job's NEXT says every task is claimed: no thread claims one.
+    Atomics.store(ctl, NEXT, (seq << 16) | (pinned ? count : 0));
+    Atomics.store(ctl, PINNED, pinned ? this.size : 0);
+    if (pinned) Atomics.store(ctl, JOB, (this.#job = (this.#job + 1) & 0x7fffffff));
     Atomics.store(ctl, COUNT, count);
     Atomics.store(ctl, DONE, 0);
     Atomics.store(ctl, SEQ, seq);
@@ -199,7 +237,16 @@ export class Pool {
   finish(): void {
     const ctl = this.#ctl, count = Atomics.load(ctl, COUNT);
     if (count === 0) return;
-    const seq = this.#seq;
+    const seq = this.#seq, stride = Atomics.load(ctl, PINNED);
+    // A pinned job: this thread's own tasks, then any still unclaimed.
+    for (let pass = 0; stride > 0 && this.callerWorks && pass < 2; pass++) {
+      for (let t = 0; t < count; t += pass ? 1 : stride) {
+        if (!claim(ctl, t, this.#job)) continue;
+        this.#runTask(t);
+        this.counts.here++;
+        Atomics.add(ctl, DONE, 1);
+      }
+    }
     while (this.callerWorks) {
       const w = Atomics.load(ctl, NEXT), t = w & 0xffff;
       if (t >= count || w >>> 16 !== seq) break;

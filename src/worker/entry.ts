@@ -10,6 +10,7 @@ import { init, BACKENDS, buildOf, decodeBuild, type BackendOption } from "../was
 import { NablaError, BackendError, describe } from "../errors.js";
 import { registerThreadsImpl, autoAlone, AUTO_CAP, THREAD_WORK, perSample, perSampleBp2 } from "../threads/option.js";
 import { registerThreadPasses } from "../passes.js";
+import { activationCode } from "../kernels.js";
 import type { EpochStats, TrainOptions } from "../options.js";
 import type { Data } from "../data.js";
 import { fromWireDataset, type Dataset } from "../dataset.js";
@@ -216,7 +217,7 @@ async function make(options: unknown, sizes: unknown, build: () => Network): Pro
   if (o.threads !== undefined && o.threads !== 1 && !(o.threads === "auto" && Array.isArray(sizes) && autoAlone(sizes))) {
     if (node) await import(/* webpackIgnore: true */ /* @vite-ignore */ node);
     else if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated) {
-      await (web = await import("../threads/web.js")).enable({ build: buildOf(backend), register: registerThreadsImpl, registerPasses: registerThreadPasses, decodeBuild, cap: AUTO_CAP, BackendError, THREAD_WORK, perSample, perSampleBp2 });
+      await (web = await import("../threads/web.js")).enable({ build: buildOf(backend), register: registerThreadsImpl, registerPasses: registerThreadPasses, decodeBuild, cap: AUTO_CAP, BackendError, THREAD_WORK, perSample, perSampleBp2, SOFTMAX: activationCode("softmax") });
     }
   }
   const n = build();
