@@ -13,7 +13,7 @@ import { createKernels, kernelsOf, buildOf, supports } from "./wasm.js";
 import { threadsImpl, autoAlone } from "./threads/option.js";
 import { Arena } from "./arena.js";
 import { Random } from "./random.js";
-import { toRows, finite32, type Data, type Rows, type Vector } from "./data.js";
+import { toRows, inputVector, copyFinite, type Data, type Rows, type Vector } from "./data.js";
 import { Dataset } from "./dataset.js";
 import { resolveNetworkOptions, resolveTrainOptions, checkKeys, type NetworkOptions, type TrainOptions, type EpochStats } from "./options.js";
 import { gaussianBiases, initScale, type Init } from "./model.js";
@@ -283,8 +283,8 @@ export class Network {
 
   #outputs(where: string, x: Vector): Float32Array {
     this.#live(where);
-    // vectorToF32 checks length and float32 finiteness; one row, no targets.
-    const rows = oneRow(vectorToF32(where, "x", x, this.sizes[0]));
+    // One row, no targets: other vectors than a Float32Array are checked as they are copied, a Float32Array as it is loaded.
+    const rows = oneRow(inputVector(where, "x", x, this.sizes[0]));
     const n = this.#live(where); // a getter in x may have disposed the network
     n.ensure(where, 1);
     load(n, where, rows, null, 0, 1);
@@ -387,7 +387,7 @@ export class Network {
   set biases(b: number[][]) {
     const where = "set biases";
     this.#live(where);
-    const flat = flatten(where, "biases", b, this.sizes.slice(1).map((n) => [n]));
+    const flat = flatten(where, "biases", b, this.sizes.slice(1).map((n) => [n, 0]));
     const n = this.#live(where);
     n.F.set(flat, n.plan.b[0] >>> 2);
   }
@@ -476,44 +476,21 @@ function oneRow(inputs: Float32Array): Rows {
   return { count: 1, inputs, scale: 1, outputs: null, labels: null, checked: false, arg: "x", expected: "a finite number", at: (_i, k) => `x[${k}]` };
 }
 
-function vectorToF32(where: string, arg: string, x: unknown, n: number): Float32Array {
-  if (!(Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView))) || (x as ArrayLike<number>).length !== n) {
-    throw new ShapeError(where, arg, `a vector of length ${n} (the network's input size)`, describe(x));
-  }
-  const v = x as ArrayLike<number>, out = new Float32Array(n);
-  for (let k = 0; k < n; k++) {
-    const x = v[k];
-    if (!finite32(x)) throw new DataError(where, `${arg}[${k}]`, "a finite number (within the float32 range)", describe(x));
-    out[k] = x;
-  }
-  return out;
-}
-
-/** Checks nested arrays against per-layer shapes ([rows, cols] or [len]) and flattens them in order. */
-function flatten(where: string, arg: string, v: unknown, shapes: number[][]): Float32Array {
-  if (!Array.isArray(v) || v.length !== shapes.length) throw new ShapeError(where, arg, `an array of ${shapes.length} layers`, describe(v));
-  let total = 0;
-  for (const s of shapes) total += s.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(total);
-  let p = 0;
-  const leaf = (x: unknown, path: string) => {
-    if (!finite32(x)) throw new DataError(where, path, "a finite number (within the float32 range)", describe(x));
-    out[p++] = x;
+/** Checks nested arrays against per-layer shapes ([rows, cols], or [len, 0] for a vector) and flattens them in order. */
+function flatten(where: string, arg: string, v: unknown, shapes: [number, number][]): Float32Array {
+  const out = new Float32Array(shapes.reduce((t, [r, c]) => t + r * (c || 1), 0));
+  const list = (x: unknown, n: number, name: string): unknown[] => {
+    if (!Array.isArray(x) || x.length !== n) throw new ShapeError(where, name, `an array of ${n}`, describe(x));
+    return x;
   };
   // Index loops, not forEach: forEach skips the holes of a sparse array ([1, , 3]), which would
   // shift every later value by one place; here a hole reads as undefined and is refused by name.
+  const layers = list(v, shapes.length, arg);
+  let p = 0;
   for (let l = 0; l < shapes.length; l++) {
-    const s = shapes[l], layer = v[l];
-    if (!Array.isArray(layer) || layer.length !== s[0]) throw new ShapeError(where, `${arg}[${l}]`, `an array of ${s[0]}`, describe(layer));
-    for (let j = 0; j < s[0]; j++) {
-      const row: unknown = layer[j];
-      if (s.length === 1) {
-        leaf(row, `${arg}[${l}][${j}]`);
-        continue;
-      }
-      if (!Array.isArray(row) || row.length !== s[1]) throw new ShapeError(where, `${arg}[${l}][${j}]`, `an array of ${s[1]}`, describe(row));
-      for (let k = 0; k < s[1]; k++) leaf(row[k], `${arg}[${l}][${j}][${k}]`);
-    }
+    const [r, c] = shapes[l], name = `${arg}[${l}]`, layer = list(layers[l], r, name);
+    if (!c) copyFinite(where, name, layer, r, out, (p += r) - r);
+    else for (let j = 0; j < r; j++, p += c) copyFinite(where, `${name}[${j}]`, list(layer[j], c, `${name}[${j}]`), c, out, p);
   }
   return out;
 }
