@@ -83,11 +83,8 @@ export class Network {
     const where = "new Network(sizes, options)";
     const restore = restoring.get(options);
     const o = resolveNetworkOptions(where, sizes, options);
-    if (restore) {
-      Object.assign(o, { cost: restore.cost, activations: restore.activations, init: restore.init,
-        task: restore.task, dropout: restore.dropout, preprocessing: restore.preprocessing });
-      if (restore.seed !== undefined && options.seed === undefined) o.seed = restore.seed;
-    }
+    // A restored model: everything from the model, but a seed given now (else the saved one, else o's).
+    if (restore) Object.assign(o, restore, { seed: options.seed ?? restore.seed ?? o.seed });
     this.sizes = Object.freeze(o.sizes);
     this.activations = Object.freeze(o.activations);
     this.cost = o.cost;
@@ -244,13 +241,13 @@ export class Network {
    * vector ("multi-label") or the output values ("regression"). Preprocessing applies; dropout does not.
    */
   predict(x: Vector): Prediction {
-    return predictRow(this.task, this.#outputs("predict(x)", x), 0, this.sizes.at(-1)!);
+    return predictRow(this.task, this.#outputs("predict(x)", x), 0, this.#nOut);
   }
 
   /** predict() for many inputs (rows of a Float32Array, or an array of vectors): one prediction per row. */
   predictBatch(inputs: Float32Array | readonly Vector[]): Prediction[] {
-    const out = this.#batchOutputs("predictBatch(inputs)", inputs);
-    return predictRows(this.task, out, out.length / this.sizes.at(-1)!, this.sizes.at(-1)!);
+    const out = this.#feed("predictBatch(inputs)", inputs, undefined, false);
+    return predictRows(this.task, out, out.length / this.#nOut, this.#nOut);
   }
 
   /**
@@ -260,19 +257,25 @@ export class Network {
    * are not probabilities).
    */
   predictProba(x: Vector): number | number[] {
-    const where = "predictProba(x)";
-    this.#live(where);
-    checkProbabilities(where, this.task, this.activations.at(-1)!);
-    return probabilityRow(this.task, this.#outputs(where, x), 0, this.sizes.at(-1)!);
+    return probabilityRow(this.task, this.#outputs(this.#proba("predictProba(x)"), x), 0, this.#nOut);
   }
 
   /** predictProba() for many inputs: one row (binary: one number) per input. */
   predictProbaBatch(inputs: Float32Array | readonly Vector[]): (number | number[])[] {
-    const where = "predictProbaBatch(inputs)";
+    const nOut = this.#nOut, out = this.#feed(this.#proba("predictProbaBatch(inputs)"), inputs, undefined, false);
+    return Array.from({ length: out.length / nOut }, (_, r) => probabilityRow(this.task, out, r, nOut));
+  }
+
+  /** `where`, after refusing a disposed network and one whose outputs are not probabilities (predictProba*). */
+  #proba(where: string): string {
     this.#live(where);
     checkProbabilities(where, this.task, this.activations.at(-1)!);
-    const nOut = this.sizes.at(-1)!, out = this.#batchOutputs(where, inputs);
-    return Array.from({ length: out.length / nOut }, (_, r) => probabilityRow(this.task, out, r, nOut));
+    return where;
+  }
+
+  /** Neurons in the output layer. */
+  get #nOut(): number {
+    return this.sizes.at(-1)!;
   }
 
   /** The layers (neurons, activation, parameters, dropout), the task, cost, initializer and backend, as text. */
@@ -290,15 +293,7 @@ export class Network {
     load(n, where, rows, null, 0, 1);
     forward(n, 1);
     const aL = n.plan.a[this.sizes.length - 1] >>> 2;
-    return n.F.slice(aL, aL + this.sizes.at(-1)!);
-  }
-
-  #batchOutputs(where: string, inputs: Float32Array | readonly Vector[]): Float32Array {
-    this.#live(where);
-    if (!(inputs instanceof Float32Array) && !Array.isArray(inputs)) {
-      throw new DataError(where, "inputs", `a Float32Array of rows of ${this.sizes[0]} or an array of vectors`, describe(inputs));
-    }
-    return this.#feed(where, inputs);
+    return n.F.slice(aL, aL + this.#nOut);
   }
 
   /** Output activations a^L for one input x (a new Float32Array); the network's preprocessing applies. */
@@ -314,7 +309,8 @@ export class Network {
     return this.#feed("feedforwardBatch(inputs, out)", inputs, out);
   }
 
-  #feed(where: string, inputs: Float32Array | readonly Vector[] | Dataset, out?: Float32Array): Float32Array {
+  /** Outputs of many inputs (`sets`: a Dataset is one of the forms accepted; predictBatch takes rows and vectors only). */
+  #feed(where: string, inputs: Float32Array | readonly Vector[] | Dataset, out?: Float32Array, sets = true): Float32Array {
     this.#live(where);
     const nIn = this.sizes[0], L = this.sizes.length - 1, nOut = this.sizes[L];
     let rows: Rows;
@@ -325,7 +321,7 @@ export class Network {
       // Finiteness is checked in wasm (kernels.allFinite), chunk by chunk, as the rows are loaded:
       // a JS pass over every input would cost as much as the forward pass itself.
       rows = { ...oneRow(inputs), count: inputs.length / nIn, arg: "inputs", at: (i, k) => `inputs[${i}][${k}]` };
-    } else if (inputs instanceof Dataset) {
+    } else if (sets && inputs instanceof Dataset) {
       rows = toRows(where, "inputs", inputs, nIn, nOut);
     } else if (Array.isArray(inputs)) {
       rows = toRows(where, "inputs", inputs.map((x) => [x, 0] as const), nIn, nOut);
@@ -353,7 +349,7 @@ export class Network {
   backprop(x: Vector, y: Vector | number): Gradient {
     const where = "backprop(x, y)";
     this.#live(where);
-    const rows = toRows(where, "example", [[x, y]], this.sizes[0], this.sizes.at(-1)!, this.task);
+    const rows = toRows(where, "example", [[x, y]], this.sizes[0], this.#nOut, this.task);
     const n = this.#live(where);
     n.ensure(where, 1);
     load(n, where, rows, null, 0, 1);
@@ -422,12 +418,7 @@ export class Network {
    * are checked before anything is allocated; every failure is a ModelFormatError.
    */
   static fromBinary(bytes: Uint8Array, options: Pick<NetworkOptions, "backend" | "seed"> = {}): Network {
-    const where = "Network.fromBinary(bytes, options)";
-    const o = checkKeys(where, "options", options, ["backend", "seed"]);
-    const model = binary(where).parseBinary(where, bytes);
-    const mine: NetworkOptions = { backend: o.backend as NetworkOptions["backend"], seed: o.seed as number | undefined };
-    restoring.set(mine, model);
-    return new Network(model.sizes, mine);
+    return restored("Network.fromBinary(bytes, options)", options, ["backend", "seed"], (where) => binary(where).parseBinary(where, bytes));
   }
 
   /**
@@ -436,14 +427,7 @@ export class Network {
    * comes from the model.
    */
   static fromJSON(json: unknown, options: Pick<NetworkOptions, "backend" | "seed" | "threads"> = {}): Network {
-    const where = "Network.fromJSON(json, options)";
-    const o = checkKeys(where, "options", options, ["backend", "seed", "threads"]);
-    const model = parseModel(where, json);
-    // Read the caller's options once, into an object of this call's own: the model is keyed by it.
-    const mine: NetworkOptions = { backend: o.backend as NetworkOptions["backend"], seed: o.seed as number | undefined,
-      threads: o.threads as NetworkOptions["threads"] };
-    restoring.set(mine, model);
-    return new Network(model.sizes, mine);
+    return restored("Network.fromJSON(json, options)", options, ["backend", "seed", "threads"], (where) => parseModel(where, json));
   }
 
   /** Releases the network's memory now; any later call throws a DisposedError. */
@@ -469,6 +453,19 @@ export class Network {
   get disposed(): boolean {
     return this.#disposed;
   }
+}
+
+/**
+ * fromJSON / fromBinary: the options (only `keys` apply) and the model `parse` reads, then the
+ * network. The caller's options are read once, into an object of this call's own: the model is
+ * keyed by it.
+ */
+function restored(where: string, options: unknown, keys: (keyof NetworkOptions)[], parse: (where: string) => ParsedModel): Network {
+  const o = checkKeys(where, "options", options, keys), mine: Record<string, unknown> = {};
+  const model = parse(where);
+  for (const k of keys) mine[k] = o[k];
+  restoring.set(mine, model);
+  return new Network(model.sizes, mine);
 }
 
 /** A single Float32Array of rows without targets (feedforward, feedforwardBatch): checked as it is loaded. */

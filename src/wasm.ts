@@ -125,7 +125,7 @@ export function kernelsOf(name: BackendName, e: WebAssembly.Exports, where: stri
   const missing = KERNEL_NAMES.filter((k) => typeof e[k] !== "function");
   if (!(e.memory instanceof WebAssembly.Memory)) missing.unshift("memory" as never);
   if (missing.length > 0) {
-    throw new BackendError(where, "options.backend", `a build that exports every kernel (${KERNEL_NAMES.join(", ")} and memory)`,
+    throw new BackendError(where, "options.backend", "a build that exports every kernel and memory",
       `${name}, which lacks ${missing.join(", ")}`, "The wasm build is out of date: run `npm run build:wasm`");
   }
   const k: Record<string, unknown> = { name, memory: e.memory };
