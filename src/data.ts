@@ -48,7 +48,8 @@ export interface Rows {
   words?: Uint32Array;
 }
 
-const FINITE = "a finite number", FINITE32 = "a finite number (within the float32 range)";
+const FINITE = "a finite number";
+export const FINITE32 = "a finite number (within the float32 range)";
 
 /** An array or a typed array (not a DataView). */
 export function isVector(v: unknown): v is Vector {

@@ -13,20 +13,21 @@ import { createKernels, kernelsOf, buildOf, supports } from "./wasm.js";
 import { threadsImpl, autoAlone } from "./threads/option.js";
 import { Arena } from "./arena.js";
 import { Random } from "./random.js";
-import { toRows, inputVector, copyFinite, type Data, type Rows, type Vector } from "./data.js";
+import { toRows, inputVector, type Data, type Rows, type Vector } from "./data.js";
 import { Dataset } from "./dataset.js";
 import { resolveNetworkOptions, resolveTrainOptions, checkKeys, type NetworkOptions, type TrainOptions, type EpochStats } from "./options.js";
 import { gaussianBiases, initScale, type Init } from "./model.js";
 import type { Task } from "./task.js";
 import { preprocessingJSON, type Preprocessing } from "./preprocessing.js";
 import type { parseBinary, toBinary } from "./binary.js";
-import { parseModel, toJSON, matrices, vectors, type NetworkJSON, type ParsedModel } from "./serialize.js";
+import { parseModel, toJSON, matrices, vectors, walkLayers, type NetworkJSON, type ParsedModel } from "./serialize.js";
 import { forward, backward, forwardChunks } from "./passes.js";
 import { epochs, checkIdle, type EpochEvent, type Trainee } from "./epochs.js";
 import { load, evaluateRows, evaluation, CHUNK, type Evaluation } from "./batches.js";
 import { predictRow, predictRows, probabilityRow, checkProbabilities, type Prediction } from "./predict.js";
 import { summaryText } from "./summary.js";
 import { DataError, DisposedError, NablaError, OptionError, ShapeError, describe } from "./errors.js";
+import { failWith } from "./check.js";
 
 export type { Evaluation } from "./batches.js";
 export type { EpochEvent, Verdict } from "./epochs.js";
@@ -367,11 +368,7 @@ export class Network {
   }
 
   set weights(w: number[][][]) {
-    const where = "set weights";
-    this.#live(where);
-    const flat = flatten(where, "weights", w, this.sizes.slice(1).map((n, l) => [n, this.sizes[l]]));
-    const n = this.#live(where);
-    n.F.set(flat, n.plan.params >>> 2);
+    this.#set("set weights", "weights", w, true);
   }
 
   /** biases[l][j]: a copy, as nested arrays. */
@@ -381,11 +378,16 @@ export class Network {
   }
 
   set biases(b: number[][]) {
-    const where = "set biases";
-    this.#live(where);
-    const flat = flatten(where, "biases", b, this.sizes.slice(1).map((n) => [n, 0]));
-    const n = this.#live(where);
-    n.F.set(flat, n.plan.b[0] >>> 2);
+    this.#set("set biases", "biases", b, false);
+  }
+
+  /** The setters: v checked against the layer sizes (ShapeError, DataError) before any parameter changes. */
+  #set(where: string, arg: string, v: unknown, weights: boolean): void {
+    const p = this.#live(where).plan, out = new Float32Array(weights ? p.weightsLen : p.biasesLen);
+    let i = 0;
+    walkLayers(arg, v, this.sizes, weights, (x) => { out[i++] = x; }, failWith(ShapeError, where), failWith(DataError, where));
+    const n = this.#live(where); // a getter in v may have disposed the network
+    n.F.set(out, (weights ? n.plan.params : n.plan.b[0]) >>> 2);
   }
 
   /** The model this network computes (src/model.ts): what toJSON, toBinary and summary describe. */
@@ -471,25 +473,6 @@ function restored(where: string, options: unknown, keys: (keyof NetworkOptions)[
 /** A single Float32Array of rows without targets (feedforward, feedforwardBatch): checked as it is loaded. */
 function oneRow(inputs: Float32Array): Rows {
   return { count: 1, inputs, scale: 1, outputs: null, labels: null, checked: false, arg: "x", expected: "a finite number", at: (_i, k) => `x[${k}]` };
-}
-
-/** Checks nested arrays against per-layer shapes ([rows, cols], or [len, 0] for a vector) and flattens them in order. */
-function flatten(where: string, arg: string, v: unknown, shapes: [number, number][]): Float32Array {
-  const out = new Float32Array(shapes.reduce((t, [r, c]) => t + r * (c || 1), 0));
-  const list = (x: unknown, n: number, name: string): unknown[] => {
-    if (!Array.isArray(x) || x.length !== n) throw new ShapeError(where, name, `an array of ${n}`, describe(x));
-    return x;
-  };
-  // Index loops, not forEach: forEach skips the holes of a sparse array ([1, , 3]), which would
-  // shift every later value by one place; here a hole reads as undefined and is refused by name.
-  const layers = list(v, shapes.length, arg);
-  let p = 0;
-  for (let l = 0; l < shapes.length; l++) {
-    const [r, c] = shapes[l], name = `${arg}[${l}]`, layer = list(layers[l], r, name);
-    if (!c) copyFinite(where, name, layer, r, out, (p += r) - r);
-    else for (let j = 0; j < r; j++, p += c) copyFinite(where, `${name}[${j}]`, list(layer[j], c, `${name}[${j}]`), c, out, p);
-  }
-  return out;
 }
 
 /**
