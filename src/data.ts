@@ -215,11 +215,7 @@ export function targetRows(where: string, arg: string, d: { outputs?: unknown; l
   if (scalar === "value" && nOut === 1) {
     // binary / regression: each label is the one output's target value
     const values = new Float32Array(count);
-    for (let i = 0; i < count; i++) {
-      const y = labels[i];
-      if (!finite32(y)) throw new DataError(where, `${arg}.labels[${i}]`, FINITE32, describe(y));
-      values[i] = y;
-    }
+    copyFinite(where, `${arg}.labels`, labels, count, values, 0);
     return { outputs: values, labels: null };
   }
   const ints = new Int32Array(count);
