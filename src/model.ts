@@ -84,9 +84,9 @@ export function checkCost(v: unknown, fail: Fail, aliases: Record<string, Cost> 
   return aliases[c] ?? (c as Cost);
 }
 
-/** A seed: an integer from 0 to 2^32 − 1. */
-export const checkSeed = (v: unknown, fail: Fail): number =>
-  checkNumber(v, (x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32, "seed", "an integer from 0 to 2^32 − 1", fail);
+/** A seed (or a word of the generator's state, `arg`): an integer from 0 to 2^32 − 1. */
+export const checkSeed = (v: unknown, fail: Fail, arg = "seed"): number =>
+  checkNumber(v, (x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32, arg, "an integer from 0 to 2^32 − 1", fail);
 
 /** The initializer (default scaled). */
 export function checkInit(v: unknown, fail: Fail): Init {

@@ -116,7 +116,7 @@ export class Network {
       if (e instanceof NablaError) throw e;
       // V8 reserves ~10 GiB of address space per WebAssembly.Memory: about 12,900 live networks fill 64-bit user space.
       throw new NablaError(where, "the network's memory", "a new WebAssembly memory", `a refusal from the engine (${(e as Error).message})`,
-        "Every live network holds its own memory until it is garbage-collected: dispose() networks you no longer need and drop references to them");
+        "Each live network holds its own memory: dispose() those you no longer need, and drop references to them");
     }
     this.backend = k.name;
     const arena = new Arena(where, k, this.sizes, o.activations.map(activationCode), costCode(o.cost));

@@ -216,7 +216,7 @@ function parse(where: string, input: unknown, section?: Section): ParsedModel {
     if (!Array.isArray(rngRaw) || rngRaw.length !== 4) failV("rng", expected, rngRaw);
     rng = [];
     for (let i = 0; i < 4; i++) {
-      rng.push(checkNumber((rngRaw as unknown[])[i], (x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32, `rng[${i}]`, "an unsigned 32-bit integer", fail));
+      rng.push(checkSeed((rngRaw as unknown[])[i], fail, `rng[${i}]`));
     }
     if (rng.every((x) => x === 0)) failV("rng", expected, rngRaw);
   }
