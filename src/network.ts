@@ -56,20 +56,21 @@ function binary(where: string): NonNullable<typeof binaryForm> {
 const restoring = new WeakMap<object, ParsedModel>();
 
 export class Network {
+  // (The public fields are set once, together, by the constructor.)
   /** Neurons per layer, input first: [784, 30, 10]. */
-  readonly sizes: readonly number[];
+  declare readonly sizes: readonly number[];
   /** Activation of each weight layer, the output layer last. */
-  readonly activations: readonly Activation[];
-  readonly cost: Cost;
-  readonly init: Init;
+  declare readonly activations: readonly Activation[];
+  declare readonly cost: Cost;
+  declare readonly init: Init;
   /** The seed the network was created with (drawn at random when none was given). */
-  readonly seed: number;
+  declare readonly seed: number;
   /** The backend computing: "wasm-relaxed", "wasm-simd", "wasm-scalar" or "js". */
-  readonly backend: BackendName;
+  declare readonly backend: BackendName;
   /** What the outputs mean: "classification", "binary", "multi-label" or "regression" (src/task.ts). */
-  readonly task: Task;
+  declare readonly task: Task;
   /** Dropout probability per hidden layer, used in training only; null for none. */
-  readonly dropout: readonly number[] | null;
+  declare readonly dropout: readonly number[] | null;
   readonly #pre: Preprocessing | null;
 
   /** Memory, generator and optimizer state; the arena is dropped by dispose(). */
@@ -86,14 +87,6 @@ export class Network {
     const o = resolveNetworkOptions(where, sizes, options);
     // A restored model: everything from the model, but a seed given now (else the saved one, else o's).
     if (restore) Object.assign(o, restore, { seed: options.seed ?? restore.seed ?? o.seed });
-    this.sizes = Object.freeze(o.sizes);
-    this.activations = Object.freeze(o.activations);
-    this.cost = o.cost;
-    this.init = o.init;
-    this.seed = o.seed;
-    this.task = o.task;
-    this.dropout = o.dropout && Object.freeze([...o.dropout]);
-    this.#pre = o.preprocessing;
     let k, pool = null;
     try {
       // Threads: a threaded build over a shared memory, where this platform and build have one
@@ -101,10 +94,10 @@ export class Network {
       // "auto" gives helper threads only to a network whose passes pay for a barrier at a batch
       // of 64 (THREAD_WORK.auto): a small one computes alone (split, it measured slower).
       const impl = threadsImpl(), build = buildOf(o.backend);
-      const threads = !impl ? 1 : o.threads === "auto" && autoAlone(o.sizes) ? 1 : impl.resolve(o.threads);
-      if (impl && threads > 1 && build && supports(build) && impl.has(build)) {
+      const threads = impl && !(o.threads === "auto" && autoAlone(o.sizes)) ? impl.resolve(o.threads) : 1;
+      if (threads > 1 && build && supports(build) && impl!.has(build)) {
         try {
-          const t = impl.create(build, threads, this);
+          const t = impl!.create(build, threads, this);
           k = kernelsOf(`wasm-${build}`, t.exports, where);
           pool = t.pool;
         } catch {
@@ -118,7 +111,9 @@ export class Network {
       throw new NablaError(where, "the network's memory", "a new WebAssembly memory", `a refusal from the engine (${(e as Error).message})`,
         "Each live network holds its own memory: dispose() those you no longer need, and drop references to them");
     }
-    this.backend = k.name;
+    Object.assign(this, { sizes: Object.freeze(o.sizes), activations: Object.freeze(o.activations), cost: o.cost, init: o.init, seed: o.seed,
+      backend: k.name, task: o.task, dropout: o.dropout && Object.freeze([...o.dropout]) });
+    this.#pre = o.preprocessing;
     const arena = new Arena(where, k, this.sizes, o.activations.map(activationCode), costCode(o.cost));
     arena.pool = pool;
     arena.pre = this.#pre;
