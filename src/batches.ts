@@ -102,7 +102,7 @@ export function load(n: Arena, where: string, rows: Rows, idx: Uint32Array | nul
 }
 
 function detached(where: string, arg: string): DataError {
-  return new DataError(where, arg, "data whose buffers stay attached during the call", "a detached buffer (it was transferred or resized during the call)");
+  return new DataError(where, arg, "data whose buffers stay attached during the call", "a detached buffer (transferred or resized during the call)");
 }
 
 function notFinite(where: string, rows: Rows, F: Float32Array, at: number, n: number, idx: Uint32Array | null,

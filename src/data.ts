@@ -123,8 +123,7 @@ function rowsOf(where: string, arg: string, data: unknown, nIn: number, nOut: nu
   const count = data.length;
   if (count === 0) throw new DataError(where, arg, "a non-empty array of samples", "an empty array");
   if (count * Math.max(nIn, nOut) > MAX_DATA_VALUES) {
-    throw new DataError(where, arg, `at most ${MAX_DATA_VALUES} values per call (split the data)`,
-      `${count} samples of ${nIn} inputs (${((count * (nIn + nOut) * 4) / 2 ** 30).toFixed(1)} GiB as float32)`);
+    throw new DataError(where, arg, `at most ${MAX_DATA_VALUES} values per call (split the data)`, `${count} samples of ${Math.max(nIn, nOut)} values`);
   }
   // Float32Array rows are used as they are (no copy: a fresh 25 MB copy per call costs more
   // than an epoch) and checked in wasm as they are loaded; other vectors are copied value by

@@ -212,7 +212,7 @@ export class Network {
     let test = options.testData !== undefined ? toRows(where, "options.testData", options.testData, nIn, nOut, this.task) : null;
     if (o.validationSplit) [rows, test] = holdOut(where, rows, o.validationSplit, nIn, nOut);
     if ((o.earlyStopping || o.patience || o.restoreBest) && !test) {
-      throw new OptionError(where, "options.testData", "test data or a validationSplit (early stopping, the schedule and restoreBest watch the test metric)", "none");
+      throw new OptionError(where, "options.testData", "test data or a validationSplit (earlyStopping, schedule and restoreBest watch it)", "none");
     }
     this.#live(where); // a getter in the data may have disposed the network
     return epochs(this.#s, where, rows, test, o);
