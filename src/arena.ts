@@ -55,6 +55,14 @@ export interface Plan {
 
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
+/** A view on no buffer: the Arena's views before their first use. */
+const EMPTY = new Uint8Array(0) as unknown;
+
+/** `v`, or a new view of type C on `buffer` if v is on another (memory grown, or not made yet). */
+function view<T extends ArrayBufferView>(v: T, C: new (b: ArrayBufferLike) => T, buffer: ArrayBufferLike): T {
+  return v.buffer === buffer ? v : new C(buffer);
+}
+
 /** Parameter count Σ n_l (n_(l−1) + 1) of a network with these layer sizes. */
 export function parameterCount(sizes: readonly number[]): number {
   let n = 0;
@@ -123,9 +131,10 @@ export class Arena {
   /** Whether the last forward pass dropped neurons (a training pass with dropout): the backward pass then applies the same masks. */
   dropping = false;
   #plan: Plan;
-  #F: Float32Array;
-  #U8: Uint8Array;
-  #U32: Uint32Array;
+  // Views on linear memory, each made on first use and again after the memory grew.
+  #F = EMPTY as Float32Array;
+  #U8 = EMPTY as Uint8Array;
+  #U32 = EMPTY as Uint32Array;
 
   constructor(where: string, k: Kernels, sizes: readonly number[], acts: readonly number[], cost: number) {
     this.k = k;
@@ -133,9 +142,6 @@ export class Arena {
     this.acts = acts;
     this.cost = cost;
     this.#plan = plan(sizes, k.heapBase(), 1);
-    this.#F = new Float32Array(k.memory.buffer);
-    this.#U8 = new Uint8Array(k.memory.buffer);
-    this.#U32 = new Uint32Array(k.memory.buffer);
     this.#grow(where, this.#plan.end);
   }
 
@@ -146,20 +152,17 @@ export class Arena {
 
   /** The f32 view of linear memory, re-taken if the memory grew. */
   get F(): Float32Array {
-    if (this.#F.buffer !== this.k.memory.buffer) this.#F = new Float32Array(this.k.memory.buffer);
-    return this.#F;
+    return (this.#F = view(this.#F, Float32Array, this.k.memory.buffer));
   }
 
   /** The byte view of linear memory, re-taken if the memory grew. */
   get U8(): Uint8Array {
-    if (this.#U8.buffer !== this.k.memory.buffer) this.#U8 = new Uint8Array(this.k.memory.buffer);
-    return this.#U8;
+    return (this.#U8 = view(this.#U8, Uint8Array, this.k.memory.buffer));
   }
 
   /** The 32-bit word view of linear memory, re-taken if the memory grew. */
   get U32(): Uint32Array {
-    if (this.#U32.buffer !== this.k.memory.buffer) this.#U32 = new Uint32Array(this.k.memory.buffer);
-    return this.#U32;
+    return (this.#U32 = view(this.#U32, Uint32Array, this.k.memory.buffer));
   }
 
   #grow(where: string, bytes: number): void {

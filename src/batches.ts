@@ -32,11 +32,8 @@ export interface Evaluation {
 
 /** The public form of a task's metrics (without the internal chance and saturation figures). */
 export function evaluation(task: Task, r: Metrics): Evaluation {
-  const e: Evaluation = { task, total: r.total, cost: r.cost };
-  if (task === "regression") return Object.assign(e, { mse: r.mse, mae: r.mae, r2: r.r2 });
-  Object.assign(e, { correct: r.correct, accuracy: r.accuracy });
-  if (task === "multi-label") e.exactMatch = r.exactMatch;
-  return e;
+  const { chance, saturated, ...e } = r; // (the task's metrics are what the accumulator gave it)
+  return { task, ...e };
 }
 
 /** One view per row of inputs (and outputs), for copying shuffled rows without allocating; kept on the rows. */
@@ -113,7 +110,7 @@ export function checkInputs(n: Arena, where: string, rows: Rows, idx: Uint32Arra
 }
 
 function detached(where: string, arg: string): DataError {
-  return new DataError(where, arg, "data whose buffers stay attached during the call", "a detached buffer (it was transferred or resized during the call)");
+  return new DataError(where, arg, "data whose buffers stay attached during the call", "a detached buffer (transferred or resized during the call)");
 }
 
 function notFinite(where: string, rows: Rows, F: Float32Array, at: number, n: number, idx: Uint32Array | null,

@@ -48,7 +48,8 @@ export interface Rows {
   words?: Uint32Array;
 }
 
-const FINITE = "a finite number", FINITE32 = "a finite number (within the float32 range)";
+const FINITE = "a finite number";
+export const FINITE32 = "a finite number (within the float32 range)";
 
 /** An array or a typed array (not a DataView). */
 export function isVector(v: unknown): v is Vector {
@@ -60,16 +61,27 @@ export const finite32 = (x: unknown): x is number => typeof x === "number" && Nu
 
 /**
  * Copies n values of v into out[at..], checking each as it is read (each element is read
- * exactly once, so a getter cannot pass the check and then hand over something else).
+ * exactly once, so a getter cannot pass the check and then hand over something else); value k
+ * is `${name}[${k}]` in an error.
  */
-function copyFinite(where: string, arg: string, v: ArrayLike<number>, n: number, out: Float32Array, at: number, row: number, field: string): void {
+export function copyFinite(where: string, name: string, v: ArrayLike<unknown>, n: number, out: Float32Array, at: number): void {
   for (let k = 0; k < n; k++) {
     const x = v[k];
-    if (!finite32(x)) {
-      throw new DataError(where, `${arg}[${row}]${field}[${k}]`, "a finite number (within the float32 range)", describe(x));
-    }
+    if (!finite32(x)) throw new DataError(where, `${name}[${k}]`, FINITE32, describe(x));
     out[at + k] = x;
   }
+}
+
+/**
+ * An input vector of n values (`name` in errors): a Float32Array as it is (checked in wasm as
+ * it is loaded), any other vector copied and checked.
+ */
+export function inputVector(where: string, name: string, x: unknown, n: number): Float32Array {
+  if (!isVector(x) || x.length !== n) throw new ShapeError(where, name, `a vector of length ${n} (the network's input size)`, describe(x));
+  if (x instanceof Float32Array) return x;
+  const out = new Float32Array(n);
+  copyFinite(where, name, x, n, out, 0);
+  return out;
 }
 
 function checkLabel(where: string, arg: string, y: unknown, nOut: number, row: number, field: string): number {
@@ -111,8 +123,7 @@ function rowsOf(where: string, arg: string, data: unknown, nIn: number, nOut: nu
   const count = data.length;
   if (count === 0) throw new DataError(where, arg, "a non-empty array of samples", "an empty array");
   if (count * Math.max(nIn, nOut) > MAX_DATA_VALUES) {
-    throw new DataError(where, arg, `at most ${MAX_DATA_VALUES} values per call (split the data)`,
-      `${count} samples of ${nIn} inputs (${((count * (nIn + nOut) * 4) / 2 ** 30).toFixed(1)} GiB as float32)`);
+    throw new DataError(where, arg, `at most ${MAX_DATA_VALUES} values per call (split the data)`, `${count} samples of ${Math.max(nIn, nOut)} values`);
   }
   // Float32Array rows are used as they are (no copy: a fresh 25 MB copy per call costs more
   // than an epoch) and checked in wasm as they are loaded; other vectors are copied value by
@@ -135,11 +146,7 @@ function rowsOf(where: string, arg: string, data: unknown, nIn: number, nOut: nu
     if (Array.isArray(s) && s.length === 2) [x, y] = s;
     else if (s !== null && typeof s === "object" && "input" in s) ({ input: x, output: y } = s as { input: unknown; output: unknown });
     else throw new DataError(where, `${arg}[${i}]`, "a sample { input, output } or a pair [x, y]", describe(s));
-    if (!isVector(x) || x.length !== nIn) {
-      throw new ShapeError(where, `${arg}[${i}]${inField}`, `a vector of length ${nIn} (the network's input size)`, describe(x));
-    }
-    if (x instanceof Float32Array) xs[i] = x;
-    else copyFinite(where, arg, x, nIn, (xs[i] = new Float32Array(nIn)), 0, i, inField);
+    xs[i] = inputVector(where, `${arg}[${i}]${inField}`, x, nIn);
     if (typeof y === "number" && scalar === "value") {
       // binary / regression: the number is the one output's target value
       if (nOut !== 1) throw new ShapeError(where, `${arg}[${i}]${outField}`, `a vector of length ${nOut} (the network's output size)`, describe(y));
@@ -157,7 +164,7 @@ function rowsOf(where: string, arg: string, data: unknown, nIn: number, nOut: nu
       }
       outputs ??= new Float32Array(count * nOut);
       if (y instanceof Float32Array) outputs.set(y, i * nOut);
-      else copyFinite(where, arg, y, nOut, outputs, i * nOut, i, outField);
+      else copyFinite(where, `${arg}[${i}]${outField}`, y, nOut, outputs, i * nOut);
     }
   }
   return {
@@ -207,11 +214,7 @@ export function targetRows(where: string, arg: string, d: { outputs?: unknown; l
   if (scalar === "value" && nOut === 1) {
     // binary / regression: each label is the one output's target value
     const values = new Float32Array(count);
-    for (let i = 0; i < count; i++) {
-      const y = labels[i];
-      if (!finite32(y)) throw new DataError(where, `${arg}.labels[${i}]`, FINITE32, describe(y));
-      values[i] = y;
-    }
+    copyFinite(where, `${arg}.labels`, labels, count, values, 0);
     return { outputs: values, labels: null };
   }
   const ints = new Int32Array(count);

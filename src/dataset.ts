@@ -129,8 +129,8 @@ function prepare(data: unknown, options: DatasetOptions): Rows {
   const bytes = data !== null && typeof data === "object" && !Array.isArray(data) && (data as ByteData).inputs instanceof Uint8Array;
   if (bytes) {
     o.scale = checkNumber(o.scale, (x) => x > 0 && finite32(255 * x) && Math.fround(x) > 0, "scale",
-      "a number > 0 each byte is multiplied by (e.g. 1/255), as a float32, with Uint8Array inputs", fail);
-  } else if (o.scale !== undefined) fail("scale", "absent (a scale applies to Uint8Array inputs only)", describe(o.scale));
+      "a number > 0 (also as a float32) for Uint8Array inputs, e.g. 1/255", fail);
+  } else if (o.scale !== undefined) fail("scale", "absent (it is for Uint8Array inputs only)", describe(o.scale));
   // Bytes are read as tensors are (the targets: labels copied as Int32Array and checked).
   const rows = bytes ? tensorRows(WHERE, "data", data as ByteData, nIn, nOut, "class", o.scale as number) : toRows(WHERE, "data", data, nIn, nOut);
   // Samples' rows are the caller's (or converted) vectors: gathered into one array of our own.

@@ -41,9 +41,7 @@ export class DisposedError extends NablaError {
 
 /** Short description of a value for error messages: `an array of length 3`, `NaN`, `"relu"`. */
 export function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (v === undefined) return "undefined";
-  if (typeof v === "number") return Number.isNaN(v) ? "NaN" : String(v);
+  if (v == null || typeof v === "number") return String(v); // "null", "undefined", "NaN", "-1.5"
   if (typeof v === "string") return JSON.stringify(v.length > 40 ? v.slice(0, 40) + "…" : v);
   if (typeof v === "bigint" || typeof v === "boolean") return `${typeof v} ${String(v)}`;
   if (typeof v === "function") return "a function";

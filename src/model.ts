@@ -84,9 +84,9 @@ export function checkCost(v: unknown, fail: Fail, aliases: Record<string, Cost> 
   return aliases[c] ?? (c as Cost);
 }
 
-/** A seed: an integer from 0 to 2^32 − 1. */
-export const checkSeed = (v: unknown, fail: Fail): number =>
-  checkNumber(v, (x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32, "seed", "an integer from 0 to 2^32 − 1", fail);
+/** A seed (or a word of the generator's state, `arg`): an integer from 0 to 2^32 − 1. */
+export const checkSeed = (v: unknown, fail: Fail, arg = "seed"): number =>
+  checkNumber(v, (x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32, arg, "an integer from 0 to 2^32 − 1", fail);
 
 /** The initializer (default scaled). */
 export function checkInit(v: unknown, fail: Fail): Init {
@@ -119,10 +119,10 @@ export function checkActivations(L: number, activation: unknown, output: unknown
   }
   acts.forEach((a, l) => { if (a === "softmax") fail(`activation[${l}]`, "an element-wise activation (softmax is for the output layer only)", describe(a)); });
   out ??= defaultOutput(cost);
-  if (cost === "log-likelihood" && out !== "softmax") fail("output", '"softmax" with the log-likelihood cost (δ^L = a − y needs it)', describe(out));
+  if (cost === "log-likelihood" && out !== "softmax") fail("output", '"softmax" with the log-likelihood cost', describe(out));
   if (cost === "cross-entropy" && out !== "sigmoid") fail("output", '"sigmoid" with the cross-entropy cost (use log-likelihood for softmax)', describe(out));
   if (cost === "quadratic" && out === "softmax") {
-    fail("cost", '"log-likelihood" with a softmax output (nabla does not implement the softmax Jacobian for other costs)', describe(cost));
+    fail("cost", '"log-likelihood" with a softmax output', describe(cost));
   }
   acts.push(out);
   return acts;

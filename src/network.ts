@@ -13,20 +13,21 @@ import { createKernels, kernelsOf, buildOf, supports } from "./wasm.js";
 import { threadsImpl, autoAlone } from "./threads/option.js";
 import { Arena } from "./arena.js";
 import { Random } from "./random.js";
-import { toRows, finite32, type Data, type Rows, type Vector } from "./data.js";
+import { toRows, inputVector, type Data, type Rows, type Vector } from "./data.js";
 import { Dataset } from "./dataset.js";
 import { resolveNetworkOptions, resolveTrainOptions, checkKeys, type NetworkOptions, type TrainOptions, type EpochStats } from "./options.js";
 import { gaussianBiases, initScale, type Init } from "./model.js";
 import type { Task } from "./task.js";
 import { preprocessingJSON, type Preprocessing } from "./preprocessing.js";
 import type { parseBinary, toBinary } from "./binary.js";
-import { parseModel, toJSON, matrices, vectors, type NetworkJSON, type ParsedModel } from "./serialize.js";
+import { parseModel, toJSON, matrices, vectors, walkLayers, type NetworkJSON, type ParsedModel } from "./serialize.js";
 import { forward, backward, forwardChunks } from "./passes.js";
 import { epochs, checkIdle, type EpochEvent, type Trainee } from "./epochs.js";
 import { load, checkInputs, evaluateRows, evaluation, CHUNK, type Evaluation } from "./batches.js";
 import { predictRow, predictRows, probabilityRow, checkProbabilities, type Prediction } from "./predict.js";
 import { summaryText } from "./summary.js";
 import { DataError, DisposedError, NablaError, OptionError, ShapeError, describe } from "./errors.js";
+import { failWith } from "./check.js";
 
 export type { Evaluation } from "./batches.js";
 export type { EpochEvent, Verdict } from "./epochs.js";
@@ -55,20 +56,21 @@ function binary(where: string): NonNullable<typeof binaryForm> {
 const restoring = new WeakMap<object, ParsedModel>();
 
 export class Network {
+  // (The public fields are set once, together, by the constructor.)
   /** Neurons per layer, input first: [784, 30, 10]. */
-  readonly sizes: readonly number[];
+  declare readonly sizes: readonly number[];
   /** Activation of each weight layer, the output layer last. */
-  readonly activations: readonly Activation[];
-  readonly cost: Cost;
-  readonly init: Init;
+  declare readonly activations: readonly Activation[];
+  declare readonly cost: Cost;
+  declare readonly init: Init;
   /** The seed the network was created with (drawn at random when none was given). */
-  readonly seed: number;
+  declare readonly seed: number;
   /** The backend computing: "wasm-relaxed", "wasm-simd", "wasm-scalar" or "js". */
-  readonly backend: BackendName;
+  declare readonly backend: BackendName;
   /** What the outputs mean: "classification", "binary", "multi-label" or "regression" (src/task.ts). */
-  readonly task: Task;
+  declare readonly task: Task;
   /** Dropout probability per hidden layer, used in training only; null for none. */
-  readonly dropout: readonly number[] | null;
+  declare readonly dropout: readonly number[] | null;
   readonly #pre: Preprocessing | null;
 
   /** Memory, generator and optimizer state; the arena is dropped by dispose(). */
@@ -83,19 +85,8 @@ export class Network {
     const where = "new Network(sizes, options)";
     const restore = restoring.get(options);
     const o = resolveNetworkOptions(where, sizes, options);
-    if (restore) {
-      Object.assign(o, { cost: restore.cost, activations: restore.activations, init: restore.init,
-        task: restore.task, dropout: restore.dropout, preprocessing: restore.preprocessing });
-      if (restore.seed !== undefined && options.seed === undefined) o.seed = restore.seed;
-    }
-    this.sizes = Object.freeze(o.sizes);
-    this.activations = Object.freeze(o.activations);
-    this.cost = o.cost;
-    this.init = o.init;
-    this.seed = o.seed;
-    this.task = o.task;
-    this.dropout = o.dropout && Object.freeze([...o.dropout]);
-    this.#pre = o.preprocessing;
+    // A restored model: everything from the model, but a seed given now (else the saved one, else o's).
+    if (restore) Object.assign(o, restore, { seed: options.seed ?? restore.seed ?? o.seed });
     let k, pool = null;
     try {
       // Threads: a threaded build over a shared memory, where this platform and build have one
@@ -103,10 +94,10 @@ export class Network {
       // "auto" gives helper threads only to a network whose passes pay for a barrier at a batch
       // of 64 (THREAD_WORK.auto): a small one computes alone (split, it measured slower).
       const impl = threadsImpl(), build = buildOf(o.backend);
-      const threads = !impl ? 1 : o.threads === "auto" && autoAlone(o.sizes) ? 1 : impl.resolve(o.threads);
-      if (impl && threads > 1 && build && supports(build) && impl.has(build)) {
+      const threads = impl && !(o.threads === "auto" && autoAlone(o.sizes)) ? impl.resolve(o.threads) : 1;
+      if (threads > 1 && build && supports(build) && impl!.has(build)) {
         try {
-          const t = impl.create(build, threads, this);
+          const t = impl!.create(build, threads, this);
           k = kernelsOf(`wasm-${build}`, t.exports, where);
           pool = t.pool;
         } catch {
@@ -118,9 +109,11 @@ export class Network {
       if (e instanceof NablaError) throw e;
       // V8 reserves ~10 GiB of address space per WebAssembly.Memory: about 12,900 live networks fill 64-bit user space.
       throw new NablaError(where, "the network's memory", "a new WebAssembly memory", `a refusal from the engine (${(e as Error).message})`,
-        "Every live network holds its own memory until it is garbage-collected: dispose() networks you no longer need and drop references to them");
+        "Each live network holds its own memory: dispose() those you no longer need, and drop references to them");
     }
-    this.backend = k.name;
+    Object.assign(this, { sizes: Object.freeze(o.sizes), activations: Object.freeze(o.activations), cost: o.cost, init: o.init, seed: o.seed,
+      backend: k.name, task: o.task, dropout: o.dropout && Object.freeze([...o.dropout]) });
+    this.#pre = o.preprocessing;
     const arena = new Arena(where, k, this.sizes, o.activations.map(activationCode), costCode(o.cost));
     arena.pool = pool;
     arena.pre = this.#pre;
@@ -219,7 +212,7 @@ export class Network {
     let test = options.testData !== undefined ? toRows(where, "options.testData", options.testData, nIn, nOut, this.task) : null;
     if (o.validationSplit) [rows, test] = holdOut(where, rows, o.validationSplit, nIn, nOut);
     if ((o.earlyStopping || o.patience || o.restoreBest) && !test) {
-      throw new OptionError(where, "options.testData", "test data or a validationSplit (early stopping, the schedule and restoreBest watch the test metric)", "none");
+      throw new OptionError(where, "options.testData", "test data or a validationSplit (earlyStopping, schedule and restoreBest watch it)", "none");
     }
     this.#live(where); // a getter in the data may have disposed the network
     return epochs(this.#s, where, rows, test, o);
@@ -244,13 +237,13 @@ export class Network {
    * vector ("multi-label") or the output values ("regression"). Preprocessing applies; dropout does not.
    */
   predict(x: Vector): Prediction {
-    return predictRow(this.task, this.#outputs("predict(x)", x), 0, this.sizes.at(-1)!);
+    return predictRow(this.task, this.#outputs("predict(x)", x), 0, this.#nOut);
   }
 
   /** predict() for many inputs (rows of a Float32Array, or an array of vectors): one prediction per row. */
   predictBatch(inputs: Float32Array | readonly Vector[]): Prediction[] {
-    const out = this.#batchOutputs("predictBatch(inputs)", inputs);
-    return predictRows(this.task, out, out.length / this.sizes.at(-1)!, this.sizes.at(-1)!);
+    const out = this.#feed("predictBatch(inputs)", inputs, undefined, false);
+    return predictRows(this.task, out, out.length / this.#nOut, this.#nOut);
   }
 
   /**
@@ -260,19 +253,25 @@ export class Network {
    * are not probabilities).
    */
   predictProba(x: Vector): number | number[] {
-    const where = "predictProba(x)";
-    this.#live(where);
-    checkProbabilities(where, this.task, this.activations.at(-1)!);
-    return probabilityRow(this.task, this.#outputs(where, x), 0, this.sizes.at(-1)!);
+    return probabilityRow(this.task, this.#outputs(this.#proba("predictProba(x)"), x), 0, this.#nOut);
   }
 
   /** predictProba() for many inputs: one row (binary: one number) per input. */
   predictProbaBatch(inputs: Float32Array | readonly Vector[]): (number | number[])[] {
-    const where = "predictProbaBatch(inputs)";
+    const nOut = this.#nOut, out = this.#feed(this.#proba("predictProbaBatch(inputs)"), inputs, undefined, false);
+    return Array.from({ length: out.length / nOut }, (_, r) => probabilityRow(this.task, out, r, nOut));
+  }
+
+  /** `where`, after refusing a disposed network and one whose outputs are not probabilities (predictProba*). */
+  #proba(where: string): string {
     this.#live(where);
     checkProbabilities(where, this.task, this.activations.at(-1)!);
-    const nOut = this.sizes.at(-1)!, out = this.#batchOutputs(where, inputs);
-    return Array.from({ length: out.length / nOut }, (_, r) => probabilityRow(this.task, out, r, nOut));
+    return where;
+  }
+
+  /** Neurons in the output layer. */
+  get #nOut(): number {
+    return this.sizes.at(-1)!;
   }
 
   /** The layers (neurons, activation, parameters, dropout), the task, cost, initializer and backend, as text. */
@@ -283,22 +282,14 @@ export class Network {
 
   #outputs(where: string, x: Vector): Float32Array {
     this.#live(where);
-    // vectorToF32 checks length and float32 finiteness; one row, no targets.
-    const rows = oneRow(vectorToF32(where, "x", x, this.sizes[0]));
+    // One row, no targets: other vectors than a Float32Array are checked as they are copied, a Float32Array as it is loaded.
+    const rows = oneRow(inputVector(where, "x", x, this.sizes[0]));
     const n = this.#live(where); // a getter in x may have disposed the network
     n.ensure(where, 1);
     load(n, where, rows, null, 0, 1);
     forward(n, 1);
     const aL = n.plan.a[this.sizes.length - 1] >>> 2;
-    return n.F.slice(aL, aL + this.sizes.at(-1)!);
-  }
-
-  #batchOutputs(where: string, inputs: Float32Array | readonly Vector[]): Float32Array {
-    this.#live(where);
-    if (!(inputs instanceof Float32Array) && !Array.isArray(inputs)) {
-      throw new DataError(where, "inputs", `a Float32Array of rows of ${this.sizes[0]} or an array of vectors`, describe(inputs));
-    }
-    return this.#feed(where, inputs);
+    return n.F.slice(aL, aL + this.#nOut);
   }
 
   /** Output activations a^L for one input x (a new Float32Array); the network's preprocessing applies. */
@@ -314,7 +305,8 @@ export class Network {
     return this.#feed("feedforwardBatch(inputs, out)", inputs, out);
   }
 
-  #feed(where: string, inputs: Float32Array | readonly Vector[] | Dataset, out?: Float32Array): Float32Array {
+  /** Outputs of many inputs (`sets`: a Dataset is one of the forms accepted; predictBatch takes rows and vectors only). */
+  #feed(where: string, inputs: Float32Array | readonly Vector[] | Dataset, out?: Float32Array, sets = true): Float32Array {
     this.#live(where);
     const nIn = this.sizes[0], L = this.sizes.length - 1, nOut = this.sizes[L];
     let rows: Rows;
@@ -325,7 +317,7 @@ export class Network {
       // Finiteness is checked in wasm (kernels.allFinite), chunk by chunk, as the rows are loaded:
       // a JS pass over every input would cost as much as the forward pass itself.
       rows = { ...oneRow(inputs), count: inputs.length / nIn, arg: "inputs", at: (i, k) => `inputs[${i}][${k}]` };
-    } else if (inputs instanceof Dataset) {
+    } else if (sets && inputs instanceof Dataset) {
       rows = toRows(where, "inputs", inputs, nIn, nOut);
     } else if (Array.isArray(inputs)) {
       rows = toRows(where, "inputs", inputs.map((x) => [x, 0] as const), nIn, nOut);
@@ -353,7 +345,7 @@ export class Network {
   backprop(x: Vector, y: Vector | number): Gradient {
     const where = "backprop(x, y)";
     this.#live(where);
-    const rows = toRows(where, "example", [[x, y]], this.sizes[0], this.sizes.at(-1)!, this.task);
+    const rows = toRows(where, "example", [[x, y]], this.sizes[0], this.#nOut, this.task);
     const n = this.#live(where);
     n.ensure(where, 1);
     load(n, where, rows, null, 0, 1);
@@ -371,11 +363,7 @@ export class Network {
   }
 
   set weights(w: number[][][]) {
-    const where = "set weights";
-    this.#live(where);
-    const flat = flatten(where, "weights", w, this.sizes.slice(1).map((n, l) => [n, this.sizes[l]]));
-    const n = this.#live(where);
-    n.F.set(flat, n.plan.params >>> 2);
+    this.#set("set weights", "weights", w, true);
   }
 
   /** biases[l][j]: a copy, as nested arrays. */
@@ -385,11 +373,16 @@ export class Network {
   }
 
   set biases(b: number[][]) {
-    const where = "set biases";
-    this.#live(where);
-    const flat = flatten(where, "biases", b, this.sizes.slice(1).map((n) => [n]));
-    const n = this.#live(where);
-    n.F.set(flat, n.plan.b[0] >>> 2);
+    this.#set("set biases", "biases", b, false);
+  }
+
+  /** The setters: v checked against the layer sizes (ShapeError, DataError) before any parameter changes. */
+  #set(where: string, arg: string, v: unknown, weights: boolean): void {
+    const p = this.#live(where).plan, out = new Float32Array(weights ? p.weightsLen : p.biasesLen);
+    let i = 0;
+    walkLayers(arg, v, this.sizes, weights, (x) => { out[i++] = x; }, failWith(ShapeError, where), failWith(DataError, where));
+    const n = this.#live(where); // a getter in v may have disposed the network
+    n.F.set(out, (weights ? n.plan.params : n.plan.b[0]) >>> 2);
   }
 
   /** The model this network computes (src/model.ts): what toJSON, toBinary and summary describe. */
@@ -422,12 +415,7 @@ export class Network {
    * are checked before anything is allocated; every failure is a ModelFormatError.
    */
   static fromBinary(bytes: Uint8Array, options: Pick<NetworkOptions, "backend" | "seed"> = {}): Network {
-    const where = "Network.fromBinary(bytes, options)";
-    const o = checkKeys(where, "options", options, ["backend", "seed"]);
-    const model = binary(where).parseBinary(where, bytes);
-    const mine: NetworkOptions = { backend: o.backend as NetworkOptions["backend"], seed: o.seed as number | undefined };
-    restoring.set(mine, model);
-    return new Network(model.sizes, mine);
+    return restored("Network.fromBinary(bytes, options)", options, ["backend", "seed"], (where) => binary(where).parseBinary(where, bytes));
   }
 
   /**
@@ -436,14 +424,7 @@ export class Network {
    * comes from the model.
    */
   static fromJSON(json: unknown, options: Pick<NetworkOptions, "backend" | "seed" | "threads"> = {}): Network {
-    const where = "Network.fromJSON(json, options)";
-    const o = checkKeys(where, "options", options, ["backend", "seed", "threads"]);
-    const model = parseModel(where, json);
-    // Read the caller's options once, into an object of this call's own: the model is keyed by it.
-    const mine: NetworkOptions = { backend: o.backend as NetworkOptions["backend"], seed: o.seed as number | undefined,
-      threads: o.threads as NetworkOptions["threads"] };
-    restoring.set(mine, model);
-    return new Network(model.sizes, mine);
+    return restored("Network.fromJSON(json, options)", options, ["backend", "seed", "threads"], (where) => parseModel(where, json));
   }
 
   /** Releases the network's memory now; any later call throws a DisposedError. */
@@ -471,51 +452,22 @@ export class Network {
   }
 }
 
+/**
+ * fromJSON / fromBinary: the options (only `keys` apply) and the model `parse` reads, then the
+ * network. The caller's options are read once, into an object of this call's own: the model is
+ * keyed by it.
+ */
+function restored(where: string, options: unknown, keys: (keyof NetworkOptions)[], parse: (where: string) => ParsedModel): Network {
+  const o = checkKeys(where, "options", options, keys), mine: Record<string, unknown> = {};
+  const model = parse(where);
+  for (const k of keys) mine[k] = o[k];
+  restoring.set(mine, model);
+  return new Network(model.sizes, mine);
+}
+
 /** A single Float32Array of rows without targets (feedforward, feedforwardBatch): checked as it is loaded. */
 function oneRow(inputs: Float32Array): Rows {
   return { count: 1, inputs, scale: 1, outputs: null, labels: null, checked: false, arg: "x", expected: "a finite number", at: (_i, k) => `x[${k}]` };
-}
-
-function vectorToF32(where: string, arg: string, x: unknown, n: number): Float32Array {
-  if (!(Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView))) || (x as ArrayLike<number>).length !== n) {
-    throw new ShapeError(where, arg, `a vector of length ${n} (the network's input size)`, describe(x));
-  }
-  const v = x as ArrayLike<number>, out = new Float32Array(n);
-  for (let k = 0; k < n; k++) {
-    const x = v[k];
-    if (!finite32(x)) throw new DataError(where, `${arg}[${k}]`, "a finite number (within the float32 range)", describe(x));
-    out[k] = x;
-  }
-  return out;
-}
-
-/** Checks nested arrays against per-layer shapes ([rows, cols] or [len]) and flattens them in order. */
-function flatten(where: string, arg: string, v: unknown, shapes: number[][]): Float32Array {
-  if (!Array.isArray(v) || v.length !== shapes.length) throw new ShapeError(where, arg, `an array of ${shapes.length} layers`, describe(v));
-  let total = 0;
-  for (const s of shapes) total += s.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(total);
-  let p = 0;
-  const leaf = (x: unknown, path: string) => {
-    if (!finite32(x)) throw new DataError(where, path, "a finite number (within the float32 range)", describe(x));
-    out[p++] = x;
-  };
-  // Index loops, not forEach: forEach skips the holes of a sparse array ([1, , 3]), which would
-  // shift every later value by one place; here a hole reads as undefined and is refused by name.
-  for (let l = 0; l < shapes.length; l++) {
-    const s = shapes[l], layer = v[l];
-    if (!Array.isArray(layer) || layer.length !== s[0]) throw new ShapeError(where, `${arg}[${l}]`, `an array of ${s[0]}`, describe(layer));
-    for (let j = 0; j < s[0]; j++) {
-      const row: unknown = layer[j];
-      if (s.length === 1) {
-        leaf(row, `${arg}[${l}][${j}]`);
-        continue;
-      }
-      if (!Array.isArray(row) || row.length !== s[1]) throw new ShapeError(where, `${arg}[${l}][${j}]`, `an array of ${s[1]}`, describe(row));
-      for (let k = 0; k < s[1]; k++) leaf(row[k], `${arg}[${l}][${j}][${k}]`);
-    }
-  }
-  return out;
 }
 
 /**

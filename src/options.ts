@@ -235,6 +235,6 @@ function resolveOptimizer(where: string, v: unknown): Optimizer {
   opt.beta1 = unit("beta1", 0.9);
   opt.beta2 = unit("beta2", 0.999);
   // ε is used in float32: below the smallest positive float32 (≈ 1.4e-45) it is 0 there, and √m₂ + ε can be 0.
-  opt.epsilon = num("epsilon", DEFAULTS.epsilon, (x) => x >= MIN_FLOAT32, `a number ≥ ${MIN_FLOAT32} (the smallest positive float32: ε is added in float32)`);
+  opt.epsilon = num("epsilon", DEFAULTS.epsilon, (x) => x >= MIN_FLOAT32, `a number ≥ ${MIN_FLOAT32} (the smallest positive float32)`);
   return opt;
 }

@@ -56,7 +56,7 @@ export function checkProbabilities(where: string, task: Task, output: Activation
       '"regression": use predict() for the values');
   }
   if (task === "classification" && output !== "softmax") {
-    throw new OptionError(where, "the network's output activation", '"softmax" (only a softmax output is a probability distribution over the classes)',
+    throw new OptionError(where, "the network's output activation", '"softmax" (only softmax outputs are class probabilities)',
       `${JSON.stringify(output)}: use predict() for the class, or feedforward() for the raw outputs`);
   }
 }

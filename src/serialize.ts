@@ -3,9 +3,9 @@
 // The JSON is untrusted: types, shapes, finiteness and the total size are checked
 // before anything is allocated; only known keys are read (no merging, so keys like
 // "__proto__" have no effect); nothing is evaluated.
-import { finite32 } from "./data.js";
+import { finite32, FINITE32 } from "./data.js";
 import { ModelFormatError, describe } from "./errors.js";
-import { checkNumber, failWith, guarded, oneOf } from "./check.js";
+import { checkNumber, failWith, guarded, oneOf, type Fail } from "./check.js";
 import type { Activation, Cost } from "./kernels.js";
 import type { Optimizer } from "./options.js";
 import { parameterCount, type Plan } from "./arena.js";
@@ -102,6 +102,31 @@ export function toJSON(model: Model & { seed: number }, F: Float32Array, p: Plan
   return json;
 }
 
+/**
+ * Checks per-layer arrays against the layer sizes and hands each value to put(x), in the arena's
+ * order: weights[l] (`weights`) holds sizes[l+1] rows of sizes[l] numbers, biases[l] sizes[l+1]
+ * numbers (with `columns`, a column [x] reads as x: network2.py's biases). `shape` reports a
+ * wrong shape, `value` a value that is not a finite float32. Index loops, not forEach: forEach
+ * skips the holes of a sparse array ([1, , 3]), which would shift every later value by one place;
+ * here a hole reads as undefined and is refused by name.
+ */
+export function walkLayers(arg: string, v: unknown, sizes: readonly number[], weights: boolean, put: (x: number) => void,
+                           shape: Fail, value: Fail, columns = false): void {
+  const list = (x: unknown, n: number, name: string): unknown[] => (Array.isArray(x) && x.length === n ? x : shape(name, `an array of ${n}`, describe(x)));
+  const leaf = (x: unknown, name: string) => put(finite32(x) ? x : value(name, FINITE32, describe(x)));
+  const layers = list(v, sizes.length - 1, arg);
+  for (let l = 0; l < layers.length; l++) {
+    const name = `${arg}[${l}]`, rows = list(layers[l], sizes[l + 1], name);
+    for (let j = 0; j < rows.length; j++) {
+      const x = rows[j];
+      if (weights) {
+        const row = list(x, sizes[l], `${name}[${j}]`);
+        for (let k = 0; k < row.length; k++) leaf(row[k], `${name}[${j}][${k}]`);
+      } else leaf(columns && Array.isArray(x) && x.length === 1 ? x[0] : x, `${name}[${j}]`);
+    }
+  }
+}
+
 const NIELSEN_COSTS: Record<string, Cost> = { QuadraticCost: "quadratic", CrossEntropyCost: "cross-entropy" };
 const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 export { MAX_LAYERS } from "./model.js";
@@ -191,44 +216,28 @@ function parse(where: string, input: unknown, section?: Section): ParsedModel {
     if (!Array.isArray(rngRaw) || rngRaw.length !== 4) failV("rng", expected, rngRaw);
     rng = [];
     for (let i = 0; i < 4; i++) {
-      rng.push(checkNumber((rngRaw as unknown[])[i], (x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32, `rng[${i}]`, "an unsigned 32-bit integer", fail));
+      rng.push(checkSeed((rngRaw as unknown[])[i], fail, `rng[${i}]`));
     }
     if (rng.every((x) => x === 0)) failV("rng", expected, rngRaw);
   }
 
   // ---- (3) first walk: shapes, types, finiteness — nothing allocated -------------------------
   if (section && floats) return section.close(floats.floats, sizes, count, optName, optT, { sizes, activations, cost, init, ...heads, seed, rng });
-  const list = (v: unknown, n: number, arg: string, what: string): unknown[] =>
-    Array.isArray(v) && v.length === n ? v : failV(arg, `an array of ${n} ${what}`, v);
-  const notFinite = (x: unknown, arg: string): never => failV(arg, "a finite number (within the float32 range)", x);
-  const W = list(get("weights"), L, "weights", "weight matrices"), B = list(get("biases"), L, "biases", "bias vectors");
-  // Walks weights then biases (the arena's order), calling put(value) for each parameter.
+  const notFinite = (x: unknown, arg: string): never => failV(arg, FINITE32, x);
+  const W = get("weights"), B = get("biases");
+  // Walks weights then biases (the arena's order), calling put(value) for each parameter
+  // (network2.py stores biases as column vectors: [x] reads as x).
   const walkParams = (put: (x: number) => void): void => {
-    for (let l = 0; l < L; l++) {
-      const rows = list(W[l], sizes[l + 1], `weights[${l}]`, `rows (sizes[${l + 1}])`);
-      for (let r = 0; r < rows.length; r++) {
-        const row = list(rows[r], sizes[l], `weights[${l}][${r}]`, `numbers (sizes[${l}])`);
-        for (let k = 0; k < row.length; k++) {
-          const x = row[k];
-          put(finite32(x) ? x : notFinite(x, `weights[${l}][${r}][${k}]`));
-        }
-      }
-    }
-    for (let l = 0; l < L; l++) {
-      const bs = list(B[l], sizes[l + 1], `biases[${l}]`, `numbers (sizes[${l + 1}])`);
-      for (let r = 0; r < bs.length; r++) {
-        let x = bs[r];
-        if (Array.isArray(x) && x.length === 1) x = x[0]; // network2.py stores biases as column vectors
-        put(finite32(x) ? x : notFinite(x, `biases[${l}][${r}]`));
-      }
-    }
+    walkLayers("weights", W, sizes, true, put, fail, fail);
+    walkLayers("biases", B, sizes, false, put, fail, fail, true);
   };
   walkParams(() => {});
 
   const walkState = (k: string, put: (x: number) => void): void => {
-    const v = list(has(o, k) ? o[k] : undefined, count, `optimizer.${k}`, "numbers (one per parameter)");
+    const v = has(o, k) ? o[k] : undefined;
+    if (!Array.isArray(v) || v.length !== count) failV(`optimizer.${k}`, `an array of ${count} numbers (one per parameter)`, v);
     for (let i = 0; i < count; i++) {
-      const x = v[i];
+      const x = (v as unknown[])[i];
       if (!finite32(x)) notFinite(x, `optimizer.${k}[${i}]`);
       // Adam's second moment is a running mean of squares: a negative one would make √m₂ NaN.
       if (k === "state2" && (x as number) < 0) failV(`optimizer.${k}[${i}]`, "a number ≥ 0 (Adam's second moment is a mean of squares)", x);

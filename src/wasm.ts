@@ -88,18 +88,14 @@ export async function init(backends: readonly BackendOption[] = ["wasm"]): Promi
   }
 }
 
-function moduleFor(build: WasmBuild, where: string): WebAssembly.Module {
+/**
+ * A build's compiled module: init()'s (a page, a worker: init() is the only way a build gets
+ * there, and it compiles asynchronously, as older browsers require on the main thread for more
+ * than 4 KB), or compiled now, synchronously, once (the Node entry registers the builds).
+ */
+function moduleFor(build: WasmBuild): WebAssembly.Module {
   let m = compiled.get(build);
-  if (!m) {
-    try {
-      m = new WebAssembly.Module(wasmBytes(build));
-    } catch (e) {
-      // Older browsers refuse synchronous compiles of more than 4 KB on the main thread.
-      throw new BackendError(where, "options.backend", "a build this thread can compile synchronously",
-        `a refusal: ${(e as Error).message}`, "In a browser page, call `await init()` once first");
-    }
-    compiled.set(build, m);
-  }
+  if (!m) compiled.set(build, (m = new WebAssembly.Module(wasmBytes(build))));
   return m;
 }
 
@@ -116,7 +112,7 @@ export function createKernels(backend: BackendOption, where: string): Kernels {
       "In Node, import \"nabla\" (its Node entry loads every backend)");
   }
   if (build === null) return jsKernels!();
-  const e = new WebAssembly.Instance(moduleFor(build, where), {}).exports;
+  const e = new WebAssembly.Instance(moduleFor(build), {}).exports;
   return kernelsOf(`wasm-${build}`, e, where);
 }
 
@@ -125,7 +121,7 @@ export function kernelsOf(name: BackendName, e: WebAssembly.Exports, where: stri
   const missing = KERNEL_NAMES.filter((k) => typeof e[k] !== "function");
   if (!(e.memory instanceof WebAssembly.Memory)) missing.unshift("memory" as never);
   if (missing.length > 0) {
-    throw new BackendError(where, "options.backend", `a build that exports every kernel (${KERNEL_NAMES.join(", ")} and memory)`,
+    throw new BackendError(where, "options.backend", "a build that exports every kernel and memory",
       `${name}, which lacks ${missing.join(", ")}`, "The wasm build is out of date: run `npm run build:wasm`");
   }
   const k: Record<string, unknown> = { name, memory: e.memory };

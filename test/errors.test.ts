@@ -105,13 +105,13 @@ describe("bad input", () => {
     expectError(() => Network.fromJSON("{not json"), ModelFormatError, "json", "valid JSON");
     expectError(() => Network.fromJSON(42), ModelFormatError, "json", "42");
     expectError(() => Network.fromJSON({ ...json, sizes: [3] }), ModelFormatError, "json.sizes");
-    expectError(() => Network.fromJSON({ ...json, sizes: [3, 5, 2] }), ModelFormatError, "json.weights[0]", "5 rows");
+    expectError(() => Network.fromJSON({ ...json, sizes: [3, 5, 2] }), ModelFormatError, "json.weights[0]", "an array of 5");
     const w = structuredClone(json);
     w.weights[1][0][2] = "x" as never;
     expectError(() => Network.fromJSON(w), ModelFormatError, "json.weights[1][0][2]", "finite", '"x"');
     const b = structuredClone(json);
     b.biases[0].pop();
-    expectError(() => Network.fromJSON(b), ModelFormatError, "json.biases[0]", "4 numbers", "length 3");
+    expectError(() => Network.fromJSON(b), ModelFormatError, "json.biases[0]", "an array of 4", "length 3");
     expectError(() => Network.fromJSON({ ...json, cost: "hinge" }), ModelFormatError, "json.cost", '"hinge"');
   });
 
