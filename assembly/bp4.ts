@@ -89,7 +89,7 @@ function packDelta(pack: usize, delta: usize, nOut: i32, m: i32, j0: i32, j1: i3
  */
 // @ts-ignore: decorator
 @inline function bp4Core(dst: usize, delta: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32, j0: i32, j1: i32,
-                         fused: bool, plain: bool, scale: f32, decay: f32, l1: f32): void {
+                         fused: bool, plain: bool, scale: f32, decay: f32, l1: f32, down: bool = false): void {
   const rowBytes = <usize>nIn << 2;
   let j = j0;
   if (ASC_FEATURE_SIMD) {
@@ -106,10 +106,14 @@ function packDelta(pack: usize, delta: usize, nOut: i32, m: i32, j0: i32, j1: i3
     let k = 0;
     // Columns outer, rows inner: the 8-column strip of aPrev (m rows) stays in L1 while every
     // row block of dst passes over it; δ (m × nOut) is the small operand re-read per strip.
+    // `down`: the blocks of 4 rows in descending order (the same values): a thread whose rows lie
+    // below another's walks away from them, so the hardware's stride prefetcher, which runs ahead
+    // of a column walk by many rows, does not pull the other thread's rows (being written) into this core.
+    const nb = (j1 - j0) >> 2;
     for (; k + 8 <= nIn; k += 8) {
       const kb = <usize>k << 2;
-      let j = j0;
-      for (; j + 4 <= j1; j += 4) {
+      for (let q = 0; q < nb; q++) {
+        const j = down ? j0 + ((nb - 1 - q) << 2) : j0 + (q << 2);
         let a00 = f32x4.splat(0), a10 = f32x4.splat(0), a20 = f32x4.splat(0), a30 = f32x4.splat(0);
         let a01 = f32x4.splat(0), a11 = f32x4.splat(0), a21 = f32x4.splat(0), a31 = f32x4.splat(0);
         // x walks down the strip, e along δ[·, j..j+3]; all offsets within a step are constants.
@@ -131,6 +135,7 @@ function packDelta(pack: usize, delta: usize, nOut: i32, m: i32, j0: i32, j1: i3
         put4(d2, k, a20, fused, plain, vs, vd, vl, hasL1); put4(d2, k + 4, a21, fused, plain, vs, vd, vl, hasL1);
         put4(d3, k, a30, fused, plain, vs, vd, vl, hasL1); put4(d3, k + 4, a31, fused, plain, vs, vd, vl, hasL1);
       }
+      let j = j0 + (nb << 2);
       for (; j + 2 <= j1; j += 2) {
         let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
         let x = aPrev + kb, e = deltaAt(packed, pack, delta, j, j0, m);
@@ -237,7 +242,7 @@ export function bp4sgd(w: usize, b: usize, delta: usize, aPrev: usize, nIn: i32,
   // The single-thread builds inline the whole range (j0 = 0, j1 = nOut folded: measured 1.3%
   // faster for [784,30,10] at m = 10 than going through the row range); the threaded builds share
   // one copy with bp4sgdRows (a copy each would add 7 KB to them).
-  if (ASC_FEATURE_THREADS) bp4sgdRows(w, b, delta, aPrev, nIn, nOut, m, scale, decay, l1, 0, nOut);
+  if (ASC_FEATURE_THREADS) bp4sgdRows(w, b, delta, aPrev, nIn, nOut, m, scale, decay, l1, 0, nOut, false);
   else bp4sgdCore(w, b, delta, aPrev, nIn, nOut, m, scale, decay, l1, 0, nOut);
 }
 
@@ -246,14 +251,14 @@ export function bp4sgd(w: usize, b: usize, delta: usize, aPrev: usize, nIn: i32,
  * the same values as bp4sgd there, bit for bit.
  */
 export function bp4sgdRows(w: usize, b: usize, delta: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32,
-                           scale: f32, decay: f32, l1: f32, j0: i32, j1: i32): void {
-  bp4sgdCore(w, b, delta, aPrev, nIn, nOut, m, scale, decay, l1, j0, j1);
+                           scale: f32, decay: f32, l1: f32, j0: i32, j1: i32, down: bool): void {
+  bp4sgdCore(w, b, delta, aPrev, nIn, nOut, m, scale, decay, l1, j0, j1, down);
 }
 
 // The body of bp4sgd in the single-thread builds and of bp4sgdRows (both entries in the threaded builds), inlined into each.
 // @ts-ignore: decorator
 @inline function bp4sgdCore(w: usize, b: usize, delta: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32,
-                            scale: f32, decay: f32, l1: f32, j0: i32, j1: i32): void {
+                            scale: f32, decay: f32, l1: f32, j0: i32, j1: i32, down: bool = false): void {
   // Biases: Σ_s δ in bp3's order (a vector of 4 j's or one j: each sum runs over s in order), then b·1 − scale·Σ.
   let j = j0;
   if (ASC_FEATURE_SIMD) {
@@ -271,6 +276,6 @@ export function bp4sgdRows(w: usize, b: usize, delta: usize, aPrev: usize, nIn: 
   }
   // Without weight decay or L1 (the common case) a copy of the kernel specialized at compile time
   // skips the product decay·w; both copies give the same weights.
-  if (decay == 1 && l1 == 0) bp4Core(w, delta, aPrev, nIn, nOut, m, j0, j1, true, true, scale, 1, 0);
-  else bp4Core(w, delta, aPrev, nIn, nOut, m, j0, j1, true, false, scale, decay, l1);
+  if (decay == 1 && l1 == 0) bp4Core(w, delta, aPrev, nIn, nOut, m, j0, j1, true, true, scale, 1, 0, down);
+  else bp4Core(w, delta, aPrev, nIn, nOut, m, j0, j1, true, false, scale, decay, l1, down);
 }

@@ -104,7 +104,7 @@ describe.each(BUILDS)("threaded %s build", (build) => {
     }
   });
 
-  it("every task runs exactly once, over 20,000 jobs of alternating sizes (no task claimed twice or lost between jobs)", async () => {
+  it("every task runs exactly once, over 100,000 claimed and pinned jobs of alternating sizes (no task claimed twice or lost between jobs)", async () => {
     const t = createThreaded(build, 3, {});
     open.push(t);
     while (t.raw!.ready < 2) await sleep(5);
@@ -126,10 +126,17 @@ describe.each(BUILDS)("threaded %s build", (build) => {
       if (pinned) t.raw!.runPinned();
       else t.raw!.run();
     };
-    for (let i = 0; i < 20_000; i++) job(i % 7 < 3, [1, 2, 5, 3, 12][i % 5]);
+    // 100,000 jobs: a helper that reads a job's layout while the next job is being published (the
+    // calling thread ends a 1-task job fast) showed up as a lost count, within the first 100,000 jobs.
+    const before = setThreadTimeout(3000);
+    try {
+      for (let i = 0; i < 100_000; i++) job(i % 3 !== 0, [1, 2, 5, 3, 12, 1, 1][i % 7]);
+    } finally {
+      setThreadTimeout(before);
+    }
     expect(Array.from(F().subarray(base >>> 2, (base >>> 2) + 4 * slots))).toEqual(Array.from(expected));
     expect(t.raw!.counts.here).toBeLessThan(t.raw!.counts.tasks); // the helpers took part
-    expect(t.raw!.counts.pinned).toBeGreaterThan(8000);
+    expect(t.raw!.counts.pinned).toBeGreaterThan(60_000);
   });
 
   it("a pinned job whose helpers cannot take their tasks (not started yet) is finished by the calling thread", () => {

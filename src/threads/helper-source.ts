@@ -37,10 +37,11 @@ function serve(module, memory, control, index, kernels, L, die, fail) {
     while (Atomics.load(ctl, L.SEQ) === seq) Atomics.wait(ctl, L.SEQ, seq, 10000);
     seq = Atomics.load(ctl, L.SEQ);
     if (seq < 0) return;
-    // A pinned job: this helper's own tasks (index, index + stride, …), then any left unclaimed
-    // (read with the job's SEQ: a job published meanwhile is served from the top).
+    // A pinned job: this helper's own tasks (index, index + stride, …), then any left unclaimed.
+    // PINNED, COUNT and JOB are this job's if NEXT still carries its tag after they are read: the
+    // next job's publication stores NEXT first (its SEQ last, so SEQ cannot tell); else serve it from the top.
     const stride = Atomics.load(ctl, L.PINNED), pinnedCount = Atomics.load(ctl, L.COUNT), job = Atomics.load(ctl, L.JOB);
-    if (Atomics.load(ctl, L.SEQ) !== seq) { seq = -2; continue; }
+    if ((Atomics.load(ctl, L.NEXT) >>> 16) !== seq) { seq = -2; continue; }
     for (let pass = 0; stride > 0 && pass < 2; pass++) {
       for (let t = pass ? 0 : index; t < pinnedCount; t += pass ? 1 : stride) {
         // Pool's claim(): from an earlier job's number to this one (31-bit serial numbers).

@@ -176,14 +176,16 @@ export function gradients(pool: Pool, n: Layout, m: number): void {
 
 /**
  * The neurons of one layer of nOut on `threads` threads in a training pass split by rows: one
- * range per thread, of equal size at multiples of 4 rows (nOut ≥ 4·threads: none is empty). The
- * forward pass (forwardRows) and the step (stepSgdPinned) give thread t the same range, pinned
- * (Pool.runPinned), so the rows of w a thread updates stay in its cache for its next forward pass.
+ * range per thread, of equal size at multiples of 4 rows (nOut ≥ 4·threads: none is empty), in
+ * pinned task order: thread t (0: the calling thread) takes range threads − 1 − t, from the top —
+ * the calling thread has the rows next to the layers it computes alone (rowLayers), which follow in
+ * memory. The forward pass (forwardRows) and the step (stepSgdPinned) give each thread the same
+ * range (Pool.runPinned), so the rows of w a thread updates stay in its cache for its next forward pass.
  */
 export function layerRows(nOut: number, threads: number): [number, number][] {
   const out: [number, number][] = [];
-  for (let t = 0; t < threads; t++) {
-    out.push([Math.round((t * nOut) / threads / 4) * 4, t === threads - 1 ? nOut : Math.round(((t + 1) * nOut) / threads / 4) * 4]);
+  for (let i = threads - 1; i >= 0; i--) {
+    out.push([Math.round((i * nOut) / threads / 4) * 4, i === threads - 1 ? nOut : Math.round(((i + 1) * nOut) / threads / 4) * 4]);
   }
   return out;
 }
@@ -202,24 +204,19 @@ export function forwardRows(pool: Pool, n: Layout, l: number, m: number): void {
 /**
  * BP3 + BP4 + the SGD step for every layer after a forward pass split by rows (`rows[l]`: layer
  * l's neurons were split by layerRows), pinned: one task per thread, holding its rows of each
- * split layer; each other layer goes whole to the thread with the least work so far. δ must be in place.
+ * split layer; the other layers (small: rowLayers) go to the calling thread, which fed them
+ * forward. δ must be in place. The range of rows at index i (from the bottom) is walked downwards
+ * when i is even, upwards when odd, so on 2 threads neither walks towards the other's rows
+ * (assembly/bp4.ts: the prefetcher would pull them over while the other thread writes them).
  */
 export function stepSgdPinned(pool: Pool, n: Layout, m: number, scale: number, decay: number, l1: number, rows: readonly boolean[]): void {
   const { plan: p, sizes: s } = n, T = pool.size;
-  const mine: [number, number, number][][] = Array.from({ length: T }, () => []), work = new Array<number>(T).fill(0);
-  for (let l = 0; l < rows.length; l++) {
-    if (!rows[l]) continue;
-    layerRows(s[l + 1], T).forEach(([j0, j1], t) => { mine[t].push([l, j0, j1]); work[t] += (j1 - j0) * s[l]; });
-  }
-  for (let l = 0; l < rows.length; l++) {
-    if (rows[l]) continue;
-    const t = work.indexOf(Math.min(...work));
-    mine[t].push([l, 0, s[l + 1]]);
-    work[t] += s[l + 1] * s[l];
-  }
   pool.begin();
-  for (const calls of mine) {
-    for (const [l, j0, j1] of calls) pool.call("bp4sgdRows", p.w[l], p.b[l], p.delta[l], p.a[l], s[l], s[l + 1], m, scale, decay, l1, j0, j1);
+  for (let t = 0; t < T; t++) {
+    for (let l = 0; l < rows.length; l++) {
+      const [j0, j1] = rows[l] ? layerRows(s[l + 1], T)[t] : [0, t === 0 ? s[l + 1] : 0];
+      if (j1 > j0) pool.call("bp4sgdRows", p.w[l], p.b[l], p.delta[l], p.a[l], s[l], s[l + 1], m, scale, decay, l1, j0, j1, rows[l] && (T - 1 - t) % 2 === 0 ? 1 : 0);
+    }
     pool.endTask();
   }
   pool.runPinned();

@@ -28,7 +28,8 @@
 // A pinned task is claimed by a compare-and-swap of its CLAIMS slot from an earlier JOB to this
 // one: every task of a job is claimed before the job ends, so a helper still serving an old job
 // finds nothing older than its JOB to claim. A helper reads SEQ, then PINNED, COUNT and JOB, then
-// SEQ again (a job published in between is read anew).
+// NEXT: if NEXT has a newer tag, the next job's publication began in between (it stores NEXT
+// first and SEQ last) and the helper serves that job from the top.
 
 import type { KernelName, THREAD_KERNEL_NAMES } from "../kernels.js";
 
