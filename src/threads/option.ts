@@ -90,10 +90,12 @@ export function threadsImpl(): ThreadsImpl | null {
  * `auto`: `threads: "auto"` gives a network helper threads only when one sample's pass times a
  * batch of 64 reaches it — on a quiet machine [784,30,10] with idle helpers ran at 0.89× of one
  * thread (the helpers share the cores). `chunk`: feedforwardBatch with threads loads its rows in
- * chunks of at least this much work (two jobs each; src/threads/passes.ts chunksPool). Fields, so
+ * chunks of at least this much work (two jobs each; src/threads/passes.ts chunksPool; at most
+ * 4,096 rows) — [784,30,10] over 10,000 digits measured 1.24× at 6 M, 1.37× at 12 M, 1.50× at 32 M
+ * and 1.54× at 48 M (3 Dec, 07:53: bench/threads.ts's feedforwardBatch row at each setting). Fields, so
  * tests can lower `min` to exercise the pool on small networks (it changes speed, never values).
  */
-export const THREAD_WORK = { min: 1_000_000, auto: 8_000_000, chunk: 16_000_000 };
+export const THREAD_WORK = { min: 1_000_000, auto: 8_000_000, chunk: 48_000_000 };
 
 /** Multiply-adds of one sample through every layer (forward; BP4 is the same). */
 export function perSample(sizes: readonly number[]): number {
