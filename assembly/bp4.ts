@@ -109,11 +109,12 @@ function packDelta(pack: usize, delta: usize, nOut: i32, m: i32, j0: i32, j1: i3
     // `down`: the blocks of 4 rows in descending order (the same values): a thread whose rows lie
     // below another's walks away from them, so the hardware's stride prefetcher, which runs ahead
     // of a column walk by many rows, does not pull the other thread's rows (being written) into this core.
-    const nb = (j1 - j0) >> 2;
+    const flip = j0 + j0 + (((j1 - j0) >> 2) - 1) * 4; // down: block j → flip − j (the same blocks, mirrored)
     for (; k + 8 <= nIn; k += 8) {
       const kb = <usize>k << 2;
-      for (let q = 0; q < nb; q++) {
-        const j = down ? j0 + ((nb - 1 - q) << 2) : j0 + (q << 2);
+      let jj = j0;
+      for (; jj + 4 <= j1; jj += 4) {
+        const j = down ? flip - jj : jj;
         let a00 = f32x4.splat(0), a10 = f32x4.splat(0), a20 = f32x4.splat(0), a30 = f32x4.splat(0);
         let a01 = f32x4.splat(0), a11 = f32x4.splat(0), a21 = f32x4.splat(0), a31 = f32x4.splat(0);
         // x walks down the strip, e along δ[·, j..j+3]; all offsets within a step are constants.
@@ -135,7 +136,7 @@ function packDelta(pack: usize, delta: usize, nOut: i32, m: i32, j0: i32, j1: i3
         put4(d2, k, a20, fused, plain, vs, vd, vl, hasL1); put4(d2, k + 4, a21, fused, plain, vs, vd, vl, hasL1);
         put4(d3, k, a30, fused, plain, vs, vd, vl, hasL1); put4(d3, k + 4, a31, fused, plain, vs, vd, vl, hasL1);
       }
-      let j = j0 + (nb << 2);
+      let j = jj;
       for (; j + 2 <= j1; j += 2) {
         let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
         let x = aPrev + kb, e = deltaAt(packed, pack, delta, j, j0, m);

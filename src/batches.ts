@@ -59,7 +59,8 @@ function views(rows: Rows, nIn: number, nOut: number): NonNullable<Rows["views"]
  * bad value. A buffer detached since the data was checked is a DataError too. `at`: the batch
  * row the first one lands in (feedforwardBatch with threads loads one chunk while the last runs).
  * `check` false leaves the inputs' check to the caller (feedforwardBatch with threads: the
- * forward tasks check their own rows, then checkInputs makes the error).
+ * forward tasks check their own rows; a chunk in which one found a bad value is loaded again
+ * with `check`, which throws the error).
  */
 export function load(n: Arena, where: string, rows: Rows, idx: Uint32Array | null, start: number, m: number, at = 0, check = true): void {
   const { k, plan: p, sizes } = n, nIn = sizes[0], nOut = sizes[sizes.length - 1];
@@ -98,15 +99,9 @@ export function load(n: Arena, where: string, rows: Rows, idx: Uint32Array | nul
     for (let r = 0; r < m; r++) F[y0 + r * nOut + labels[idx ? idx[start + r] : start + r]] = 1;
   }
   if (!rows.checked) {
-    if (check) checkInputs(n, where, rows, idx, start, m, at);
+    if (check && !k.allFinite(4 * x0, m * nIn)) throw notFinite(where, rows, F, x0, nIn, idx, start, m, false);
     if (outputs && !k.allFinite(4 * y0, m * nOut)) throw notFinite(where, rows, F, y0, nOut, idx, start, m, true);
   }
-}
-
-/** Throws the DataError naming the first non-finite input among rows start..start+m, loaded at batch rows at..at+m. */
-export function checkInputs(n: Arena, where: string, rows: Rows, idx: Uint32Array | null, start: number, m: number, at: number): void {
-  const nIn = n.sizes[0], x0 = (n.plan.a[0] >>> 2) + at * nIn;
-  if (!n.k.allFinite(4 * x0, m * nIn)) throw notFinite(where, rows, n.F, x0, nIn, idx, start, m, false);
 }
 
 function detached(where: string, arg: string): DataError {

@@ -23,7 +23,7 @@ import type { parseBinary, toBinary } from "./binary.js";
 import { parseModel, toJSON, matrices, vectors, walkLayers, type NetworkJSON, type ParsedModel } from "./serialize.js";
 import { forward, backward, forwardChunks } from "./passes.js";
 import { epochs, checkIdle, type EpochEvent, type Trainee } from "./epochs.js";
-import { load, checkInputs, evaluateRows, evaluation, CHUNK, type Evaluation } from "./batches.js";
+import { load, evaluateRows, evaluation, CHUNK, type Evaluation } from "./batches.js";
 import { predictRow, predictRows, probabilityRow, checkProbabilities, type Prediction } from "./predict.js";
 import { summaryText } from "./summary.js";
 import { DataError, DisposedError, NablaError, OptionError, ShapeError, describe } from "./errors.js";
@@ -332,7 +332,7 @@ export class Network {
     forwardChunks(n, where, rows.count, chunk, (start, m, at, check) => load(n, where, rows, null, start, m, at, check), (start, m, at) => {
       const aL = (n.plan.a[L] >>> 2) + at * nOut;
       result.set(n.F.subarray(aL, aL + m * nOut), start * nOut);
-    }, rows.checked ? null : (start, m, at) => checkInputs(n, where, rows, null, start, m, at));
+    });
     return result;
   }
 

@@ -26,7 +26,7 @@ import { fillMask } from "./dropout.js";
 
 /** Rows of a feedforward in chunks: rows start..start+m of the caller's data at batch rows at..at+m. */
 export type Rows = (start: number, m: number, at: number) => void;
-/** Loads rows as Rows says; `check` false leaves the inputs' finiteness to the caller (then `check` of forwardChunks throws the error). */
+/** Loads rows as Rows says; `check` false leaves the inputs' finiteness to the caller. */
 export type Load = (start: number, m: number, at: number, check: boolean) => void;
 
 /**
@@ -41,7 +41,7 @@ export interface ThreadPasses {
   backward(n: Arena, m: number): boolean;
   sgd(n: Arena, m: number, scale: number, decay: number, l1s: number): boolean;
   update(n: Arena, m: number, eta: number, scale: number, decay: number, l1s: number, opt: Optimizer, t: number): boolean;
-  chunks(n: Arena, where: string, count: number, chunk: number, load: Load, store: Rows, check: Rows | null): boolean;
+  chunks(n: Arena, where: string, count: number, chunk: number, load: Load, store: Rows): boolean;
 }
 let onThreads: ThreadPasses | null = null;
 /** Makes the thread passes available (an arena only has a pool where they are registered). */
@@ -130,11 +130,11 @@ export function update(net: Arena, m: number, eta: number, lambda: number, l1: n
  * Feedforward of count rows in chunks of up to `chunk` samples: load(start, m, at, true) puts rows
  * start..start+m in the batch rows at..at+m and checks them, store(start, m, at) takes their
  * outputs. With helper threads (src/threads/passes.ts) the chunks are pipelined and may be larger,
- * and the forward tasks check their own rows: check(start, m, at) then throws the error when one
- * found a bad value (check null: the rows are known finite). Each output row depends on its own input row only: the chunking changes nothing.
+ * and the forward tasks check their own rows (a chunk where one found a bad value is loaded again
+ * with the check, which throws). Each output row depends on its own input row only: the chunking changes nothing.
  */
-export function forwardChunks(n: Arena, where: string, count: number, chunk: number, load: Load, store: Rows, check: Rows | null): void {
-  if (n.pool !== null && onThreads!.chunks(n, where, count, chunk, load, store, check)) return;
+export function forwardChunks(n: Arena, where: string, count: number, chunk: number, load: Load, store: Rows): void {
+  if (n.pool !== null && onThreads!.chunks(n, where, count, chunk, load, store)) return;
   n.ensure(where, chunk);
   for (let start = 0; start < count; start += chunk) {
     const m = Math.min(chunk, count - start);

@@ -141,29 +141,30 @@ export function threadPasses({ BackendError, THREAD_WORK, perSample, perSampleBp
    * pipelined over the two halves of the batch buffers — while the helpers run chunk c, this thread
    * loads chunk c+1 into the other half, then joins chunk c (loading rows is a copy only this thread
    * can make: the caller's array is not shared). The finiteness check of the inputs runs in the
-   * forward tasks, each on its own rows, instead of on this thread as they are loaded; and a chunk
+   * forward tasks, each on its own rows, instead of on this thread as they are loaded (a chunk in
+   * which one found a bad value is loaded again with the check, which throws the error); and a chunk
    * is at least THREAD_WORK.chunk multiply-adds (up to MAX_CHUNK rows) (the buffers grow for it), so that the jobs are long
    * beside their barriers and the pipeline's start. Each output row depends on its own input row
    * only, so the chunking changes nothing in the results.
    */
-  function chunksPool(n: Arena, where: string, count: number, chunk: number, load: Load, store: Rows, check: Rows | null): boolean {
+  function chunksPool(n: Arena, where: string, count: number, chunk: number, load: Load, store: Rows): boolean {
     const per = perSample(n.sizes);
     chunk = Math.min(count, Math.max(chunk, Math.min(MAX_CHUNK, 4 * Math.ceil(THREAD_WORK.chunk / per / 4))));
     const t = chunk >= 4 ? pool(n, (chunk >> 1) * per) : null;
     if (!t) return false;
     n.ensure(where, chunk);
     chunk >>= 1;
-    load(0, Math.min(chunk, count), 0, !check);
+    load(0, Math.min(chunk, count), 0, false);
     for (let start = 0, half = 0; start < count; start += chunk, half ^= 1) {
       const m = Math.min(chunk, count - start), next = start + chunk;
       let finite = true;
-      onPool(n, () => t.forward(n, m, !!check, half * chunk, false));
+      onPool(n, () => t.forward(n, m, true, half * chunk, false));
       try {
-        if (next < count) load(next, Math.min(chunk, count - next), (half ^ 1) * chunk, !check);
+        if (next < count) load(next, Math.min(chunk, count - next), (half ^ 1) * chunk, false);
       } finally {
         onPool(n, () => (finite = t.finish())); // never leave a job running, even when the next chunk's data is bad
       }
-      if (!finite) check!(start, m, half * chunk); // throws the DataError naming the first bad value
+      if (!finite) load(start, m, half * chunk, true); // checked this time: throws the DataError naming the first bad value
       store(start, m, half * chunk);
     }
     return true;
