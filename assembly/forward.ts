@@ -95,7 +95,7 @@ function fixNaN(z: v128, w0: usize, w1: usize, w2: usize, w3: usize, x0: usize, 
  * finite for any finite weights and inputs.
  */
 export function forward(a: usize, w: usize, b: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32, act: i32): void {
-  forwardCore(a, w, b, aPrev, nIn, nOut, m, act, 0, nOut);
+  forwardCore(a, w, b, aPrev, nIn, nOut, m, act, 0, nOut, false);
 }
 
 /**
@@ -104,18 +104,18 @@ export function forward(a: usize, w: usize, b: usize, aPrev: usize, nIn: i32, nO
  * every z is formed the same way whatever rows share its pass. σ must act elementwise (not
  * softmax, which needs the whole row) unless the range is all of 0..nOut.
  */
-export function forwardRows(a: usize, w: usize, b: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32, act: i32, j0: i32, j1: i32): void {
-  forwardCore(a, w, b, aPrev, nIn, nOut, m, act, j0, j1);
+export function forwardRows(a: usize, w: usize, b: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32, act: i32, j0: i32, j1: i32, down: bool): void {
+  forwardCore(a, w, b, aPrev, nIn, nOut, m, act, j0, j1, down);
 }
 
 // @ts-ignore: decorator
-@inline function forwardCore(a: usize, w: usize, b: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32, act: i32, j0: i32, j1: i32): void {
+@inline function forwardCore(a: usize, w: usize, b: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32, act: i32, j0: i32, j1: i32, down: bool): void {
   if (ASC_FEATURE_SIMD) {
     // Panels of samples whose inputs (≤ ~128 KiB) stay in L2 while all of w passes over them;
     // at training batch sizes this is one panel.
     const panel = max(2, (32768 / nIn) & ~1);
     for (let s0 = 0; s0 < m; s0 += panel) {
-      forwardPanel(a + (<usize>(s0 * nOut) << 2), w, b, aPrev + (<usize>(s0 * nIn) << 2), nIn, nOut, min(panel, m - s0), act, j0, j1);
+      forwardPanel(a + (<usize>(s0 * nOut) << 2), w, b, aPrev + (<usize>(s0 * nIn) << 2), nIn, nOut, min(panel, m - s0), act, j0, j1, down);
     }
     return;
   }
@@ -124,13 +124,17 @@ export function forwardRows(a: usize, w: usize, b: usize, aPrev: usize, nIn: i32
 
 /** forward() for the SIMD builds, on m ≤ panel samples and the neurons j0..j1. */
 // @ts-ignore: decorator
-@inline function forwardPanel(a: usize, w: usize, b: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32, act: i32, j0: i32, j1: i32): void {
-  let j = j0;
+@inline function forwardPanel(a: usize, w: usize, b: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32, act: i32, j0: i32, j1: i32, down: bool): void {
+  let jq = j0;
   {
     const inRegs = hasActivate4(act);
     const kv = nIn & ~3; // k's covered by whole vectors
     const rowBytes = <usize>nIn << 2;
-    for (; j + 4 <= j1; j += 4) {
+    // `down`: the blocks of 4 rows in descending order (as in assembly/bp4.ts: away from the rows
+    // of the thread above, which the stride prefetcher would pull over). The same values.
+    const flip = j0 + j0 + (((j1 - j0) >> 2) - 1) * 4;
+    for (; jq + 4 <= j1; jq += 4) {
+      const j = down ? flip - jq : jq;
       const w0 = w + <usize>j * rowBytes;
       const bias = ld4(b, j);
       let s = 0;
@@ -185,7 +189,7 @@ export function forwardRows(a: usize, w: usize, b: usize, aPrev: usize, nIn: i32
     // the last pass repeats its last sample in the missing places (d1..d3 clamped) and stores only
     // the real ones, so leftover samples run at the speed of the others. The z's come out as
     // vectors, so the guard and σ work in-register here too.
-    let jj = j;
+    let jj = jq;
     for (; jj + 2 <= j1; jj += 2) {
       const wj = w + <usize>jj * rowBytes, wj1 = wj + rowBytes;
       const b0 = ld(b, jj), b1 = ld(b, jj + 1);

@@ -401,7 +401,7 @@ describe.each(RAW_BUILDS)("threads' shares on %s", (name, b64, threaded) => {
         const parts = cuts(rng, nOut, align);
         F().fill(NaN, qa >>> 2, (qa >>> 2) + m * nOut); // every value must be written by one share
         e.forward(pa, pw, pb, px, nIn, nOut, m, act);
-        for (const [j0, j1] of parts) e.forwardRows(qa, pw, pb, px, nIn, nOut, m, act, j0, j1);
+        parts.forEach(([j0, j1], i) => e.forwardRows(qa, pw, pb, px, nIn, nOut, m, act, j0, j1, i % 2)); // odd: row blocks walked down
         sameBits(read(qa, m * nOut), read(pa, m * nOut), `${name} forwardRows act ${act} ${JSON.stringify(parts)}`);
       }
     }

@@ -190,14 +190,18 @@ export function layerRows(nOut: number, threads: number): [number, number][] {
   return out;
 }
 
-/** Feedforward of layer l (a^l → a^(l+1)) for m samples, by rows of w, pinned: thread t computes the neurons layerRows gives it. */
+/**
+ * Feedforward of layer l (a^l → a^(l+1)) for m samples, by rows of w, pinned: thread t computes
+ * the neurons layerRows gives it, walking them downwards or upwards as stepSgdPinned does.
+ */
 export function forwardRows(pool: Pool, n: Layout, l: number, m: number): void {
   const { plan: p, sizes: s, acts } = n;
   pool.begin();
-  for (const [j0, j1] of layerRows(s[l + 1], pool.size)) {
-    pool.call("forwardRows", p.a[l + 1], p.w[l], p.b[l], p.a[l], s[l], s[l + 1], m, acts[l], j0, j1);
+  const T = pool.size;
+  layerRows(s[l + 1], T).forEach(([j0, j1], t) => {
+    pool.call("forwardRows", p.a[l + 1], p.w[l], p.b[l], p.a[l], s[l], s[l + 1], m, acts[l], j0, j1, (T - 1 - t) % 2 === 0 ? 1 : 0);
     pool.endTask();
-  }
+  });
   pool.runPinned();
 }
 
