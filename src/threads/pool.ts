@@ -26,8 +26,9 @@
 // rows of the weights (it keeps them in its cache; src/threads/plan.ts): each thread claims its
 // own tasks first, then any left unclaimed (a thread that is late — no core — delays nothing).
 // A pinned task is claimed by a compare-and-swap of its CLAIMS slot from an earlier JOB to this
-// one: every task of a job is claimed before the job ends, so a helper still serving an old job
-// finds nothing older than its JOB to claim. A helper reads SEQ, then PINNED, COUNT and JOB, then
+// one (publishing the job sets its tasks' slots to the job before): every task of a job is
+// claimed before the job ends, so a helper still serving an old job finds nothing older than its
+// JOB to claim. A helper reads SEQ, then PINNED, COUNT and JOB, then
 // NEXT: if NEXT has a newer tag, the next job's publication began in between (it stores NEXT
 // first and SEQ last) and the helper serves that job from the top.
 
@@ -227,7 +228,13 @@ export class Pool {
     // A pinned job's NEXT says every task is claimed: no thread claims one.
     Atomics.store(ctl, NEXT, (seq << 16) | (pinned ? count : 0));
     Atomics.store(ctl, PINNED, pinned ? this.size : 0);
-    if (pinned) Atomics.store(ctl, JOB, (this.#job = (this.#job + 1) & 0x7fffffff));
+    if (pinned) {
+      const job = (this.#job = (this.#job + 1) & 0x7fffffff);
+      Atomics.store(ctl, JOB, job);
+      // Each task's slot one job back: claimable by this job alone, however long ago (in wrapping
+      // job numbers) the slot was last used — a task index unused for 2^30 jobs would otherwise look newer.
+      for (let t = 0; t < count; t++) Atomics.store(ctl, CLAIMS0 + t, (job - 1) & 0x7fffffff);
+    }
     Atomics.store(ctl, COUNT, count);
     Atomics.store(ctl, DONE, 0);
     Atomics.store(ctl, SEQ, seq);
@@ -288,6 +295,11 @@ export class Pool {
         throw new ThreadFailure(`no helper thread finished a task for ${(timeoutMs / 1000).toFixed(1)} s: ${this.#exited ?? "a helper thread died or hangs"}`);
       }
     }
+  }
+
+  /** Test hook: the next pinned job's number is n + 1 (job numbers wrap at 2^31). */
+  setJobNumber(n: number): void {
+    this.#job = n;
   }
 
   /** Test hook: helper i exits (as if killed) when it takes its next task. */
