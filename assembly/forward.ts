@@ -95,7 +95,10 @@ function fixNaN(z: v128, w0: usize, w1: usize, w2: usize, w3: usize, x0: usize, 
  * finite for any finite weights and inputs.
  */
 export function forward(a: usize, w: usize, b: usize, aPrev: usize, nIn: i32, nOut: i32, m: i32, act: i32): void {
-  forwardCore(a, w, b, aPrev, nIn, nOut, m, act, 0, nOut, false);
+  // The threaded builds keep one copy of the kernel (forwardRows, which they export too: a copy
+  // each would add 1.4 KB gzipped to them); the single-thread builds inline it here.
+  if (ASC_FEATURE_THREADS) forwardRows(a, w, b, aPrev, nIn, nOut, m, act, 0, nOut, false);
+  else forwardCore(a, w, b, aPrev, nIn, nOut, m, act, 0, nOut, false);
 }
 
 /**

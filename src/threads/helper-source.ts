@@ -13,6 +13,19 @@
 //     die()           test hook: leave as if killed (Node: process.exit(70); web: close())
 //     fail(message)   reports a failure's text where the pool's thread can read it synchronously
 // It returns when the pool ends (SEQ < 0) or after die(); it throws when instantiation fails.
+//
+// The loop, step by step (the comments live here: the source text ships as it is written):
+//   1. Wait for the next job: spin up to L.SPIN_MS (the next job of a call usually follows within
+//      the calling thread's serial work, and a wake-up from Atomics.wait costs more than a small
+//      job), then sleep in Atomics.wait.
+//   2. A pinned job (PINNED = the thread count): this helper's own tasks (index, index + stride,
+//      …), then any left unclaimed, each claimed as Pool's claim() does (its CLAIMS slot from an
+//      earlier job's number to this one, 31-bit serial numbers). PINNED, COUNT and JOB are this
+//      job's if NEXT still carries its tag after they are read: the next job's publication stores
+//      NEXT first and SEQ last, so SEQ cannot tell; otherwise the job is served from the top.
+//   3. A claimed job: tasks from NEXT by compare-and-swap while NEXT carries this job's tag (a
+//      newer tag: serve that job from the top).
+//   task(t) runs task t's kernel calls in order; false when the test hook says to die holding it.
 export const SERVE_SOURCE = `
 function serve(module, memory, control, index, kernels, L, die, fail) {
   const ctl = new Int32Array(control);
@@ -31,20 +44,14 @@ function serve(module, memory, control, index, kernels, L, die, fail) {
   Atomics.add(ctl, L.READY, 1);
   let seq = 0;
   for (;;) {
-    // The next job of a call usually follows within the calling thread's serial work: spin up to
-    // L.SPIN_MS (a wake-up from Atomics.wait costs more than a small job), then sleep.
     for (const until = performance.now() + L.SPIN_MS; Atomics.load(ctl, L.SEQ) === seq && performance.now() < until;);
     while (Atomics.load(ctl, L.SEQ) === seq) Atomics.wait(ctl, L.SEQ, seq, 10000);
     seq = Atomics.load(ctl, L.SEQ);
     if (seq < 0) return;
-    // A pinned job: this helper's own tasks (index, index + stride, …), then any left unclaimed.
-    // PINNED, COUNT and JOB are this job's if NEXT still carries its tag after they are read: the
-    // next job's publication stores NEXT first (its SEQ last, so SEQ cannot tell); else serve it from the top.
     const stride = Atomics.load(ctl, L.PINNED), pinnedCount = Atomics.load(ctl, L.COUNT), job = Atomics.load(ctl, L.JOB);
     if ((Atomics.load(ctl, L.NEXT) >>> 16) !== seq) { seq = -2; continue; }
     for (let pass = 0; stride > 0 && pass < 2; pass++) {
       for (let t = pass ? 0 : index; t < pinnedCount; t += pass ? 1 : stride) {
-        // Pool's claim(): from an earlier job's number to this one (31-bit serial numbers).
         const v = Atomics.load(ctl, L.CLAIMS0 + t), d = (job - v) & 0x7fffffff;
         if (d === 0 || (d & 0x40000000) !== 0 || Atomics.compareExchange(ctl, L.CLAIMS0 + t, v, job) !== v) continue;
         if (!task(t)) return die();
@@ -53,7 +60,7 @@ function serve(module, memory, control, index, kernels, L, die, fail) {
     }
     for (;;) {
       const w = Atomics.load(ctl, L.NEXT);
-      if ((w >>> 16) !== seq) break; // a newer job was published: serve it from the top
+      if ((w >>> 16) !== seq) break;
       const t = w & 0xffff, count = Atomics.load(ctl, L.COUNT);
       if (t >= count) break;
       if (Atomics.compareExchange(ctl, L.NEXT, w, w + 1) !== w) continue;
@@ -61,7 +68,6 @@ function serve(module, memory, control, index, kernels, L, die, fail) {
       if (Atomics.add(ctl, L.DONE, 1) + 1 === count) Atomics.notify(ctl, L.DONE);
     }
   }
-  // Runs task t's kernel calls in order; false: the test hook says die holding it.
   function task(t) {
     if (Atomics.load(ctl, L.DIE) === index) return false;
     try {
