@@ -334,6 +334,26 @@ function cuts(rng: Random, n: number, align: number): [number, number][] {
   return out;
 }
 
+/**
+ * Bump allocation from heapBase in a raw build's memory, grown to hold `bytes` first: put(v)
+ * copies a vector in (put(n) reserves n floats) and returns its byte offset; read(p, n) copies n
+ * floats out; F() is the memory as floats (re-taken: the memory may have grown).
+ */
+function scratch(e: Raw, memory: WebAssembly.Memory, bytes: number) {
+  const need = e.heapBase() + bytes;
+  if (need > memory.buffer.byteLength) memory.grow(Math.ceil((need - memory.buffer.byteLength) / 65536));
+  const F = () => new Float32Array(memory.buffer);
+  let top = e.heapBase();
+  const put = (v: Float64Array | number) => {
+    const n = typeof v === "number" ? v : v.length, p = top;
+    if (typeof v !== "number") F().set(v, p >>> 2);
+    top += Math.ceil(n / 4) * 16 + 16;
+    return p;
+  };
+  const read = (p: number, n: number) => F().slice(p >>> 2, (p >>> 2) + n);
+  return { F, put, read };
+}
+
 function sameBits(a: Float32Array, b: Float32Array, what: string) {
   const x = new Uint32Array(a.buffer, a.byteOffset, a.length), y = new Uint32Array(b.buffer, b.byteOffset, b.length);
   for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) expect(a[i], `${what}: first difference at [${i}]`).toBe(b[i]);
@@ -382,18 +402,8 @@ describe.each(RAW_BUILDS)("threads' shares on %s", (name, b64, threaded) => {
   // pass keeps every row of w on the thread that updates it). Softmax needs the whole row: only whole ranges.
   it.skipIf(!built || !threaded).each(RANGE_SHAPES)("forwardRows on row ranges nIn=%i nOut=%i m=%i equals forward", (nIn, nOut, m) => {
     const { e, memory } = built!;
-    const need = e.heapBase() + 4 * (3 * m * nOut + m * nIn + nOut * nIn + nOut) + 1024;
-    if (need > memory.buffer.byteLength) memory.grow(Math.ceil((need - memory.buffer.byteLength) / 65536));
-    const F = () => new Float32Array(memory.buffer);
+    const { F, put, read } = scratch(e, memory, 4 * (3 * m * nOut + m * nIn + nOut * nIn + nOut) + 1024);
     const rng = new Random(nIn * 11 + nOut * 3 + m);
-    let top = e.heapBase();
-    const put = (v: Float64Array | number) => {
-      const n = typeof v === "number" ? v : v.length, p = top;
-      if (typeof v !== "number") F().set(v, p >>> 2);
-      top += Math.ceil(n / 4) * 16 + 16;
-      return p;
-    };
-    const read = (p: number, n: number) => F().slice(p >>> 2, (p >>> 2) + n);
     const pw = put(floats(rng, nOut * nIn, -0.3, 0.3)), pb = put(floats(rng, nOut)), px = put(floats(rng, m * nIn, 0, 1));
     const pa = put(m * nOut), qa = put(m * nOut);
     for (const act of [0, 1, 2, 3, 4, 5]) {
@@ -412,17 +422,7 @@ describe.each(RAW_BUILDS)("threads' shares on %s", (name, b64, threaded) => {
     const rng = new Random(5);
     for (const [nIn, nOut, m] of [[784, 30, 10], [30, 10, 10], [17, 9, 33], [100, 64, 64]]) {
       for (const act of [0, 1, 2, 5]) {
-        const need = e.heapBase() + 4 * 8 * (m * (nIn + nOut) + nOut * nIn + nOut) + 4096;
-        if (need > memory.buffer.byteLength) memory.grow(Math.ceil((need - memory.buffer.byteLength) / 65536));
-        const F = () => new Float32Array(memory.buffer);
-        let top = e.heapBase();
-        const put = (v: Float64Array | number) => {
-          const n = typeof v === "number" ? v : v.length, p = top;
-          if (typeof v !== "number") F().set(v, p >>> 2);
-          top += Math.ceil(n / 4) * 16 + 16;
-          return p;
-        };
-        const read = (p: number, n: number) => F().slice(p >>> 2, (p >>> 2) + n);
+        const { F, put, read } = scratch(e, memory, 4 * 8 * (m * (nIn + nOut) + nOut * nIn + nOut) + 4096);
         const pw = put(floats(rng, nOut * nIn, -0.3, 0.3)), pb = put(floats(rng, nOut)), px = put(floats(rng, m * nIn, 0, 1));
         const pa = put(m * nOut), qa = put(m * nOut);
         const parts = cuts(rng, m, 2);
