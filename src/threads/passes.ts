@@ -142,10 +142,10 @@ export function threadPasses({ BackendError, THREAD_WORK, perSample, perSampleBp
    * loads chunk c+1 into the other half, then joins chunk c (loading rows is a copy only this thread
    * can make: the caller's array is not shared). The finiteness check of the inputs runs in the
    * forward tasks, each on its own rows, instead of on this thread as they are loaded (a chunk in
-   * which one found a bad value is loaded again with the check, which throws the error); and a chunk
-   * is at least THREAD_WORK.chunk multiply-adds (up to MAX_CHUNK rows) (the buffers grow for it), so that the jobs are long
-   * beside their barriers and the pipeline's start. Each output row depends on its own input row
-   * only, so the chunking changes nothing in the results.
+   * which one found a bad value is loaded again with the check, which throws the error). A chunk
+   * is at least THREAD_WORK.chunk multiply-adds, up to MAX_CHUNK rows (the batch buffers grow for
+   * it), so that the jobs are long beside their barriers and the pipeline's start. Each output row
+   * depends on its own input row only, so the chunking changes nothing in the results.
    */
   function chunksPool(n: Arena, where: string, count: number, chunk: number, load: Load, store: Rows): boolean {
     const per = perSample(n.sizes);
