@@ -53,18 +53,13 @@ export function threadPasses({ BackendError, THREAD_WORK, perSample, perSampleBp
   }
 
   /**
-   * Arenas whose last forward pass was a training pass split across the helper threads: its
-   * tasks computed BP1 and the BP2 chain too (per sample, like the forward pass), so the backward
-   * pass that follows starts at BP3/BP4. Every forward pass sets or clears it.
+   * What an arena's last forward pass on the pool left for the backward pass that follows:
+   * "deltas" — a training pass by samples, whose tasks computed BP1 and the BP2 chain too (per
+   * sample, like the forward pass), so the backward pass starts at BP3/BP4; or the layers a
+   * training pass split by rows (forwardRows), so the SGD step gives each thread the same rows
+   * (stepSgdPinned). Every forward pass sets or clears it.
    */
-  const deltasDone = new WeakSet<Arena>();
-
-  /**
-   * Arenas whose last forward pass was a training pass split by rows (forwardRows: each thread
-   * the same neurons of each such layer), with the layers it split: the SGD step that follows
-   * gives each thread the same rows (stepSgdPinned). Every forward pass sets or clears it.
-   */
-  const rowsDone = new WeakMap<Arena, boolean[]>();
+  const lastForward = new WeakMap<Arena, "deltas" | boolean[]>();
 
   /**
    * The layers a training pass of m samples splits by rows, or null to split it by samples.
@@ -87,8 +82,7 @@ export function threadPasses({ BackendError, THREAD_WORK, perSample, perSampleBp
   }
 
   function forwardPool(n: Arena, m: number, training: boolean): boolean {
-    deltasDone.delete(n);
-    rowsDone.delete(n);
+    lastForward.delete(n);
     const rows = training && n.pool && !n.dropping ? rowLayers(n, m, n.pool.size) : null;
     if (rows) {
       const { k, plan: p, sizes: s, acts } = n;
@@ -96,14 +90,14 @@ export function threadPasses({ BackendError, THREAD_WORK, perSample, perSampleBp
         if (rows[l]) onPool(n, () => n.pool!.forwardRows(n, l, m));
         else k.forward(p.a[l + 1], p.w[l], p.b[l], p.a[l], s[l], s[l + 1], m, acts[l]);
       }
-      rowsDone.set(n, rows);
+      lastForward.set(n, rows);
       return true;
     }
     const t = pool(n, m * perSample(n.sizes));
     if (!t) return false;
     // A training pass (targets loaded): BP1 and BP2 in the same tasks, one job fewer per batch.
     onPool(n, () => t.forward(n, m, false, 0, true, training));
-    if (training) deltasDone.add(n);
+    if (training) lastForward.set(n, "deltas");
     return true;
   }
 
@@ -115,7 +109,7 @@ export function threadPasses({ BackendError, THREAD_WORK, perSample, perSampleBp
   }
 
   function sgdPool(net: Arena, m: number, scale: number, decay: number, l1s: number): boolean {
-    const rows = rowsDone.get(net);
+    const last = lastForward.get(net), rows = Array.isArray(last) ? last : null;
     if (!rows && !pool(net, m * perSample(net.sizes))) return false;
     // All δ first (BP2 reads the weights before any step), then every layer's step by rows.
     deltas(net, m);
@@ -172,7 +166,10 @@ export function threadPasses({ BackendError, THREAD_WORK, perSample, perSampleBp
 
   /** BP1 and the BP2 chain: already done when the training forward pass ran on the pool, else on the pool by samples when the chain's work pays for it, else here. */
   function deltas(n: Arena, m: number): void {
-    if (deltasDone.delete(n)) return;
+    if (lastForward.get(n) === "deltas") {
+      lastForward.delete(n);
+      return;
+    }
     const t = pool(n, m * perSampleBp2(n.sizes));
     if (t) return onPool(n, () => t.deltas(n, m));
     const { k, plan: p, sizes: s, acts, cost } = n, L = s.length - 1;

@@ -180,46 +180,44 @@ export function gradients(pool: Pool, n: Layout, m: number): void {
  * pinned task order: thread t (0: the calling thread) takes range threads − 1 − t, from the top —
  * the calling thread has the rows next to the layers it computes alone (rowLayers), which follow in
  * memory. The forward pass (forwardRows) and the step (stepSgdPinned) give each thread the same
- * range (Pool.runPinned), so the rows of w a thread updates stay in its cache for its next forward pass.
+ * range (Pool.runPinned), so the rows of w a thread updates stay in its cache for its next forward
+ * pass. Each range comes with its direction (1: downwards): the range at index i from the bottom
+ * is walked downwards when i is even, upwards when odd, so on 2 threads neither walks towards the
+ * other's rows (assembly/bp4.ts: the prefetcher would pull them over while the other thread writes them).
  */
-export function layerRows(nOut: number, threads: number): [number, number][] {
-  const out: [number, number][] = [];
+export function layerRows(nOut: number, threads: number): [j0: number, j1: number, down: number][] {
+  const out: [number, number, number][] = [];
   for (let i = threads - 1; i >= 0; i--) {
-    out.push([Math.round((i * nOut) / threads / 4) * 4, i === threads - 1 ? nOut : Math.round(((i + 1) * nOut) / threads / 4) * 4]);
+    out.push([Math.round((i * nOut) / threads / 4) * 4, i === threads - 1 ? nOut : Math.round(((i + 1) * nOut) / threads / 4) * 4, i % 2 === 0 ? 1 : 0]);
   }
   return out;
 }
 
-/**
- * Feedforward of layer l (a^l → a^(l+1)) for m samples, by rows of w, pinned: thread t computes
- * the neurons layerRows gives it, walking them downwards or upwards as stepSgdPinned does.
- */
+/** Feedforward of layer l (a^l → a^(l+1)) for m samples, by rows of w, pinned: thread t computes the neurons layerRows gives it. */
 export function forwardRows(pool: Pool, n: Layout, l: number, m: number): void {
   const { plan: p, sizes: s, acts } = n;
   pool.begin();
-  const T = pool.size;
-  layerRows(s[l + 1], T).forEach(([j0, j1], t) => {
-    pool.call("forwardRows", p.a[l + 1], p.w[l], p.b[l], p.a[l], s[l], s[l + 1], m, acts[l], j0, j1, (T - 1 - t) % 2 === 0 ? 1 : 0);
+  for (const [j0, j1, down] of layerRows(s[l + 1], pool.size)) {
+    pool.call("forwardRows", p.a[l + 1], p.w[l], p.b[l], p.a[l], s[l], s[l + 1], m, acts[l], j0, j1, down);
     pool.endTask();
-  });
+  }
   pool.runPinned();
 }
 
 /**
  * BP3 + BP4 + the SGD step for every layer after a forward pass split by rows (`rows[l]`: layer
  * l's neurons were split by layerRows), pinned: one task per thread, holding its rows of each
- * split layer; the other layers (small: rowLayers) go to the calling thread, which fed them
- * forward. δ must be in place. The range of rows at index i (from the bottom) is walked downwards
- * when i is even, upwards when odd, so on 2 threads neither walks towards the other's rows
- * (assembly/bp4.ts: the prefetcher would pull them over while the other thread writes them).
+ * split layer, walked as the forward pass walked them; the other layers (small: rowLayers) go to
+ * the calling thread, which fed them forward. δ must be in place.
  */
 export function stepSgdPinned(pool: Pool, n: Layout, m: number, scale: number, decay: number, l1: number, rows: readonly boolean[]): void {
   const { plan: p, sizes: s } = n, T = pool.size;
+  const ranges = rows.map((split, l) => (split ? layerRows(s[l + 1], T) : null));
   pool.begin();
   for (let t = 0; t < T; t++) {
     for (let l = 0; l < rows.length; l++) {
-      const [j0, j1] = rows[l] ? layerRows(s[l + 1], T)[t] : [0, t === 0 ? s[l + 1] : 0];
-      if (j1 > j0) pool.call("bp4sgdRows", p.w[l], p.b[l], p.delta[l], p.a[l], s[l], s[l + 1], m, scale, decay, l1, j0, j1, rows[l] && (T - 1 - t) % 2 === 0 ? 1 : 0);
+      const [j0, j1, down] = ranges[l]?.[t] ?? [0, t === 0 ? s[l + 1] : 0, 0];
+      if (j1 > j0) pool.call("bp4sgdRows", p.w[l], p.b[l], p.delta[l], p.a[l], s[l], s[l + 1], m, scale, decay, l1, j0, j1, down);
     }
     pool.endTask();
   }
