@@ -22,6 +22,40 @@ import { activatePrime, activatePrime4 } from "./activations";
  * scalar; an odd last sample runs as a pair with itself (its second result is overwritten).
  */
 export function bp2(delta: usize, deltaNext: usize, wNext: usize, a: usize, n: i32, nNext: i32, m: i32, act: i32): void {
+  // The threaded builds keep one copy of the kernel (bp2Rows, which they export too); the
+  // single-thread builds inline the whole range here.
+  if (ASC_FEATURE_THREADS) bp2Rows(delta, deltaNext, wNext, a, n, nNext, m, act, 0, nNext, true, true);
+  else bp2Core(delta, deltaNext, wNext, a, n, nNext, m, act, 0, nNext, true, true);
+}
+
+/**
+ * bp2's sums over the rows j0 ≤ j < j1 of wNext only (one thread's rows, src/threads/plan.ts
+ * deltasRows): with `first`, each sum starts at 0, else at the partial sum in delta (the rows
+ * before j0, left there by the call for them); with `last`, the sum gets ⊙ σ'(a) as bp2 gives it,
+ * else it is stored as it is. Calls over consecutive ranges, first to last, give bp2's values bit
+ * for bit: each sum runs over j in order in one f32 accumulator either way, and a partial sum
+ * goes through memory as the f32 it is.
+ */
+export function bp2Rows(delta: usize, deltaNext: usize, wNext: usize, a: usize, n: i32, nNext: i32, m: i32, act: i32,
+                        j0: i32, j1: i32, first: bool, last: bool): void {
+  bp2Core(delta, deltaNext, wNext, a, n, nNext, m, act, j0, j1, first, last);
+}
+
+/** A sum's start: 0, or the partial sum in delta. */
+// @ts-ignore: decorator
+@inline function from4(first: bool, delta: usize, o: i32): v128 {
+  return first ? f32x4.splat(0) : ld4(delta, o);
+}
+
+/** What a sum leaves in delta: ⊙ σ'(a) on the last range, else the partial sum itself. */
+// @ts-ignore: decorator
+@inline function out4(last: bool, sum: v128, a: usize, o: i32, act: i32): v128 {
+  return last ? f32x4.mul(sum, activatePrime4(ld4(a, o), act)) : sum;
+}
+
+// @ts-ignore: decorator
+@inline function bp2Core(delta: usize, deltaNext: usize, wNext: usize, a: usize, n: i32, nNext: i32, m: i32, act: i32,
+                         j0: i32, j1: i32, first: bool, last: bool): void {
   const rowBytes = <usize>n << 2;
   let s = 0;
   if (ASC_FEATURE_SIMD) {
@@ -34,10 +68,10 @@ export function bp2(delta: usize, deltaNext: usize, wNext: usize, a: usize, n: i
         const dn0 = deltaNext + (<usize>(s * nNext) << 2);
         const dn1 = two ? dn0 + (<usize>nNext << 2) : dn0;
         const o0 = s * n, o1 = two ? o0 + n : o0;
-        let p0 = f32x4.splat(0), p1 = f32x4.splat(0), p2 = f32x4.splat(0), p3 = f32x4.splat(0);
-        let q0 = f32x4.splat(0), q1 = f32x4.splat(0), q2 = f32x4.splat(0), q3 = f32x4.splat(0);
-        let wj = wNext + (<usize>k << 2), pe = dn0, pf = dn1;
-        const end = dn0 + (<usize>nNext << 2);
+        let p0 = from4(first, delta, o0 + k), p1 = from4(first, delta, o0 + k + 4), p2 = from4(first, delta, o0 + k + 8), p3 = from4(first, delta, o0 + k + 12);
+        let q0 = from4(first, delta, o1 + k), q1 = from4(first, delta, o1 + k + 4), q2 = from4(first, delta, o1 + k + 8), q3 = from4(first, delta, o1 + k + 12);
+        let wj = wNext + (<usize>j0 * rowBytes) + (<usize>k << 2), pe = dn0 + (<usize>j0 << 2), pf = dn1 + (<usize>j0 << 2);
+        const end = dn0 + (<usize>j1 << 2);
         while (pe < end) {
           const e = v128.load32_splat(pe), f = v128.load32_splat(pf);
           pe += 4; pf += 4;
@@ -47,14 +81,14 @@ export function bp2(delta: usize, deltaNext: usize, wNext: usize, a: usize, n: i
           wj += rowBytes;
         }
         // o1 == o0 for a lone last sample: store its q's first so the p's (the real values) win.
-        st4(delta, o1 + k, f32x4.mul(q0, activatePrime4(ld4(a, o1 + k), act)));
-        st4(delta, o1 + k + 4, f32x4.mul(q1, activatePrime4(ld4(a, o1 + k + 4), act)));
-        st4(delta, o1 + k + 8, f32x4.mul(q2, activatePrime4(ld4(a, o1 + k + 8), act)));
-        st4(delta, o1 + k + 12, f32x4.mul(q3, activatePrime4(ld4(a, o1 + k + 12), act)));
-        st4(delta, o0 + k, f32x4.mul(p0, activatePrime4(ld4(a, o0 + k), act)));
-        st4(delta, o0 + k + 4, f32x4.mul(p1, activatePrime4(ld4(a, o0 + k + 4), act)));
-        st4(delta, o0 + k + 8, f32x4.mul(p2, activatePrime4(ld4(a, o0 + k + 8), act)));
-        st4(delta, o0 + k + 12, f32x4.mul(p3, activatePrime4(ld4(a, o0 + k + 12), act)));
+        st4(delta, o1 + k, out4(last, q0, a, o1 + k, act));
+        st4(delta, o1 + k + 4, out4(last, q1, a, o1 + k + 4, act));
+        st4(delta, o1 + k + 8, out4(last, q2, a, o1 + k + 8, act));
+        st4(delta, o1 + k + 12, out4(last, q3, a, o1 + k + 12, act));
+        st4(delta, o0 + k, out4(last, p0, a, o0 + k, act));
+        st4(delta, o0 + k + 4, out4(last, p1, a, o0 + k + 4, act));
+        st4(delta, o0 + k + 8, out4(last, p2, a, o0 + k + 8, act));
+        st4(delta, o0 + k + 12, out4(last, p3, a, o0 + k + 12, act));
       }
     }
     for (s = 0; s < m; s += 2) {
@@ -64,25 +98,25 @@ export function bp2(delta: usize, deltaNext: usize, wNext: usize, a: usize, n: i
       const o0 = s * n, o1 = two ? o0 + n : o0;
       let k = k16;
       for (; k < kv; k += 4) {
-        let p0 = f32x4.splat(0), q0 = f32x4.splat(0);
-        let wj = wNext + (<usize>k << 2);
-        for (let j = 0; j < nNext; j++, wj += rowBytes) {
+        let p0 = from4(first, delta, o0 + k), q0 = from4(first, delta, o1 + k);
+        let wj = wNext + (<usize>j0 * rowBytes) + (<usize>k << 2);
+        for (let j = j0; j < j1; j++, wj += rowBytes) {
           const r0 = v128.load(wj);
           p0 = madd(dsplat(dn0, j), r0, p0);
           q0 = madd(dsplat(dn1, j), r0, q0);
         }
-        st4(delta, o1 + k, f32x4.mul(q0, activatePrime4(ld4(a, o1 + k), act)));
-        st4(delta, o0 + k, f32x4.mul(p0, activatePrime4(ld4(a, o0 + k), act)));
+        st4(delta, o1 + k, out4(last, q0, a, o1 + k, act));
+        st4(delta, o0 + k, out4(last, p0, a, o0 + k, act));
       }
       for (; k < n; k++) {
-        let p: f32 = 0, q: f32 = 0;
-        for (let j = 0; j < nNext; j++) {
+        let p: f32 = first ? 0 : ld(delta, o0 + k), q: f32 = first ? 0 : ld(delta, o1 + k);
+        for (let j = j0; j < j1; j++) {
           const r = ld(wNext, j * n + k);
           p += ld(dn0, j) * r;
           q += ld(dn1, j) * r;
         }
-        st(delta, o1 + k, q * activatePrime(ld(a, o1 + k), act));
-        st(delta, o0 + k, p * activatePrime(ld(a, o0 + k), act));
+        st(delta, o1 + k, last ? q * activatePrime(ld(a, o1 + k), act) : q);
+        st(delta, o0 + k, last ? p * activatePrime(ld(a, o0 + k), act) : p);
       }
     }
     return;
@@ -92,11 +126,11 @@ export function bp2(delta: usize, deltaNext: usize, wNext: usize, a: usize, n: i
     const dn = deltaNext + (<usize>(s * nNext) << 2);
     const out = delta + (<usize>(s * n) << 2);
     const as = a + (<usize>(s * n) << 2);
-    for (let k = 0; k < n; k++) st(out, k, 0);
-    for (let j = 0; j < nNext; j++) {
+    if (first) for (let k = 0; k < n; k++) st(out, k, 0);
+    for (let j = j0; j < j1; j++) {
       const e = ld(dn, j), wj = wNext + <usize>j * rowBytes;
       for (let k = 0; k < n; k++) st(out, k, ld(out, k) + e * ld(wj, k));
     }
-    for (let k = 0; k < n; k++) st(out, k, ld(out, k) * activatePrime(ld(as, k), act));
+    if (last) for (let k = 0; k < n; k++) st(out, k, ld(out, k) * activatePrime(ld(as, k), act));
   }
 }

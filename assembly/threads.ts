@@ -5,4 +5,5 @@
 export * from "./index";
 export { bp3Rows } from "./bp3";
 export { forwardRows } from "./forward";
+export { bp2Rows } from "./bp2";
 export { bp4Rows, bp4sgdRows, setScratchSlot } from "./bp4";

@@ -26,7 +26,7 @@ export type KernelName = (typeof KERNEL_NAMES)[number];
  * What the threaded builds (assembly/threads.ts, src/threads/) export besides KERNEL_NAMES: one
  * thread's share of a layer's rows (BP3, BP4, the fused SGD step), and a thread's scratch slot.
  */
-export const THREAD_KERNEL_NAMES = ["forwardRows", "bp3Rows", "bp4Rows", "bp4sgdRows", "setScratchSlot"] as const;
+export const THREAD_KERNEL_NAMES = ["forwardRows", "bp2Rows", "bp3Rows", "bp4Rows", "bp4sgdRows", "setScratchSlot"] as const;
 
 /**
  * Linear memory as the kernels see it: a WebAssembly.Memory (wasm builds) or a PlainMemory

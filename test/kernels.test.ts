@@ -417,6 +417,27 @@ describe.each(RAW_BUILDS)("threads' shares on %s", (name, b64, threaded) => {
     }
   });
 
+  // bp2Rows: BP2's sums over consecutive row ranges of wNext, first to last, each carrying the
+  // partial sums in δ (the row split of a training pass's BP2, src/threads/plan.ts deltasRows),
+  // on sample blocks too — as the pipeline gives them to the threads.
+  it.skipIf(!built || !threaded).each(RANGE_SHAPES)("bp2Rows over consecutive row ranges nPrev=%i n=%i m=%i equals bp2", (n, nNext, m) => {
+    const { e, memory } = built!;
+    const { F, put, read } = scratch(e, memory, 4 * (nNext * n + m * nNext + 3 * m * n) + 1024);
+    const rng = new Random(n * 5 + nNext * 17 + m);
+    const pw = put(floats(rng, nNext * n, -0.3, 0.3)), pdn = put(floats(rng, m * nNext)), pa = put(floats(rng, m * n, 0.01, 0.99));
+    const pd = put(m * n), qd = put(m * n);
+    for (const act of [0, 1, 2, 3, 4]) {
+      const parts = cuts(rng, nNext, 1), blocks = cuts(rng, m, 2);
+      F().fill(NaN, qd >>> 2, (qd >>> 2) + m * n); // every value must be written
+      e.bp2(pd, pdn, pw, pa, n, nNext, m, act);
+      for (const [s0, s1] of blocks) {
+        parts.forEach(([j0, j1], i) => e.bp2Rows(qd + 4 * s0 * n, pdn + 4 * s0 * nNext, pw, pa + 4 * s0 * n, n, nNext, s1 - s0, act,
+          j0, j1, i === 0 ? 1 : 0, i === parts.length - 1 ? 1 : 0));
+      }
+      sameBits(read(qd, m * n), read(pd, m * n), `${name} bp2Rows act ${act} rows ${JSON.stringify(parts)} samples ${JSON.stringify(blocks)}`);
+    }
+  });
+
   it.skipIf(!built)("forward, bp1 and bp2 on sample ranges equal the whole batch", () => {
     const { e, memory } = built!;
     const rng = new Random(5);

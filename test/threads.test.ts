@@ -86,7 +86,13 @@ describe.each(BUILDS)("threaded %s build", (build) => {
             if (rows[l]) split.forwardRows(t.raw, n, l, m);
             else e.forward(p.a[l + 1], p.w[l], p.b[l], p.a[l], sizes[l], sizes[l + 1], m, acts[l]);
           }
-          split.deltas(t.raw, n, m);
+          // BP2 through a split layer by its rows, in the pipeline over sample blocks (deltasRows); the rest here.
+          const L = sizes.length - 1;
+          e.bp1(p.delta[L - 1], p.a[L], p.y, sizes[L], m, acts[L - 1], 0);
+          for (let l = L - 1; l > 0; l--) {
+            if (rows[l]) split.deltasRows(t.raw, n, l, m);
+            else e.bp2(p.delta[l - 1], p.delta[l], p.w[l], p.a[l], sizes[l], sizes[l + 1], m, acts[l - 1]);
+          }
           split.stepSgdPinned(t.raw, n, m, 0.1, 1, 0, rows);
         }
       }

@@ -90,6 +90,7 @@ function threadsOf(pool: Pool): Threads {
     deltas: (n, m) => split.deltas(pool, n, m),
     stepSgd: (n, m, scale, decay, l1) => split.stepSgd(pool, n, m, scale, decay, l1),
     forwardRows: (n, l, m) => split.forwardRows(pool, n, l, m),
+    deltasRows: (n, l, m) => split.deltasRows(pool, n, l, m),
     stepSgdPinned: (n, m, scale, decay, l1, rows) => split.stepSgdPinned(pool, n, m, scale, decay, l1, rows),
     gradients: (n, m) => split.gradients(pool, n, m),
     stepOptimizer: (n, kernel, weights, biases) => split.stepOptimizer(pool, n, kernel, weights, biases),

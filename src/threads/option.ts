@@ -46,6 +46,8 @@ export interface Threads {
   stepSgd(n: Layout, m: number, scale: number, decay: number, l1: number): void;
   /** Layer l's feedforward by rows of w, pinned to the threads (a training pass split by rows). */
   forwardRows(n: Layout, l: number, m: number): void;
+  /** BP2 back through layer l's weights by its rows, pinned as forwardRows (the threads in a pipeline over blocks of samples): δ^(l−1) from δ^l. */
+  deltasRows(n: Layout, l: number, m: number): void;
   /** The SGD step after a forward pass split by rows (rows[l]: layer l was), each thread on the rows it fed forward. */
   stepSgdPinned(n: Layout, m: number, scale: number, decay: number, l1: number, rows: readonly boolean[]): void;
   gradients(n: Layout, m: number): void;

@@ -3,7 +3,8 @@
 // rows (BP3, BP4, the fused SGD step) or by elements (momentum, Adam) — each value computed by one
 // thread in the order one thread computes it, so the results are bit-identical to src/passes.ts.
 // A training pass's forward tasks go on with BP1 and BP2 for their samples (two jobs per batch:
-// forward + δ, then the step). Registered with src/passes.ts by the entries that start threads
+// forward + δ, then the step); or, where its large layers have more neurons than the batch has
+// samples, the pass goes by rows: forward, BP2 and the step, each thread on the same rows of w. Registered with src/passes.ts by the entries that start threads
 // (src/node.ts; src/threads/web.ts in a page's NetworkWorker): a page's main thread never has
 // threads, and its bundle leaves this module out.
 // It imports nothing of the library but types: the entry lends what it needs (Lent), so that in a
@@ -164,17 +165,25 @@ export function threadPasses({ BackendError, THREAD_WORK, perSample, perSampleBp
     return true;
   }
 
-  /** BP1 and the BP2 chain: already done when the training forward pass ran on the pool, else on the pool by samples when the chain's work pays for it, else here. */
+  /**
+   * BP1 and the BP2 chain: already done when the training forward pass ran on the pool by
+   * samples; after a pass split by rows, BP2 through each split layer by its rows (deltasRows) and
+   * the rest here; else on the pool by samples when the chain's work pays for it, else here.
+   */
   function deltas(n: Arena, m: number): void {
-    if (lastForward.get(n) === "deltas") {
+    const last = lastForward.get(n);
+    if (last === "deltas") {
       lastForward.delete(n);
       return;
     }
-    const t = pool(n, m * perSampleBp2(n.sizes));
+    const rows = Array.isArray(last) ? last : null, t = rows ? null : pool(n, m * perSampleBp2(n.sizes));
     if (t) return onPool(n, () => t.deltas(n, m));
     const { k, plan: p, sizes: s, acts, cost } = n, L = s.length - 1;
     k.bp1(p.delta[L - 1], p.a[L], p.y, s[L], m, acts[L - 1], cost);
-    for (let l = L - 1; l > 0; l--) k.bp2(p.delta[l - 1], p.delta[l], p.w[l], p.a[l], s[l], s[l + 1], m, acts[l - 1]);
+    for (let l = L - 1; l > 0; l--) {
+      if (rows?.[l]) onPool(n, () => n.pool!.deltasRows(n, l, m));
+      else k.bp2(p.delta[l - 1], p.delta[l], p.w[l], p.a[l], s[l], s[l + 1], m, acts[l - 1]);
+    }
   }
 
   return { forward: forwardPool, backward: backwardPool, sgd: sgdPool, update: updatePool, chunks: chunksPool };

@@ -70,7 +70,7 @@ export const LAYOUT = { SEQ, COUNT, NEXT, DONE, ERROR, READY, DIE, PINNED, JOB, 
  * need no kernels of their own (a range of rows of a batch-major buffer is a pointer and a
  * count), row ranges do (bp3Rows, bp4Rows, bp4sgdRows).
  */
-export const TASK_KERNELS = ["forward", "forwardRows", "bp1", "bp2", "bp3Rows", "bp4Rows", "bp4sgdRows", "momentum", "adam", "sgd", "allFinite"] as const satisfies
+export const TASK_KERNELS = ["forward", "forwardRows", "bp1", "bp2", "bp2Rows", "bp3Rows", "bp4Rows", "bp4sgdRows", "momentum", "adam", "sgd", "allFinite"] as const satisfies
   readonly (KernelName | (typeof THREAD_KERNEL_NAMES)[number])[];
 export type TaskKernel = (typeof TASK_KERNELS)[number];
 const index = new Map<TaskKernel, number>(TASK_KERNELS.map((k, i) => [k, i]));
