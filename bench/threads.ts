@@ -112,6 +112,7 @@ export interface ThreadRow {
   /** Samples per second, median of the rounds, for each setting. */
   one: number;
   two: number;
+  /** Median over the rounds of (threads ÷ 1 thread) in each round: a round's two figures are taken back to back, so drift in the machine's speed between rounds cancels. */
   ratio: number;
   /** What the second setting resolved to (net.threads). */
   threads: number;
@@ -136,13 +137,15 @@ function ready(net: Net): void {
 
 /**
  * Training rates (samples/s per epoch, as Network.train reports them) and feedforwardBatch rates,
- * one network per setting, alternating rounds so that load from elsewhere hits both alike.
+ * one network per setting, alternating rounds so that load from elsewhere hits both alike; the ratio
+ * is the median of the rounds' ratios (each of two figures taken back to back).
  */
 export async function threadRows(split: import("../src/data/mnist.js").Split, quick = false): Promise<ThreadRow[]> {
   const { Network } = await import("../src/network.js");
   const { loadavg } = await import("node:os");
   const rows: ThreadRow[] = [];
-  const rounds = quick ? 2 : 5;
+  const rounds = quick ? 2 : 9;
+  const paired = (r: number[][]) => median(r[1].map((two, i) => two / r[0][i]));
   const bits = (net: Net) => new Uint32Array(new Float32Array(net.weights.flat(2)).buffer);
   const train: [string, number[], number, number, number, number | "auto"][] = [
     ["train [784,512,512,10] m=64", [784, 512, 512, 10], 64, 2000, 0.5, 2],
@@ -165,7 +168,7 @@ export async function threadRows(split: import("../src/data/mnist.js").Split, qu
     }
     const a = bits(nets[0]), b = bits(nets[1]);
     const one = median(rates[0]), two = median(rates[1]);
-    rows.push({ case: `${name}, threads: ${JSON.stringify(threads)} vs 1`, one, two, ratio: two / one, threads: nets[1].threads,
+    rows.push({ case: `${name}, threads: ${JSON.stringify(threads)} vs 1`, one, two, ratio: paired(rates), threads: nets[1].threads,
       cpuRatio: median(cpu[1]) / median(cpu[0]), identical: a.length === b.length && a.every((v, i) => v === b[i]), load: loadavg() });
     for (const n of nets) n.dispose();
   }
@@ -188,7 +191,7 @@ export async function threadRows(split: import("../src/data/mnist.js").Split, qu
     }
     const a = new Uint32Array(outs[0].buffer), b = new Uint32Array(outs[1].buffer);
     const one = median(rates[0]), two = median(rates[1]);
-    rows.push({ case: `feedforwardBatch ${JSON.stringify(sizes)}, 10,000 digits, threads: 2 vs 1`, one, two, ratio: two / one,
+    rows.push({ case: `feedforwardBatch ${JSON.stringify(sizes)}, 10,000 digits, threads: 2 vs 1`, one, two, ratio: paired(rates),
       threads: nets[1].threads, cpuRatio: median(cpu[1]) / median(cpu[0]), identical: a.every((v, i) => v === b[i]), load: loadavg() });
     for (const n of nets) n.dispose();
   }
