@@ -193,6 +193,58 @@ describe.each(BUILDS)("threaded %s build", (build) => {
     }
   });
 
+  it("calls that wait on another task's calls (callAfter) run after them, over 5,000 pipelined jobs of 3 threads, with and without the calling thread", async () => {
+    const t = createThreaded(build, 3, {});
+    open.push(t);
+    while (t.raw!.ready < 2) await sleep(5);
+    const pool = t.raw!, e = t.exports as Record<string, Fn>, base = e.heapBase();
+    const F = () => new Float32Array(t.memory.buffer);
+    // Block b is a cell of 4 floats; task t's call on it is w = 2w + (t + 1) (sgd with g = 1,
+    // decay 2, scale −(t + 1)), which gives a different value for every order of the tasks. Task t
+    // waits for task t + 1 on each block (as deltasRows's ranges do), so the order is 2, 1, 0.
+    const B = 12, ones = base + 16 * B;
+    F().fill(1, ones >>> 2, (ones >>> 2) + 4);
+    let expected = 0;
+    for (const tk of [2, 1, 0]) expected = 2 * expected + tk + 1;
+    for (const callerWorks of [true, false]) {
+      pool.callerWorks = callerWorks;
+      for (let job = 0; job < 2500; job++) {
+        F().fill(0, base >>> 2, (base >>> 2) + 4 * B);
+        pool.begin();
+        for (let tk = 0; tk < 3; tk++) {
+          for (let b = 0; b < B; b++) pool.callAfter(tk < 2 ? tk + 1 : -1, b + 1, "sgd", base + 16 * b, ones, 4, -(tk + 1), 2, 0);
+          pool.endTask();
+        }
+        pool.runPinned();
+        const cells = F().subarray(base >>> 2, (base >>> 2) + 4 * B);
+        if (!cells.every((v) => v === expected)) expect(Array.from(cells), `job ${job}`).toEqual(new Array(4 * B).fill(expected));
+      }
+    }
+    pool.callerWorks = true;
+  });
+
+  it("a helper that dies holding a task another waits on (callAfter) makes the job throw within the timeout, not hang", async () => {
+    const before = setThreadTimeout(400);
+    try {
+      const t = createThreaded(build, 2, {});
+      open.push(t);
+      const pool = t.raw!, e = t.exports as Record<string, Fn>, base = e.heapBase();
+      while (pool.ready < 1) await sleep(5);
+      pool.killAtNextTask(1);
+      // Task 0 (the calling thread's) waits on task 1 (the helper's), which the helper takes and dies holding.
+      pool.begin();
+      pool.callAfter(1, 1, "allFinite", base, 0);
+      pool.endTask();
+      pool.callAfter(-1, 0, "allFinite", base, 0);
+      pool.endTask();
+      const t0 = performance.now();
+      expect(() => pool.runPinned()).toThrow(/no helper thread finished a call for 0\.4 s/);
+      expect(performance.now() - t0).toBeLessThan(10_000);
+    } finally {
+      setThreadTimeout(before);
+    }
+  });
+
   it("a helper that dies holding a task makes the job throw a clear error within the timeout, not hang", async () => {
     const before = setThreadTimeout(400);
     try {

@@ -26,6 +26,10 @@
 //   3. A claimed job: tasks from NEXT by compare-and-swap while NEXT carries this job's tag (a
 //      newer tag: serve that job from the top).
 //   task(t) runs task t's kernel calls in order; false when the test hook says to die holding it.
+//   A call with L.AFTER added to its kernel index first waits (spinning) until task C[o + 14] has
+//   finished C[o + 15] calls (its FLAGS slot), then counts in task t's slot when done. The wait
+//   gives up — the task's other calls are skipped — when a call failed (ERROR) or the job is no
+//   longer the one served (SEQ: the calling thread gave up on it, or the pool ended).
 export const SERVE_SOURCE = `
 function serve(module, memory, control, index, kernels, L, die, fail) {
   const ctl = new Int32Array(control);
@@ -72,9 +76,15 @@ function serve(module, memory, control, index, kernels, L, die, fail) {
     if (Atomics.load(ctl, L.DIE) === index) return false;
     try {
       for (let c = ctl[L.TASKS0 + 2 * t], end = ctl[L.TASKS0 + 2 * t + 1]; c < end; c++) {
-        const o = c * L.CALL;
-        R[c] = fns[C[o]](C[o + 1], C[o + 2], C[o + 3], C[o + 4], C[o + 5], C[o + 6], C[o + 7], C[o + 8],
+        const o = c * L.CALL, after = C[o] >= L.AFTER;
+        if (after && C[o + 14] >= 0) {
+          while (Atomics.load(ctl, L.FLAGS0 + C[o + 14]) < C[o + 15]) {
+            if (Atomics.load(ctl, L.ERROR) !== 0 || Atomics.load(ctl, L.SEQ) !== seq) return true;
+          }
+        }
+        R[c] = fns[after ? C[o] - L.AFTER : C[o]](C[o + 1], C[o + 2], C[o + 3], C[o + 4], C[o + 5], C[o + 6], C[o + 7], C[o + 8],
           C[o + 9], C[o + 10], C[o + 11], C[o + 12], C[o + 13], C[o + 14], C[o + 15]) ?? 0;
+        if (after) Atomics.add(ctl, L.FLAGS0 + t, 1);
       }
     } catch (e) {
       fail(String(e && e.stack || e));

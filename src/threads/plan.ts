@@ -211,41 +211,37 @@ export function forwardRows(pool: Pool, n: Layout, l: number, m: number): void {
  * BP2 back through layer l (δ^(l−1) = (w^l)ᵀ δ^l ⊙ σ'(a^l)) in a training pass split by rows.
  * By samples, each thread would read all of w^l, and the rows the other threads update in the
  * step would cross to its cache and back every batch; so each thread sums over the rows of w^l
- * that forwardRows gives it. Each sum runs over the rows in order (bp2), so the ranges take turns:
- * in a pipeline over B blocks of samples, job τ has the thread of the i-th range from the bottom
- * on block τ − i, carrying the partial sums in δ^(l−1) from the range below (bp2Rows: bit for bit
- * bp2's values). B + threads − 1 jobs, of which the threads work B: blocks of a pair of samples
- * or more, up to 8 per thread (measured on 2 threads at m = 64: 4, 8 and 16 blocks per thread
- * took 8–9%, 5% and 5% longer than 8 — see BENCHMARKS.md). Where the pipeline's fill would
- * cost more than 15% of the threads' time (more threads than the batch has blocks for), BP2
- * splits by samples instead. A thread with no block in a job gets an empty task (a pinned task
- * keeps its thread).
+ * that forwardRows gives it. Each sum runs over the rows in order (bp2), so the ranges take turns,
+ * in a pipeline over B blocks of samples: the thread of the i-th range from the bottom runs block
+ * b once the thread of range i − 1 has finished it (Pool.callAfter), carrying the partial sums
+ * in δ^(l−1) (bp2Rows: bit for bit bp2's values). One pinned job; a thread waits only for the
+ * first blocks of the ranges below its own (the pipeline's fill: threads − 1 blocks). Blocks at
+ * pairs of samples, up to 8 per thread. Where the fill would cost more than 15% of the threads'
+ * time (more threads than the batch has blocks for), BP2 splits by samples instead.
  */
 export function deltasRows(pool: Pool, n: Layout, l: number, m: number): void {
   const { plan: p, sizes: s, acts } = n, T = pool.size, nPrev = s[l], nOut = s[l + 1];
-  const B = Math.max(1, Math.min(m >> 1, 8 * T));
-  const bp2 = (s0: number, s1: number, j0: number, j1: number, first: number, last: number) =>
-    pool.call("bp2Rows", p.delta[l - 1] + 4 * s0 * nPrev, p.delta[l] + 4 * s0 * nOut, p.w[l], p.a[l] + 4 * s0 * nPrev,
-      nPrev, nOut, s1 - s0, acts[l - 1], j0, j1, first, last);
+  const B = Math.max(1, Math.min(m >> 1, 16 * T));
+  pool.begin();
   if (B < 0.85 * (B + T - 1)) {
-    pool.begin();
     for (const [s0, s1] of sampleRanges(m, T)) {
-      bp2(s0, s1, 0, nOut, 1, 1);
+      pool.call("bp2", p.delta[l - 1] + 4 * s0 * nPrev, p.delta[l] + 4 * s0 * nOut, p.w[l], p.a[l] + 4 * s0 * nPrev, nPrev, nOut, s1 - s0, acts[l - 1]);
       pool.endTask();
     }
     return pool.run();
   }
   const ranges = layerRows(nOut, T), block = (b: number) => Math.min(m, Math.round((b * m) / B / 2) * 2);
-  for (let job = 0; job < B + T - 1; job++) {
-    pool.begin();
-    for (let t = 0; t < T; t++) {
-      const i = T - 1 - t, b = job - i, [j0, j1] = ranges[t];
-      if (b >= 0 && b < B && block(b + 1) > block(b)) bp2(block(b), block(b + 1), j0, j1, i === 0 ? 1 : 0, i === T - 1 ? 1 : 0);
-      else pool.call("allFinite", 0, 0); // nothing to do: an empty task keeps the task indices of the threads after it
-      pool.endTask();
+  for (let t = 0; t < T; t++) {
+    // Thread t (pinned task t) has range i = T − 1 − t (layerRows: the top range first); range i − 1 is task t + 1's.
+    const i = T - 1 - t, [j0, j1] = ranges[t];
+    for (let b = 0; b < B; b++) {
+      const s0 = block(b), s1 = block(b + 1);
+      pool.callAfter(i > 0 ? t + 1 : -1, b + 1, "bp2Rows", p.delta[l - 1] + 4 * s0 * nPrev, p.delta[l] + 4 * s0 * nOut, p.w[l],
+        p.a[l] + 4 * s0 * nPrev, nPrev, nOut, s1 - s0, acts[l - 1], j0, j1, i === 0 ? 1 : 0, i === T - 1 ? 1 : 0);
     }
-    pool.runPinned();
+    pool.endTask();
   }
+  pool.runPinned();
 }
 
 /**

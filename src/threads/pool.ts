@@ -18,6 +18,7 @@
 //                  PINNED (0: tasks are claimed from NEXT; else the thread count: thread i's tasks are
 //                  i, i + PINNED, …), JOB (a pinned job's number, 31 bits, for CLAIMS)
 //   Int32 claims:  per task, the JOB of the pinned job that claimed it
+//   Int32 flags:   per task, the calls it has finished in this pinned job (for calls that wait on another task's)
 //   Int32 tasks:   [first call, end call] per task
 //   Float64 calls: [kernel, 15 arguments] per call;  Float64 results: one per call (a kernel's return value)
 // A task is claimed with a compare-and-swap on NEXT, whose high bits carry the job's tag, so a
@@ -31,6 +32,12 @@
 // JOB to claim. A helper reads SEQ, then PINNED, COUNT and JOB, then
 // NEXT: if NEXT has a newer tag, the next job's publication began in between (it stores NEXT
 // first and SEQ last) and the helper serves that job from the top.
+// A call of a pinned job may wait for another task's progress (callAfter): before it runs, the
+// thread waits until that task's FLAGS slot counts the given number of finished calls; every such
+// call counts in its own task's slot when done. Tasks wait only on tasks of lower range order
+// (src/threads/plan.ts deltasRows: range i on range i − 1), each claimed first by its own thread,
+// so some thread always holds a task that can run; a wait ends with a ThreadFailure after the
+// timeout without progress, or when a helper's call failed.
 
 import type { KernelName, THREAD_KERNEL_NAMES } from "../kernels.js";
 
@@ -41,9 +48,15 @@ const HEADER = 16;
 export const MAX_TASKS = 1024, MAX_CALLS = 2048;
 /** Float64 slots per call: the kernel's index, then up to 15 arguments. */
 export const CALL = 16;
+/**
+ * A call's kernel index plus AFTER: it waits first (slot 14: the task it waits on, slot 15: that
+ * task's finished calls it waits for), and counts in its task's FLAGS slot when done (callAfter).
+ */
+export const AFTER = 128;
 const TASKS0 = HEADER; // Int32 index of the task table
 const CLAIMS0 = TASKS0 + 2 * MAX_TASKS; // Int32 index of the claims
-const CALLS0 = (CLAIMS0 + MAX_TASKS) * 4; // byte offset of the calls
+const FLAGS0 = CLAIMS0 + MAX_TASKS; // Int32 index of the tasks' finished-call counts
+const CALLS0 = (FLAGS0 + MAX_TASKS) * 4; // byte offset of the calls
 const RESULTS0 = CALLS0 + MAX_CALLS * CALL * 8;
 export const CONTROL_BYTES = RESULTS0 + MAX_CALLS * 8;
 /**
@@ -63,7 +76,7 @@ export const SPIN_MS = 0.5;
  */
 export const WAIT_SPIN_MS = 2;
 /** Layout numbers a helper needs (sent to it, so the helper source has no copy of them). */
-export const LAYOUT = { SEQ, COUNT, NEXT, DONE, ERROR, READY, DIE, PINNED, JOB, TASKS0, CLAIMS0, CALLS0, RESULTS0, CALL, MAX_CALLS, SPIN_MS };
+export const LAYOUT = { SEQ, COUNT, NEXT, DONE, ERROR, READY, DIE, PINNED, JOB, TASKS0, CLAIMS0, FLAGS0, CALLS0, RESULTS0, CALL, AFTER, MAX_CALLS, SPIN_MS };
 
 /**
  * The kernels a task may call, by index: the exports of the threaded builds. Sample ranges
@@ -175,6 +188,20 @@ export class Pool {
     return c;
   }
 
+  /**
+   * Appends a kernel call (at most 13 arguments) that waits until task `task` of this pinned job
+   * has finished `calls` of its calls (of those appended with callAfter; task −1: no wait), and
+   * counts as finished in its own task when done. For pipelines (src/threads/plan.ts deltasRows).
+   */
+  callAfter(task: number, calls: number, kernel: TaskKernel, ...args: number[]): number {
+    if (args.length > CALL - 3) throw new Error(`nabla threads: a call that waits takes at most ${CALL - 3} arguments`);
+    const c = this.call(kernel, ...args), o = c * CALL;
+    this.#calls[o] += AFTER;
+    this.#calls[o + 14] = task;
+    this.#calls[o + 15] = calls;
+    return c;
+  }
+
   /** Ends the current task (the calls since the previous endTask run in order on one thread). */
   endTask(): void {
     if (this.#nCalls === this.#taskStart) return;
@@ -233,7 +260,10 @@ export class Pool {
       Atomics.store(ctl, JOB, job);
       // Each task's slot one job back: claimable by this job alone, however long ago (in wrapping
       // job numbers) the slot was last used — a task index unused for 2^30 jobs would otherwise look newer.
-      for (let t = 0; t < count; t++) Atomics.store(ctl, CLAIMS0 + t, (job - 1) & 0x7fffffff);
+      for (let t = 0; t < count; t++) {
+        Atomics.store(ctl, CLAIMS0 + t, (job - 1) & 0x7fffffff);
+        Atomics.store(ctl, FLAGS0 + t, 0);
+      }
     }
     Atomics.store(ctl, COUNT, count);
     Atomics.store(ctl, DONE, 0);
@@ -274,11 +304,29 @@ export class Pool {
   }
 
   #runTask(t: number): void {
-    const C = this.#calls, fns = this.#fns;
-    for (let c = this.#ctl[TASKS0 + 2 * t], end = this.#ctl[TASKS0 + 2 * t + 1]; c < end; c++) {
-      const o = c * CALL;
-      this.#results[c] = fns[C[o]](C[o + 1], C[o + 2], C[o + 3], C[o + 4], C[o + 5], C[o + 6], C[o + 7], C[o + 8],
+    const C = this.#calls, fns = this.#fns, ctl = this.#ctl;
+    for (let c = ctl[TASKS0 + 2 * t], end = ctl[TASKS0 + 2 * t + 1]; c < end; c++) {
+      const o = c * CALL, after = C[o] >= AFTER;
+      if (after && C[o + 14] >= 0) this.#waitFor(C[o + 14], C[o + 15]);
+      this.#results[c] = fns[after ? C[o] - AFTER : C[o]](C[o + 1], C[o + 2], C[o + 3], C[o + 4], C[o + 5], C[o + 6], C[o + 7], C[o + 8],
         C[o + 9], C[o + 10], C[o + 11], C[o + 12], C[o + 13], C[o + 14], C[o + 15]) ?? 0;
+      if (after) Atomics.add(ctl, FLAGS0 + t, 1);
+    }
+  }
+
+  /** Waits (spinning) until task `task` has finished `calls` calls; a ThreadFailure when a helper's call failed, or after the timeout without progress. */
+  #waitFor(task: number, calls: number): void {
+    const ctl = this.#ctl;
+    let last = Atomics.load(ctl, FLAGS0 + task), since = performance.now();
+    for (let i = 1; last < calls; i++) {
+      if ((i & 1023) !== 0) {
+        last = Atomics.load(ctl, FLAGS0 + task);
+        continue;
+      }
+      const now = performance.now(), d = Atomics.load(ctl, FLAGS0 + task), error = Atomics.load(ctl, ERROR);
+      if (error !== 0) throw new ThreadFailure(`a kernel call failed in helper thread ${error - 1}: ${this.#helpers[error - 2]?.takeError() ?? "unknown error"}`);
+      if (d !== last) { last = d; since = now; continue; }
+      if (now - since > timeoutMs) throw new ThreadFailure(`no helper thread finished a call for ${(timeoutMs / 1000).toFixed(1)} s: ${this.#exited ?? "a helper thread died or hangs"}`);
     }
   }
 
