@@ -105,6 +105,73 @@ export function sharedVsPlain(build: ThreadedBuild = supports("relaxed") ? "rela
 }
 
 
+export interface ScalingRow {
+  kernel: string;
+  /** Median µs of one call alone, and of a job in which every thread makes the same call on memory of its own. */
+  aloneUs: number;
+  bothUs: number;
+  /** threads × alone ÷ both: what the machine gives independent threads right now (2.0 on 2 free cores). */
+  scaling: number;
+}
+
+/**
+ * The machine's own scaling at this moment: each thread runs the same kernel on its own copy of
+ * the data (nothing shared, nothing to synchronize but one barrier per job), against one call
+ * alone. No split can beat this; on this VM it moves with the host's load (BENCHMARKS.md), so
+ * the report shows it next to the end-to-end ratios, measured in the same run.
+ */
+export function machineScaling(build: ThreadedBuild = supports("relaxed") ? "relaxed" : "simd", threads = 2): ScalingRow[] {
+  const t = createThreaded(build, threads, {});
+  const pool = t.raw!;
+  while (pool.ready < threads - 1) pause(5);
+  const e = t.exports as Record<string, (...a: number[]) => number>, memory = t.memory;
+  let top = (e.heapBase as unknown as () => number)();
+  const rng = new Random(7);
+  const alloc = (n: number, lo = -0.1, hi = 0.1) => {
+    const p = top;
+    top += Math.ceil((n * 4) / 4096) * 4096 + 4096;
+    const need = top - memory.buffer.byteLength;
+    if (need > 0) memory.grow(Math.ceil(need / 65536));
+    const F = new Float32Array(memory.buffer, p, n);
+    for (let i = 0; i < n; i++) F[i] = lo + (hi - lo) * rng.next();
+    return p;
+  };
+  const nIn = 784, nOut = 512, m = 64;
+  const sets = Array.from({ length: threads }, () => ({ w: alloc(nOut * nIn), b: alloc(nOut), x: alloc(m * nIn, 0, 1), a: alloc(m * nOut), d: alloc(m * nOut) }));
+  // Per kernel: the call alone (this thread's instance), and the same call as a pool task on set i.
+  const kernels: [string, (i: number) => number[], (i: number) => void][] = [
+    ["forward 784×512, m=64", (i) => [sets[i].a, sets[i].w, sets[i].b, sets[i].x, nIn, nOut, m, 0],
+      (i) => pool.call("forward", sets[i].a, sets[i].w, sets[i].b, sets[i].x, nIn, nOut, m, 0)],
+    ["bp4sgd 784×512, m=64", (i) => [sets[i].w, sets[i].b, sets[i].d, sets[i].x, nIn, nOut, m, 1e-9, 1, 0],
+      (i) => pool.call("bp4sgdRows", sets[i].w, sets[i].b, sets[i].d, sets[i].x, nIn, nOut, m, 1e-9, 1, 0, 0, nOut, 0)],
+  ];
+  const rows: ScalingRow[] = [];
+  for (const [kernel, args, task] of kernels) {
+    const alone: number[] = [], both: number[] = [], fn = e[kernel.split(" ")[0]], a0 = args(0);
+    for (let r = 0; r < 5; r++) {
+      for (let k = 0; k < 40; k++) {
+        const t0 = performance.now();
+        fn(...a0);
+        alone.push((performance.now() - t0) * 1000);
+      }
+      for (let k = 0; k < 40; k++) {
+        const t0 = performance.now();
+        pool.begin();
+        for (let i = 0; i < threads; i++) {
+          task(i);
+          pool.endTask();
+        }
+        pool.runPinned();
+        both.push((performance.now() - t0) * 1000);
+      }
+    }
+    const a = median(alone), b = median(both);
+    rows.push({ kernel, aloneUs: a, bothUs: b, scaling: (threads * a) / b });
+  }
+  pool.close();
+  return rows;
+}
+
 // ---- end to end: 2 threads vs 1 in one process ------------------------------------------------
 
 export interface ThreadRow {
@@ -199,12 +266,16 @@ export async function threadRows(split: import("../src/data/mnist.js").Split, qu
 }
 
 /** The threads section of the report (markdown lines). */
-export function threadsReport(barrier: BarrierRow[], shared: SharedRow[], rows: ThreadRow[]): string[] {
+export function threadsReport(barrier: BarrierRow[], shared: SharedRow[], rows: ThreadRow[], scaling: ScalingRow[] = []): string[] {
   const out: string[] = [];
   out.push("### Threads (2 threads vs 1 in one process; bench/threads.ts)", "");
   out.push("| case | 1 thread (samples/s) | threads (samples/s) | ratio | CPU time ratio | net.threads | bit-identical | load (1/5/15 min) |", "|---|---:|---:|---:|---:|---:|---|---|");
   for (const r of rows) {
     out.push(`| ${r.case} | ${fmt(r.one)} | ${fmt(r.two)} | ${r.ratio.toFixed(2)}× | ${r.cpuRatio.toFixed(2)} | ${r.threads} | ${r.identical ? "yes" : "NO"} | ${r.load.map((x) => x.toFixed(2)).join(" / ")} |`);
+  }
+  if (scaling.length) {
+    out.push("", "The machine's own scaling in this run (each thread the same call on memory of its own; machineScaling):", "");
+    for (const r of scaling) out.push(`- ${r.kernel}: ${r.aloneUs.toFixed(0)} µs alone, ${r.bothUs.toFixed(0)} µs on each of 2 threads at once: ${r.scaling.toFixed(2)}×`);
   }
   out.push("", "Barrier (median µs per job):", "");
   for (const b of barrier) out.push(`- ${b.case}: ${b.us.toFixed(2)} µs`);
@@ -219,9 +290,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { loadavg } = await import("node:os");
   const { mnistSplit } = await import("../src/data/mnist.js");
   const start = loadavg();
-  const barrier = barrierBench(), shared = sharedVsPlain();
+  const barrier = barrierBench(), shared = sharedVsPlain(), before = machineScaling();
   const rows = await threadRows(mnistSplit(8000, 2000, 0), !!process.env.BENCH_QUICK);
+  const after = machineScaling(), tag = (r: ScalingRow, when: string) => ({ ...r, kernel: `${r.kernel}, ${when} the rows` });
+  const scaling = [...before.map((r) => tag(r, "before")), ...after.map((r) => tag(r, "after"))];
   console.log(`Threads run of ${new Date().toISOString()}; load at start ${start.map((x) => x.toFixed(2)).join(" / ")}, at end ${loadavg().map((x) => x.toFixed(2)).join(" / ")}`);
   console.log("");
-  console.log(threadsReport(barrier, shared, rows).join("\n"));
+  console.log(threadsReport(barrier, shared, rows, scaling).join("\n"));
 }
