@@ -9,6 +9,7 @@ import { OptionError } from "../src/errors.js";
 import { createThreaded, setThreadTimeout, ThreadFailure, type PoolThreaded as Threaded } from "../src/threads/index.js";
 import { checkThreads } from "../src/threads/option.js";
 import * as split from "../src/threads/plan.js";
+import { MAX_CALLS } from "../src/threads/pool.js";
 import { supports } from "../src/wasm.js";
 
 const BUILDS = (["simd", "relaxed"] as const).filter((b) => supports(b));
@@ -191,6 +192,19 @@ describe.each(BUILDS)("threaded %s build", (build) => {
         }
       }
     }
+    // BP2's pipeline (deltasRows): blocks of a pair of samples or more, a job's calls at most, a
+    // fill of at most 15% — else 0 (by samples).
+    for (const m of [1, 2, 3, 10, 32, 64, 65, 128, 1024, 4096]) {
+      for (let threads = 2; threads <= 256; threads++) {
+        const B = split.pipelineBlocks(m, threads);
+        if (B === 0) continue;
+        expect(B * threads).toBeLessThanOrEqual(MAX_CALLS);
+        expect(B <= Math.max(1, m >> 1) && B <= 16 * threads).toBe(true);
+        expect((threads - 1) / (B + threads - 1)).toBeLessThanOrEqual(0.15);
+      }
+    }
+    expect([2, 4, 6, 7, 16].map((t) => split.pipelineBlocks(64, t))).toEqual([32, 32, 32, 0, 0]);
+    expect(split.pipelineBlocks(1024, 16)).toBe(128); // 16 threads × 128 blocks = MAX_CALLS
   });
 
   it("calls that wait on another task's calls (callAfter) run after them, over 5,000 pipelined jobs of 3 threads, with and without the calling thread", async () => {

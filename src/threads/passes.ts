@@ -4,9 +4,10 @@
 // thread in the order one thread computes it, so the results are bit-identical to src/passes.ts.
 // A training pass's forward tasks go on with BP1 and BP2 for their samples (two jobs per batch:
 // forward + δ, then the step); or, where its large layers have more neurons than the batch has
-// samples, the pass goes by rows: forward, BP2 and the step, each thread on the same rows of w. Registered with src/passes.ts by the entries that start threads
-// (src/node.ts; src/threads/web.ts in a page's NetworkWorker): a page's main thread never has
-// threads, and its bundle leaves this module out.
+// samples, the pass goes by rows: forward, BP2 and the step, each thread on the same rows of w.
+// Registered with src/passes.ts by the entries that start threads (src/node.ts;
+// src/threads/web.ts in a page's NetworkWorker): a page's main thread never has threads, and
+// its bundle leaves this module out.
 // It imports nothing of the library but types: the entry lends what it needs (Lent), so that in a
 // page's NetworkWorker it loads with the rest of the threads code (src/threads/web.ts) in a chunk
 // that shares no chunk with the worker's first bundle (test/size.test.ts).

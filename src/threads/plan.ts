@@ -15,10 +15,10 @@
 //             still runs over the rows in order) go by the same rows, pinned to the same threads.
 //   elements  the momentum/Adam step over all parameters, in ranges of 4-aligned elements (the
 //             last range keeps the tail the whole call has).
-// Each output value is written by exactly one task (a pipelined BP2 sum: by one task per range, in
-// order), computed in exactly the order one thread computes it: results are bit-identical to threads: 1, whatever the thread count or timing
-// (test/threads.test.ts).
-import type { Pool } from "./pool.js";
+// Each output value is written by exactly one task (a pipelined BP2 sum: by one task per range,
+// in order), computed in exactly the order one thread computes it: results are bit-identical to
+// threads: 1, whatever the thread count or timing (test/threads.test.ts).
+import { MAX_CALLS, type Pool } from "./pool.js";
 import type { Layout } from "./option.js";
 
 /**
@@ -208,6 +208,18 @@ export function forwardRows(pool: Pool, n: Layout, l: number, m: number): void {
 }
 
 /**
+ * The blocks of samples of deltasRows's pipeline for m samples on `threads` threads, or 0 to
+ * split BP2 by samples instead. Blocks of at least a pair of samples (the kernel's blocking), up
+ * to 16 per thread — on 2 threads at m = 64, BP2 of 512×512 took 445, 408 and 377 µs with 4, 8
+ * and 16 per thread — and within a job's MAX_CALLS calls. 0 where the pipeline's fill (threads − 1
+ * idle blocks per thread) would cost more than 15% of the threads' time: at m = 64, from 7 threads on.
+ */
+export function pipelineBlocks(m: number, threads: number): number {
+  const B = Math.max(1, Math.min(m >> 1, 16 * threads, Math.floor(MAX_CALLS / threads)));
+  return B < 0.85 * (B + threads - 1) ? 0 : B;
+}
+
+/**
  * BP2 back through layer l (δ^(l−1) = (w^l)ᵀ δ^l ⊙ σ'(a^l)) in a training pass split by rows.
  * By samples, each thread would read all of w^l, and the rows the other threads update in the
  * step would cross to its cache and back every batch; so each thread sums over the rows of w^l
@@ -215,15 +227,14 @@ export function forwardRows(pool: Pool, n: Layout, l: number, m: number): void {
  * in a pipeline over B blocks of samples: the thread of the i-th range from the bottom runs block
  * b once the thread of range i − 1 has finished it (Pool.callAfter), carrying the partial sums
  * in δ^(l−1) (bp2Rows: bit for bit bp2's values). One pinned job; a thread waits only for the
- * first blocks of the ranges below its own (the pipeline's fill: threads − 1 blocks). Blocks at
- * pairs of samples, up to 8 per thread. Where the fill would cost more than 15% of the threads'
- * time (more threads than the batch has blocks for), BP2 splits by samples instead.
+ * first blocks of the ranges below its own (the pipeline's fill: threads − 1 blocks). Blocks as
+ * pipelineBlocks says, or by samples.
  */
 export function deltasRows(pool: Pool, n: Layout, l: number, m: number): void {
   const { plan: p, sizes: s, acts } = n, T = pool.size, nPrev = s[l], nOut = s[l + 1];
-  const B = Math.max(1, Math.min(m >> 1, 16 * T));
+  const B = pipelineBlocks(m, T);
   pool.begin();
-  if (B < 0.85 * (B + T - 1)) {
+  if (B === 0) {
     for (const [s0, s1] of sampleRanges(m, T)) {
       pool.call("bp2", p.delta[l - 1] + 4 * s0 * nPrev, p.delta[l] + 4 * s0 * nOut, p.w[l], p.a[l] + 4 * s0 * nPrev, nPrev, nOut, s1 - s0, acts[l - 1]);
       pool.endTask();
