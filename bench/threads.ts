@@ -5,6 +5,7 @@ import { createThreaded, poolOf, type ThreadedBuild } from "../src/threads/index
 import { SPIN_MS } from "../src/threads/pool.js";
 import { createKernels, supports } from "../src/wasm.js";
 import { Random } from "../src/random.js";
+import type { Memory } from "../src/kernels.js";
 import { timeCall, median, fmt } from "./common.js";
 
 const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -59,6 +60,24 @@ export function barrierBench(build: ThreadedBuild = supports("relaxed") ? "relax
   return rows;
 }
 
+/**
+ * Bump allocation in a memory from `base`, each block at a multiple of `align` bytes with `align`
+ * bytes after it, the memory grown as needed: alloc(n, lo, hi) fills n floats uniform in [lo, hi)
+ * from rng and returns their byte offset.
+ */
+function bump(memory: Memory, base: number, rng: Random, align: number) {
+  let top = base;
+  return (n: number, lo = -1, hi = 1): number => {
+    const p = top;
+    top += Math.ceil((n * 4) / align) * align + align;
+    const need = top - memory.buffer.byteLength;
+    if (need > 0) memory.grow(Math.ceil(need / 65536));
+    const F = new Float32Array(memory.buffer, p, n);
+    for (let i = 0; i < n; i++) F[i] = lo + (hi - lo) * rng.next();
+    return p;
+  };
+}
+
 export interface SharedRow {
   kernel: string;
   shape: string;
@@ -76,17 +95,7 @@ export function sharedVsPlain(build: ThreadedBuild = supports("relaxed") ? "rela
       { e: plain as unknown as Record<string, (...a: number[]) => number>, memory: plain.memory, base: plain.heapBase() },
       { e: shared.exports as Record<string, (...a: number[]) => number>, memory: shared.memory, base: (shared.exports.heapBase as () => number)() },
     ].map(({ e, memory, base }) => {
-      let top = base;
-      const rng = new Random(nIn + nOut + m);
-      const alloc = (n: number, lo = -1, hi = 1) => {
-        const p = top;
-        top += Math.ceil((n * 4) / 64) * 64 + 64;
-        const need = top - memory.buffer.byteLength;
-        if (need > 0) memory.grow(Math.ceil(need / 65536));
-        const F = new Float32Array(memory.buffer, p, n);
-        for (let i = 0; i < n; i++) F[i] = lo + (hi - lo) * rng.next();
-        return p;
-      };
+      const alloc = bump(memory, base, new Random(nIn + nOut + m), 64);
       const w = alloc(nOut * nIn, -0.1, 0.1), b = alloc(nOut), x = alloc(m * nIn, 0, 1), a = alloc(m * nOut, 0.01, 0.99);
       const d = alloc(m * nOut, -0.1, 0.1), dPrev = alloc(m * nIn);
       return { e, w, b, x, a, d, dPrev };
@@ -125,19 +134,11 @@ export function machineScaling(build: ThreadedBuild = supports("relaxed") ? "rel
   const pool = t.raw!;
   while (pool.ready < threads - 1) pause(5);
   const e = t.exports as Record<string, (...a: number[]) => number>, memory = t.memory;
-  let top = (e.heapBase as unknown as () => number)();
-  const rng = new Random(7);
-  const alloc = (n: number, lo = -0.1, hi = 0.1) => {
-    const p = top;
-    top += Math.ceil((n * 4) / 4096) * 4096 + 4096;
-    const need = top - memory.buffer.byteLength;
-    if (need > 0) memory.grow(Math.ceil(need / 65536));
-    const F = new Float32Array(memory.buffer, p, n);
-    for (let i = 0; i < n; i++) F[i] = lo + (hi - lo) * rng.next();
-    return p;
-  };
+  const alloc = bump(memory, (e.heapBase as unknown as () => number)(), new Random(7), 4096);
   const nIn = 784, nOut = 512, m = 64;
-  const sets = Array.from({ length: threads }, () => ({ w: alloc(nOut * nIn), b: alloc(nOut), x: alloc(m * nIn, 0, 1), a: alloc(m * nOut), d: alloc(m * nOut) }));
+  const sets = Array.from({ length: threads }, () => ({
+    w: alloc(nOut * nIn, -0.1, 0.1), b: alloc(nOut, -0.1, 0.1), x: alloc(m * nIn, 0, 1), a: alloc(m * nOut, -0.1, 0.1), d: alloc(m * nOut, -0.1, 0.1),
+  }));
   // Per kernel: the call alone (this thread's instance), and the same call as a pool task on set i.
   const kernels: [string, (i: number) => number[], (i: number) => void][] = [
     ["forward 784×512, m=64", (i) => [sets[i].a, sets[i].w, sets[i].b, sets[i].x, nIn, nOut, m, 0],
