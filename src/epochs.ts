@@ -187,12 +187,13 @@ function* run(s: Trainee, where: string, rows: Rows, test: Rows | null, o: Resol
 function miniBatches(s: Trainee, where: string, rows: Rows, idx: Uint32Array, from: number, to: number, eta: number,
                      o: ResolvedTrainOptions, monitor: TrainingMonitor | null): { cost: number; batch: number } {
   const net = s.arena, n = rows.count, m = o.batchSize, sgd = o.optimizer.name === "sgd";
-  let sum = 0, mb = 0;
+  let sum = 0, mb = 0, start = 0;
+  // The batch's rows go into a^0 as the forward pass asks (with threads, in parts while the helpers compute).
+  const loader = (s0: number, s1: number) => load(net, where, rows, idx, start + s0, s1 - s0, s0);
   for (let batch = from; batch < to; batch++) {
-    const start = batch * m;
+    start = batch * m;
     mb = Math.min(m, n - start);
-    load(net, where, rows, idx, start, mb);
-    forward(net, mb, s.rng); // a training pass: dropout, when the network has it
+    forward(net, mb, s.rng, loader); // a training pass: dropout, when the network has it
     const c = cost(net, mb);
     if (!Number.isFinite(c)) return { cost: c, batch };
     sum += c;

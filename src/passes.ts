@@ -28,6 +28,8 @@ import { fillMask } from "./dropout.js";
 export type Rows = (start: number, m: number, at: number) => void;
 /** Loads rows as Rows says; `check` false leaves the inputs' finiteness to the caller. */
 export type Load = (start: number, m: number, at: number, check: boolean) => void;
+/** Loads samples s0..s1 of the batch into rows s0..s1 of a^0 (and y). */
+export type Loader = (s0: number, s1: number) => void;
 
 /**
  * The passes on a network's helper threads (src/threads/passes.ts), each returning false when
@@ -37,7 +39,8 @@ export type Load = (start: number, m: number, at: number, check: boolean) => voi
  * so that the one-thread path computes no work estimate and allocates nothing per batch.
  */
 export interface ThreadPasses {
-  forward(n: Arena, m: number, training: boolean): boolean;
+  /** Calls load(s0, s1) for every range of the batch before any kernel reads it, when it returns true. */
+  forward(n: Arena, m: number, training: boolean, load: Loader | null): boolean;
   backward(n: Arena, m: number): boolean;
   sgd(n: Arena, m: number, scale: number, decay: number, l1s: number): boolean;
   update(n: Arena, m: number, eta: number, scale: number, decay: number, l1s: number, opt: Optimizer, t: number): boolean;
@@ -55,10 +58,13 @@ const input = (n: Arena, l: number): number => (n.dropping && l > 0 && n.dropout
 /**
  * Feedforward of the m samples in a^0, layer by layer: a^(l+1) = σ(w^l a^l + b^l). With `rng`
  * (a training pass) and dropout, hidden activations are dropped with masks drawn from rng.
+ * `load`, when given, puts the batch into a^0 first — with threads, in parts while the helpers
+ * start on the parts already loaded (src/threads/plan.ts forwardRows).
  */
-export function forward(n: Arena, m: number, rng: Random | null = null): void {
+export function forward(n: Arena, m: number, rng: Random | null = null, load: Loader | null = null): void {
   n.dropping = rng !== null && n.dropout !== null;
-  if (n.pool !== null && onThreads!.forward(n, m, rng !== null)) return;
+  if (n.pool !== null && onThreads!.forward(n, m, rng !== null, load)) return;
+  load?.(0, m);
   const { k, plan: p, sizes: s, acts } = n, L = s.length - 1;
   for (let l = 0; l < L; l++) {
     k.forward(p.a[l + 1], p.w[l], p.b[l], input(n, l), s[l], s[l + 1], m, acts[l]);

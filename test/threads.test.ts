@@ -466,6 +466,29 @@ describe("a Network with threads", async () => {
     }
   });
 
+  it("train by rows with threads (each batch loaded in parts while the helpers start on the first): a bad value in a later part is a DataError naming it, the network exactly as before the call", async () => {
+    const net = new Network([784, 128, 10], { seed: 5, threads: 2 }), alone = new Network([784, 128, 10], { seed: 5 });
+    await ready(net);
+    const x = Float32Array.from(test.inputs), labels = test.labels, pool = poolOf(net)!;
+    const options = { epochs: 1, batchSize: 32, learningRate: 0.5, shuffle: false };
+    net.train({ inputs: x, labels }, options);
+    alone.train({ inputs: x, labels }, options);
+    expect(same(bits(net), bits(alone))).toBe(true);
+    const json = JSON.stringify(net.toJSON()), pinned = pool.counts.pinned;
+    // Row 116: batch 3, sample 20 — the second part of the batch, loaded while the helper runs the first.
+    x[116 * 784 + 7] = NaN;
+    expect(() => net.train({ inputs: x, labels }, options)).toThrow(/inputs\[116\]\[7\] must be a finite number, received NaN/);
+    expect(pool.counts.pinned - pinned).toBeGreaterThan(3); // the batches before it ran on the helpers, by rows
+    expect(JSON.stringify(net.toJSON())).toBe(json);
+    x[116 * 784 + 7] = 0.5;
+    net.train({ inputs: x, labels }, options);
+    alone.train({ inputs: x, labels }, options);
+    expect(same(bits(net), bits(alone))).toBe(true);
+    expect(net.threads).toBe(2);
+    net.dispose();
+    alone.dispose();
+  });
+
   it("feedforwardBatch with threads: a bad value in the first chunk or a later one (loaded while the helpers run the one before) is a DataError naming it, and the network works on", async () => {
     const net = new Network([784, 64, 10], { seed: 2, threads: 2 }), alone = new Network([784, 64, 10], { seed: 2 });
     await ready(net);

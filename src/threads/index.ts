@@ -89,7 +89,7 @@ function threadsOf(pool: Pool): Threads {
     finish: () => split.finish(pool),
     deltas: (n, m) => split.deltas(pool, n, m),
     stepSgd: (n, m, scale, decay, l1) => split.stepSgd(pool, n, m, scale, decay, l1),
-    forwardRows: (n, l, m) => split.forwardRows(pool, n, l, m),
+    forwardRows: (n, l, m, load) => split.forwardRows(pool, n, l, m, load),
     deltasRows: (n, l, m) => split.deltasRows(pool, n, l, m),
     stepSgdPinned: (n, m, scale, decay, l1, rows) => split.stepSgdPinned(pool, n, m, scale, decay, l1, rows),
     gradients: (n, m) => split.gradients(pool, n, m),

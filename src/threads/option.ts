@@ -45,7 +45,8 @@ export interface Threads {
   deltas(n: Layout, m: number): void;
   stepSgd(n: Layout, m: number, scale: number, decay: number, l1: number): void;
   /** Layer l's feedforward by rows of w, pinned to the threads (a training pass split by rows). */
-  forwardRows(n: Layout, l: number, m: number): void;
+  /** With `load`: the batch is loaded during the job, in parts the helpers wait for (plan.ts forwardRows). */
+  forwardRows(n: Layout, l: number, m: number, load: ((s0: number, s1: number) => void) | null): void;
   /** BP2 back through layer l's weights by its rows, pinned as forwardRows (the threads in a pipeline over blocks of samples): δ^(l−1) from δ^l. */
   deltasRows(n: Layout, l: number, m: number): void;
   /** The SGD step after a forward pass split by rows (rows[l]: layer l was), each thread on the rows it fed forward. */

@@ -14,7 +14,7 @@
 import type { Arena } from "../arena.js";
 import type { Optimizer } from "../options.js";
 import type { BackendError } from "../errors.js";
-import type { Load, Rows, ThreadPasses } from "../passes.js";
+import type { Load, Loader, Rows, ThreadPasses } from "../passes.js";
 import type { THREAD_WORK, perSample, perSampleBp2, Threads } from "./option.js";
 
 /** What the passes on threads take from the library. */
@@ -83,13 +83,15 @@ export function threadPasses({ BackendError, THREAD_WORK, perSample, perSampleBp
     return split > 0 && split >= 0.9 * all ? rows : null;
   }
 
-  function forwardPool(n: Arena, m: number, training: boolean): boolean {
+  function forwardPool(n: Arena, m: number, training: boolean, load: Loader | null): boolean {
     lastForward.delete(n);
     const rows = training && n.pool && !n.dropping ? rowLayers(n, m, n.pool.size) : null;
     if (rows) {
       const { k, plan: p, sizes: s, acts } = n;
+      // The first layer split by rows: the helpers start on the first rows of the batch while this thread loads the rest.
+      if (!rows[0]) load?.(0, m);
       for (let l = 0; l < rows.length; l++) {
-        if (rows[l]) onPool(n, () => n.pool!.forwardRows(n, l, m));
+        if (rows[l]) onPool(n, () => n.pool!.forwardRows(n, l, m, l === 0 ? load : null));
         else k.forward(p.a[l + 1], p.w[l], p.b[l], p.a[l], s[l], s[l + 1], m, acts[l]);
       }
       lastForward.set(n, rows);
@@ -97,6 +99,7 @@ export function threadPasses({ BackendError, THREAD_WORK, perSample, perSampleBp
     }
     const t = pool(n, m * perSample(n.sizes));
     if (!t) return false;
+    load?.(0, m);
     // A training pass (targets loaded): BP1 and BP2 in the same tasks, one job fewer per batch.
     onPool(n, () => t.forward(n, m, false, 0, true, training));
     if (training) lastForward.set(n, "deltas");

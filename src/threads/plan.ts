@@ -196,16 +196,50 @@ export function layerRows(nOut: number, threads: number): [j0: number, j1: numbe
   return out;
 }
 
-/** Feedforward of layer l (a^l → a^(l+1)) for m samples, by rows of w, pinned: thread t computes the neurons layerRows gives it. */
-export function forwardRows(pool: Pool, n: Layout, l: number, m: number): void {
-  const { plan: p, sizes: s, acts } = n;
+/**
+ * Feedforward of layer l (a^l → a^(l+1)) for m samples, by rows of w, pinned: thread t computes
+ * the neurons layerRows gives it. With `load` (the batch not yet in a^0), this thread loads it
+ * in LOAD_PARTS parts during the job, and each helper runs its rows on part b once it is loaded
+ * (Pool.callAfter on task 0's progress): the helpers compute while the rest is copied in, and
+ * read each part as it lands. (A sample's values do not depend on the range it runs in.) A
+ * load that throws releases the helpers — they compute on what is there, the call fails and
+ * training undoes the epoch — and the error is thrown once the job has ended.
+ */
+export function forwardRows(pool: Pool, n: Layout, l: number, m: number, load: ((s0: number, s1: number) => void) | null = null): void {
+  const { plan: p, sizes: s, acts } = n, K = load ? Math.max(1, Math.min(LOAD_PARTS, Math.floor(m / 8))) : 1;
+  const part = (b: number) => Math.min(m, Math.round((b * m) / K / 2) * 2);
   pool.begin();
-  for (const [j0, j1, down] of layerRows(s[l + 1], pool.size)) {
-    pool.call("forwardRows", p.a[l + 1], p.w[l], p.b[l], p.a[l], s[l], s[l + 1], m, acts[l], j0, j1, down);
+  layerRows(s[l + 1], pool.size).forEach(([j0, j1, down], t) => {
+    if (!load || t === 0) pool.call("forwardRows", p.a[l + 1], p.w[l], p.b[l], p.a[l], s[l], s[l + 1], m, acts[l], j0, j1, down);
+    else {
+      for (let b = 0; b < K; b++) {
+        const s0 = part(b);
+        pool.callAfter(0, b + 1, "forwardRows", p.a[l + 1] + 4 * s0 * s[l + 1], p.w[l], p.b[l], p.a[l] + 4 * s0 * s[l], s[l], s[l + 1],
+          part(b + 1) - s0, acts[l], j0, j1, down);
+      }
+    }
     pool.endTask();
-  }
-  pool.runPinned();
+  });
+  pool.runPinned(load && (() => {
+    try {
+      for (let b = 0; b < K; b++) {
+        load(part(b), part(b + 1));
+        pool.progress(0);
+      }
+    } catch (e) {
+      pool.progress(0, K);
+      throw e;
+    }
+  }));
 }
+
+/**
+ * Parts a batch is loaded in during the first forward job of a training pass split by rows
+ * (forwardRows), each at least 8 samples. [784,100,10] at m = 32, 2 threads, alternating epochs
+ * against loading first: 2 parts +2.2%, +2.7%, +1.1% (three runs); 4 parts −2.8% (a helper's
+ * call on 8 samples reads its rows of w for too few of them).
+ */
+const LOAD_PARTS = 2;
 
 /**
  * The blocks of samples of deltasRows's pipeline for m samples on `threads` threads, or 0 to

@@ -202,6 +202,15 @@ export class Pool {
     return c;
   }
 
+  /**
+   * Counts `calls` more in task t's FLAGS slot of the started pinned job, as if t had finished
+   * them: work this thread does between start() and finish() that callAfter calls wait on (e.g.
+   * loading the rows the helpers' first calls read). Task t must have no callAfter calls of its own.
+   */
+  progress(t: number, calls = 1): void {
+    Atomics.add(this.#ctl, FLAGS0 + t, calls);
+  }
+
   /** Ends the current task (the calls since the previous endTask run in order on one thread). */
   endTask(): void {
     if (this.#nCalls === this.#taskStart) return;
@@ -232,11 +241,17 @@ export class Pool {
    * the same task index, the same thread, in every pinned job whose threads are on cores; each
    * thread then takes what is left of the others'. For jobs whose tasks touch what the same task
    * index touched in the last job (row ranges of the weights): their data stays in one cache.
+   * `during`: work for this thread before it takes tasks (e.g. loading what the helpers' first
+   * calls wait for, with progress()); the job is finished even when it throws.
    */
-  runPinned(): void {
+  runPinned(during: (() => void) | null = null): void {
     this.start(true);
     this.counts.pinned++;
-    this.finish();
+    try {
+      during?.();
+    } finally {
+      this.finish();
+    }
   }
 
   /**
