@@ -27,9 +27,10 @@
 //      newer tag: serve that job from the top).
 //   task(t) runs task t's kernel calls in order; false when the test hook says to die holding it.
 //   A call with L.AFTER added to its kernel index first waits (spinning) until task C[o + 14] has
-//   finished C[o + 15] calls (its FLAGS slot), then counts in task t's slot when done. The wait
-//   gives up — the task's other calls are skipped — when a call failed (ERROR) or the job is no
-//   longer the one served (SEQ: the calling thread gave up on it, or the pool ended).
+//   finished C[o + 15] calls (its FLAGS slot), then counts in task t's slot when done: spinning
+//   for L.WAIT_SPIN_MS, then in Atomics.wait slices of 1 ms. The wait gives up — the task's other
+//   calls are skipped — when a call failed (ERROR) or the job is no longer the one served (SEQ:
+//   the calling thread gave up on it, or the pool ended).
 export const SERVE_SOURCE = `
 function serve(module, memory, control, index, kernels, L, die, fail) {
   const ctl = new Int32Array(control);
@@ -78,8 +79,9 @@ function serve(module, memory, control, index, kernels, L, die, fail) {
       for (let c = ctl[L.TASKS0 + 2 * t], end = ctl[L.TASKS0 + 2 * t + 1]; c < end; c++) {
         const o = c * L.CALL, after = C[o] >= L.AFTER;
         if (after && C[o + 14] >= 0) {
-          while (Atomics.load(ctl, L.FLAGS0 + C[o + 14]) < C[o + 15]) {
+          for (let i = 1, v, start = performance.now(); (v = Atomics.load(ctl, L.FLAGS0 + C[o + 14])) < C[o + 15]; i++) {
             if (Atomics.load(ctl, L.ERROR) !== 0 || Atomics.load(ctl, L.SEQ) !== seq) return true;
+            if ((i & 1023) === 0 && performance.now() - start > L.WAIT_SPIN_MS) Atomics.wait(ctl, L.FLAGS0 + C[o + 14], v, 1);
           }
         }
         R[c] = fns[after ? C[o] - L.AFTER : C[o]](C[o + 1], C[o + 2], C[o + 3], C[o + 4], C[o + 5], C[o + 6], C[o + 7], C[o + 8],

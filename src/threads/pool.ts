@@ -76,7 +76,7 @@ export const SPIN_MS = 0.5;
  */
 export const WAIT_SPIN_MS = 2;
 /** Layout numbers a helper needs (sent to it, so the helper source has no copy of them). */
-export const LAYOUT = { SEQ, COUNT, NEXT, DONE, ERROR, READY, DIE, PINNED, JOB, TASKS0, CLAIMS0, FLAGS0, CALLS0, RESULTS0, CALL, AFTER, MAX_CALLS, SPIN_MS };
+export const LAYOUT = { SEQ, COUNT, NEXT, DONE, ERROR, READY, DIE, PINNED, JOB, TASKS0, CLAIMS0, FLAGS0, CALLS0, RESULTS0, CALL, AFTER, MAX_CALLS, SPIN_MS, WAIT_SPIN_MS };
 
 /**
  * The kernels a task may call, by index: the exports of the threaded builds. Sample ranges
@@ -209,6 +209,7 @@ export class Pool {
    */
   progress(t: number, calls = 1): void {
     Atomics.add(this.#ctl, FLAGS0 + t, calls);
+    Atomics.notify(this.#ctl, FLAGS0 + t); // a helper that has waited past WAIT_SPIN_MS sleeps on it
   }
 
   /** Ends the current task (the calls since the previous endTask run in order on one thread). */
@@ -329,16 +330,23 @@ export class Pool {
     }
   }
 
-  /** Waits (spinning) until task `task` has finished `calls` calls; a ThreadFailure when a helper's call failed, or after the timeout without progress. */
+  /**
+   * Waits until task `task` has finished `calls` calls: spinning up to WAIT_SPIN_MS, then in
+   * Atomics.wait slices of 1 ms (a thread that waits longer than that is waiting on one that lost
+   * its core: it gives the core up). A ThreadFailure when a helper's call failed, or after the
+   * timeout without progress.
+   */
   #waitFor(task: number, calls: number): void {
-    const ctl = this.#ctl;
-    let last = Atomics.load(ctl, FLAGS0 + task), since = performance.now();
+    const ctl = this.#ctl, start = performance.now();
+    let last = Atomics.load(ctl, FLAGS0 + task), since = start;
     for (let i = 1; last < calls; i++) {
       if ((i & 1023) !== 0) {
         last = Atomics.load(ctl, FLAGS0 + task);
         continue;
       }
-      const now = performance.now(), d = Atomics.load(ctl, FLAGS0 + task), error = Atomics.load(ctl, ERROR);
+      const now = performance.now();
+      if (now - start > WAIT_SPIN_MS) Atomics.wait(ctl, FLAGS0 + task, last, 1);
+      const d = Atomics.load(ctl, FLAGS0 + task), error = Atomics.load(ctl, ERROR);
       if (error !== 0) throw new ThreadFailure(`a kernel call failed in helper thread ${error - 1}: ${this.#helpers[error - 2]?.takeError() ?? "unknown error"}`);
       if (d !== last) { last = d; since = now; continue; }
       if (now - since > timeoutMs) throw new ThreadFailure(`no helper thread finished a call for ${(timeoutMs / 1000).toFixed(1)} s: ${this.#exited ?? "a helper thread died or hangs"}`);
