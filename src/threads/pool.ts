@@ -311,11 +311,12 @@ export class Pool {
     }
     this.counts.jobs++;
     this.counts.tasks += count;
-    this.#wait(count);
+    // A job's last task usually ends within one task's time; the helper that ends it notifies DONE.
+    this.#waitUntil(DONE, count, 50, "task", false);
     if (Atomics.load(ctl, ERROR) !== 0) {
-      const i = Atomics.load(ctl, ERROR) - 1;
+      const failure = this.#callFailure();
       Atomics.store(ctl, ERROR, 0);
-      throw new ThreadFailure(`a kernel call failed in helper thread ${i}: ${this.#helpers[i - 1]?.takeError() ?? "unknown error"}`);
+      throw failure;
     }
   }
 
@@ -323,7 +324,8 @@ export class Pool {
     const C = this.#calls, fns = this.#fns, ctl = this.#ctl;
     for (let c = ctl[TASKS0 + 2 * t], end = ctl[TASKS0 + 2 * t + 1]; c < end; c++) {
       const o = c * CALL, after = C[o] >= AFTER;
-      if (after && C[o + 14] >= 0) this.#waitFor(C[o + 14], C[o + 15]);
+      // Counts in FLAGS are not notified: a wait past WAIT_SPIN_MS looks again every 1 ms.
+      if (after && C[o + 14] >= 0) this.#waitUntil(FLAGS0 + C[o + 14], C[o + 15], 1, "call", true);
       this.#results[c] = fns[after ? C[o] - AFTER : C[o]](C[o + 1], C[o + 2], C[o + 3], C[o + 4], C[o + 5], C[o + 6], C[o + 7], C[o + 8],
         C[o + 9], C[o + 10], C[o + 11], C[o + 12], C[o + 13], C[o + 14], C[o + 15]) ?? 0;
       if (after) Atomics.add(ctl, FLAGS0 + t, 1);
@@ -331,41 +333,34 @@ export class Pool {
   }
 
   /**
-   * Waits until task `task` has finished `calls` calls: spinning up to WAIT_SPIN_MS, then in
-   * Atomics.wait slices of 1 ms (a thread that waits longer than that is waiting on one that lost
-   * its core: it gives the core up). A ThreadFailure when a helper's call failed, or after the
-   * timeout without progress.
+   * Waits until control slot `slot` reaches `value` (DONE: the job's tasks; a FLAGS slot: a task's
+   * calls): spinning up to WAIT_SPIN_MS, then in Atomics.wait slices of `sliceMs` (a thread that
+   * waits longer than that is waiting on one that lost its core: it gives its own core up). A
+   * ThreadFailure after the timeout without progress, or — with `stopOnError` — as soon as a
+   * helper's call failed (a task waiting on another's calls would otherwise wait for ever).
    */
-  #waitFor(task: number, calls: number): void {
+  #waitUntil(slot: number, value: number, sliceMs: number, what: "task" | "call", stopOnError: boolean): void {
     const ctl = this.#ctl, start = performance.now();
-    let last = Atomics.load(ctl, FLAGS0 + task), since = start;
-    for (let i = 1; last < calls; i++) {
+    let last = Atomics.load(ctl, slot), since = start;
+    for (let i = 1; last < value; i++) {
       if ((i & 1023) !== 0) {
-        last = Atomics.load(ctl, FLAGS0 + task);
+        last = Atomics.load(ctl, slot);
         continue;
       }
-      const now = performance.now();
-      if (now - start > WAIT_SPIN_MS) Atomics.wait(ctl, FLAGS0 + task, last, 1);
-      const d = Atomics.load(ctl, FLAGS0 + task), error = Atomics.load(ctl, ERROR);
-      if (error !== 0) throw new ThreadFailure(`a kernel call failed in helper thread ${error - 1}: ${this.#helpers[error - 2]?.takeError() ?? "unknown error"}`);
+      if (performance.now() - start > WAIT_SPIN_MS) Atomics.wait(ctl, slot, last, sliceMs);
+      const d = Atomics.load(ctl, slot), now = performance.now();
+      if (stopOnError && Atomics.load(ctl, ERROR) !== 0) throw this.#callFailure();
       if (d !== last) { last = d; since = now; continue; }
-      if (now - since > timeoutMs) throw new ThreadFailure(`no helper thread finished a call for ${(timeoutMs / 1000).toFixed(1)} s: ${this.#exited ?? "a helper thread died or hangs"}`);
+      if (now - since > timeoutMs) {
+        throw new ThreadFailure(`no helper thread finished a ${what} for ${(timeoutMs / 1000).toFixed(1)} s: ${this.#exited ?? "a helper thread died or hangs"}`);
+      }
     }
   }
 
-  /** Waits until DONE reaches count: a spin of up to WAIT_SPIN_MS (a job's last task usually ends within one task's time), then Atomics.wait in slices. */
-  #wait(count: number): void {
-    const ctl = this.#ctl;
-    for (const until = performance.now() + WAIT_SPIN_MS; performance.now() < until;) if (Atomics.load(ctl, DONE) >= count) return;
-    let last = Atomics.load(ctl, DONE), since = performance.now();
-    while (last < count) {
-      Atomics.wait(ctl, DONE, last, 50);
-      const d = Atomics.load(ctl, DONE), now = performance.now();
-      if (d !== last) { last = d; since = now; continue; }
-      if (now - since > timeoutMs) {
-        throw new ThreadFailure(`no helper thread finished a task for ${(timeoutMs / 1000).toFixed(1)} s: ${this.#exited ?? "a helper thread died or hangs"}`);
-      }
-    }
+  /** The failure ERROR reports: a helper's kernel call threw (its message, read synchronously). */
+  #callFailure(): ThreadFailure {
+    const i = Atomics.load(this.#ctl, ERROR) - 1;
+    return new ThreadFailure(`a kernel call failed in helper thread ${i}: ${this.#helpers[i - 1]?.takeError() ?? "unknown error"}`);
   }
 
   /** Test hook: the next pinned job's number is n + 1 (job numbers wrap at 2^31). */
