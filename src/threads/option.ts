@@ -4,6 +4,7 @@
 // carries none of the pool, the planner or the threaded builds (test/size.test.ts).
 import { OptionError, describe } from "../errors.js";
 import type { Plan } from "../arena.js";
+import type { Loader } from "../passes.js";
 
 /** `threads`: 1 (default), a whole number up to 256, or "auto" (the cores the platform reports, at most 16). */
 export type ThreadsOption = number | "auto";
@@ -44,9 +45,11 @@ export interface Threads {
   finish(): boolean;
   deltas(n: Layout, m: number): void;
   stepSgd(n: Layout, m: number, scale: number, decay: number, l1: number): void;
-  /** Layer l's feedforward by rows of w, pinned to the threads (a training pass split by rows). */
-  /** With `load`: the batch is loaded during the job, in parts the helpers wait for (plan.ts forwardRows). */
-  forwardRows(n: Layout, l: number, m: number, load: ((s0: number, s1: number) => void) | null): void;
+  /**
+   * Layer l's feedforward by rows of w, pinned to the threads (a training pass split by rows);
+   * with `load`, the batch is loaded during the job, in parts the helpers wait for (plan.ts forwardRows).
+   */
+  forwardRows(n: Layout, l: number, m: number, load: Loader | null): void;
   /** BP2 back through layer l's weights by its rows, pinned as forwardRows (the threads in a pipeline over blocks of samples): δ^(l−1) from δ^l. */
   deltasRows(n: Layout, l: number, m: number): void;
   /** The SGD step after a forward pass split by rows (rows[l]: layer l was), each thread on the rows it fed forward. */

@@ -20,6 +20,7 @@
 // threads: 1, whatever the thread count or timing (test/threads.test.ts).
 import { MAX_CALLS, type Pool } from "./pool.js";
 import type { Layout } from "./option.js";
+import type { Loader } from "../passes.js";
 
 /**
  * Tasks per thread and job (about): more, smaller tasks let the threads that are on a core take
@@ -45,6 +46,11 @@ export function setRowTasksPerThread(n: number): void {
 /** Samples per task at least (a pair: the forward and BP2 kernels' blocking). */
 const MIN_SAMPLES = 2;
 
+/** Where part b of m samples cut into `parts` about equal parts at pairs begins (b = parts: m). */
+function pairCut(m: number, parts: number, b: number): number {
+  return Math.min(m, Math.round((b * m) / parts / 2) * 2);
+}
+
 /**
  * Sample ranges for m samples on `threads` threads, at pairs (the forward and BP2 kernels'
  * blocking). With fewer than 16 samples per thread, one range per thread. Else guided: each range
@@ -58,7 +64,7 @@ export function sampleRanges(m: number, threads: number): [number, number][] {
   if (m < 16 * threads) {
     const tasks = Math.max(1, Math.min(threads, Math.floor(m / MIN_SAMPLES)));
     for (let t = 0; t < tasks; t++) {
-      const s0 = Math.round((t * m) / tasks / 2) * 2, s1 = t === tasks - 1 ? m : Math.round(((t + 1) * m) / tasks / 2) * 2;
+      const s0 = pairCut(m, tasks, t), s1 = pairCut(m, tasks, t + 1);
       if (s1 > s0) out.push([s0, s1]);
     }
     return out;
@@ -205,9 +211,9 @@ export function layerRows(nOut: number, threads: number): [j0: number, j1: numbe
  * load that throws releases the helpers — they compute on what is there, the call fails and
  * training undoes the epoch — and the error is thrown once the job has ended.
  */
-export function forwardRows(pool: Pool, n: Layout, l: number, m: number, load: ((s0: number, s1: number) => void) | null = null): void {
+export function forwardRows(pool: Pool, n: Layout, l: number, m: number, load: Loader | null = null): void {
   const { plan: p, sizes: s, acts } = n, K = load ? Math.max(1, Math.min(LOAD_PARTS, Math.floor(m / 8))) : 1;
-  const part = (b: number) => Math.min(m, Math.round((b * m) / K / 2) * 2);
+  const part = (b: number) => pairCut(m, K, b);
   pool.begin();
   layerRows(s[l + 1], pool.size).forEach(([j0, j1, down], t) => {
     if (!load || t === 0) pool.call("forwardRows", p.a[l + 1], p.w[l], p.b[l], p.a[l], s[l], s[l + 1], m, acts[l], j0, j1, down);
@@ -275,7 +281,7 @@ export function deltasRows(pool: Pool, n: Layout, l: number, m: number): void {
     }
     return pool.run();
   }
-  const ranges = layerRows(nOut, T), block = (b: number) => Math.min(m, Math.round((b * m) / B / 2) * 2);
+  const ranges = layerRows(nOut, T), block = (b: number) => pairCut(m, B, b);
   for (let t = 0; t < T; t++) {
     // Thread t (pinned task t) has range i = T − 1 − t (layerRows: the top range first); range i − 1 is task t + 1's.
     const i = T - 1 - t, [j0, j1] = ranges[t];
