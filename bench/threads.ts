@@ -139,20 +139,21 @@ export function machineScaling(build: ThreadedBuild = supports("relaxed") ? "rel
   const sets = Array.from({ length: threads }, () => ({
     w: alloc(nOut * nIn, -0.1, 0.1), b: alloc(nOut, -0.1, 0.1), x: alloc(m * nIn, 0, 1), a: alloc(m * nOut, -0.1, 0.1), d: alloc(m * nOut, -0.1, 0.1),
   }));
-  // Per kernel: the call alone (this thread's instance), and the same call as a pool task on set i.
-  const kernels: [string, (i: number) => number[], (i: number) => void][] = [
-    ["forward 784×512, m=64", (i) => [sets[i].a, sets[i].w, sets[i].b, sets[i].x, nIn, nOut, m, 0],
+  // Per kernel: the call alone on set 0 (this thread's instance), and the same call as a pool task on set i.
+  const s0 = sets[0];
+  const kernels: [string, () => void, (i: number) => void][] = [
+    ["forward 784×512, m=64", () => e.forward(s0.a, s0.w, s0.b, s0.x, nIn, nOut, m, 0),
       (i) => pool.call("forward", sets[i].a, sets[i].w, sets[i].b, sets[i].x, nIn, nOut, m, 0)],
-    ["bp4sgd 784×512, m=64", (i) => [sets[i].w, sets[i].b, sets[i].d, sets[i].x, nIn, nOut, m, 1e-9, 1, 0],
+    ["bp4sgd 784×512, m=64", () => e.bp4sgd(s0.w, s0.b, s0.d, s0.x, nIn, nOut, m, 1e-9, 1, 0),
       (i) => pool.call("bp4sgdRows", sets[i].w, sets[i].b, sets[i].d, sets[i].x, nIn, nOut, m, 1e-9, 1, 0, 0, nOut, 0)],
   ];
   const rows: ScalingRow[] = [];
-  for (const [kernel, args, task] of kernels) {
-    const alone: number[] = [], both: number[] = [], fn = e[kernel.split(" ")[0]], a0 = args(0);
+  for (const [kernel, call, task] of kernels) {
+    const alone: number[] = [], both: number[] = [];
     for (let r = 0; r < 5; r++) {
       for (let k = 0; k < 40; k++) {
         const t0 = performance.now();
-        fn(...a0);
+        call();
         alone.push((performance.now() - t0) * 1000);
       }
       for (let k = 0; k < 40; k++) {
