@@ -62,13 +62,13 @@ describe("the threads option", () => {
 
 describe.each(BUILDS)("threaded %s build", (build) => {
   it.each([
-    [[784, 30, 10], 10], [[784, 100, 10], 32], [[50, 37, 23, 5], 33], [[17, 130, 64, 3], 64], [[9, 5, 2], 1],
-  ] as [number[], number][])("a training step of %j, m=%i, split over 2 and 3 threads (by samples, and by rows pinned), equals one thread's bit for bit", async (sizes, m) => {
+    [[784, 30, 10], 10], [[784, 100, 10], 32], [[50, 37, 23, 5], 33], [[17, 130, 64, 3], 64], [[9, 5, 2], 1], [[20, 40, 36, 28, 6], 24],
+  ] as [number[], number][])("a training step of %j, m=%i, split over 2 and 3 threads (by samples, and by rows pinned, BP2 in its own jobs or in the step's), equals one thread's bit for bit", async (sizes, m) => {
     const results: Uint32Array[] = [];
     // [threads, whether the calling thread takes tasks too, split]: without the calling thread, the
     // helpers compute everything (pinned tasks too: a thread takes what is left of the others').
     for (const [threads, callerWorks, by] of [[1, true, ""], [2, true, "samples"], [2, false, "samples"], [3, true, "samples"], [3, false, "samples"],
-      [2, true, "rows"], [2, false, "rows"], [3, true, "rows"], [3, false, "rows"]] as const) {
+      [2, true, "rows"], [2, false, "rows"], [3, true, "rows"], [3, false, "rows"], [2, true, "rows, BP2 in the step"], [3, true, "rows, BP2 in the step"]] as const) {
       const t = createThreaded(build, threads, {});
       open.push(t);
       if (t.raw) t.raw.callerWorks = callerWorks;
@@ -87,17 +87,20 @@ describe.each(BUILDS)("threaded %s build", (build) => {
             if (rows[l]) split.forwardRows(t.raw, n, l, m);
             else e.forward(p.a[l + 1], p.w[l], p.b[l], p.a[l], sizes[l], sizes[l + 1], m, acts[l]);
           }
-          // BP2 through a split layer by its rows, in the pipeline over sample blocks (deltasRows); the rest here.
-          const L = sizes.length - 1;
+          // BP2 through a split layer by its rows, in the pipeline over sample blocks (deltasRows),
+          // or through the bottom split layers in the step's job (bp2InStep); the rest here.
+          const L = sizes.length - 1, through = by === "rows" ? 0 : split.bp2InStep(rows, m, threads);
+          // Two bottom layers split or more: BP2 through them runs in the step's job ([20,40,36,28,6]: through layers 2 and 1, two pipelines).
+          if (by !== "rows" && rows[0] && rows[1] && split.pipelineBlocks(m, threads) > 0) expect(through).toBe(sizes.length === 5 ? 3 : 2);
           e.bp1(p.delta[L - 1], p.a[L], p.y, sizes[L], m, acts[L - 1], 0);
-          for (let l = L - 1; l > 0; l--) {
+          for (let l = L - 1; l >= Math.max(1, through); l--) {
             if (rows[l]) split.deltasRows(t.raw, n, l, m);
             else e.bp2(p.delta[l - 1], p.delta[l], p.w[l], p.a[l], sizes[l], sizes[l + 1], m, acts[l - 1]);
           }
-          split.stepSgdPinned(t.raw, n, m, 0.1, 1, 0, rows);
+          split.stepSgdPinned(t.raw, n, m, 0.1, 1, 0, rows, through);
         }
       }
-      if (t.raw && by === "rows") expect(t.raw.counts.pinned).toBeGreaterThan(0);
+      if (t.raw && by !== "samples") expect(t.raw.counts.pinned).toBeGreaterThan(0);
       if (t.raw && !callerWorks) expect(t.raw.counts.here).toBe(0);
       const p = n.plan;
       // Parameters after the steps, and the last step's outputs.

@@ -91,7 +91,9 @@ function threadsOf(pool: Pool): Threads {
     stepSgd: (n, m, scale, decay, l1) => split.stepSgd(pool, n, m, scale, decay, l1),
     forwardRows: (n, l, m, load) => split.forwardRows(pool, n, l, m, load),
     deltasRows: (n, l, m) => split.deltasRows(pool, n, l, m),
-    stepSgdPinned: (n, m, scale, decay, l1, rows) => split.stepSgdPinned(pool, n, m, scale, decay, l1, rows),
+    stepSgdPinned: (n, m, scale, decay, l1, rows, through) => split.stepSgdPinned(pool, n, m, scale, decay, l1, rows, through),
+    // Its steps wait on the calling thread's task (pool.ts): not when the helpers take every task (a test hook).
+    bp2InStep: (rows, m) => (pool.callerWorks ? split.bp2InStep(rows, m, pool.size) : 0),
     gradients: (n, m) => split.gradients(pool, n, m),
     stepOptimizer: (n, kernel, weights, biases) => split.stepOptimizer(pool, n, kernel, weights, biases),
     close: () => closePool(pool),

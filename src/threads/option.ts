@@ -52,8 +52,13 @@ export interface Threads {
   forwardRows(n: Layout, l: number, m: number, load: Loader | null): void;
   /** BP2 back through layer l's weights by its rows, pinned as forwardRows (the threads in a pipeline over blocks of samples): δ^(l−1) from δ^l. */
   deltasRows(n: Layout, l: number, m: number): void;
-  /** The SGD step after a forward pass split by rows (rows[l]: layer l was), each thread on the rows it fed forward. */
-  stepSgdPinned(n: Layout, m: number, scale: number, decay: number, l1: number, rows: readonly boolean[]): void;
+  /**
+   * The SGD step after a forward pass split by rows (rows[l]: layer l was), each thread on the rows
+   * it fed forward; with `through` (bp2InStep), BP2 back through layers through − 1 … 1 first, in the same job.
+   */
+  stepSgdPinned(n: Layout, m: number, scale: number, decay: number, l1: number, rows: readonly boolean[], through?: number): void;
+  /** How many bottom layers' BP2 stepSgdPinned can run in its job after a pass split as `rows` (plan.ts bp2InStep): 0, or 2 and up. */
+  bp2InStep(rows: readonly boolean[], m: number): number;
   gradients(n: Layout, m: number): void;
   stepOptimizer(n: Layout, kernel: "momentum" | "adam", weights: number[], biases: number[]): void;
   /** Ends the helper threads (idempotent). */

@@ -116,9 +116,12 @@ export function threadPasses({ BackendError, THREAD_WORK, perSample, perSampleBp
   function sgdPool(net: Arena, m: number, scale: number, decay: number, l1s: number): boolean {
     const last = lastForward.get(net), rows = Array.isArray(last) ? last : null;
     if (!rows && !pool(net, m * perSample(net.sizes))) return false;
-    // All δ first (BP2 reads the weights before any step), then every layer's step by rows.
-    deltas(net, m);
-    if (rows) onPool(net, () => net.pool!.stepSgdPinned(net, m, scale, decay, l1s, rows));
+    // All δ first (BP2 reads the weights before any step), then every layer's step by rows — after
+    // a pass by rows, BP2 through the bottom split layers in the step's job (bp2InStep), each
+    // thread's pipelines before its steps.
+    const through = rows ? net.pool!.bp2InStep(rows, m) : 0;
+    deltas(net, m, Math.max(1, through));
+    if (rows) onPool(net, () => net.pool!.stepSgdPinned(net, m, scale, decay, l1s, rows, through));
     else onPool(net, () => net.pool!.stepSgd(net, m, scale, decay, l1s));
     return true;
   }
@@ -170,11 +173,12 @@ export function threadPasses({ BackendError, THREAD_WORK, perSample, perSampleBp
   }
 
   /**
-   * BP1 and the BP2 chain: already done when the training forward pass ran on the pool by
-   * samples; after a pass split by rows, BP2 through each split layer by its rows (deltasRows) and
-   * the rest here; else on the pool by samples when the chain's work pays for it, else here.
+   * BP1 and the BP2 chain, down to δ^(lowest − 1): already done when the training forward pass ran
+   * on the pool by samples; after a pass split by rows, BP2 through each split layer by its rows
+   * (deltasRows) and the rest here; else on the pool by samples when the chain's work pays for it,
+   * else here.
    */
-  function deltas(n: Arena, m: number): void {
+  function deltas(n: Arena, m: number, lowest = 1): void {
     const last = lastForward.get(n);
     if (last === "deltas") {
       lastForward.delete(n);
@@ -184,7 +188,7 @@ export function threadPasses({ BackendError, THREAD_WORK, perSample, perSampleBp
     if (t) return onPool(n, () => t.deltas(n, m));
     const { k, plan: p, sizes: s, acts, cost } = n, L = s.length - 1;
     k.bp1(p.delta[L - 1], p.a[L], p.y, s[L], m, acts[L - 1], cost);
-    for (let l = L - 1; l > 0; l--) {
+    for (let l = L - 1; l >= lowest; l--) {
       if (rows?.[l]) onPool(n, () => n.pool!.deltasRows(n, l, m));
       else k.bp2(p.delta[l - 1], p.delta[l], p.w[l], p.a[l], s[l], s[l + 1], m, acts[l - 1]);
     }

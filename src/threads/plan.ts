@@ -296,19 +296,58 @@ export function deltasRows(pool: Pool, n: Layout, l: number, m: number): void {
 }
 
 /**
+ * The bottom layers whose BP2 the step's job can run too (stepSgdPinned's `through`): the count
+ * of split layers when they are the bottom ones (rows = [true, …, false, …]: BP2 through them
+ * needs only δ from the layers above, which the calling thread computes first), at least 2 (BP2
+ * runs through layers 1 and up), and BP2's pipeline has blocks; else 0.
+ */
+export function bp2InStep(rows: readonly boolean[], m: number, threads: number): number {
+  const top = rows.indexOf(false) < 0 ? rows.length : rows.indexOf(false);
+  return top >= 2 && rows.indexOf(true, top) < 0 && pipelineBlocks(m, threads) > 0 ? top : 0;
+}
+
+/**
  * BP3 + BP4 + the SGD step for every layer after a forward pass split by rows (`rows[l]`: layer
  * l's neurons were split by layerRows), pinned: one task per thread, holding its rows of each
  * split layer, walked as the forward pass walked them; the other layers (small: rowLayers) go to
- * the calling thread, which fed them forward. δ must be in place.
+ * the calling thread, which fed them forward. δ must be in place — or, with `through` ≥ 2
+ * (bp2InStep), δ^(through−1) only: the job first runs BP2 back through layers through − 1 … 1 as
+ * deltasRows does (a pipeline per layer, each thread on its rows of w, before its step changes
+ * them), and a thread's step of a layer whose δ comes from a pipeline waits until the calling
+ * thread, the pipelines' last range, has finished it (Pool.callAfter). One job instead of one per
+ * layer plus the step: the threads that finish their pipeline early go on with a step whose δ is
+ * ready, and the calling thread starts with the small layers' step while the pipeline fills.
  */
-export function stepSgdPinned(pool: Pool, n: Layout, m: number, scale: number, decay: number, l1: number, rows: readonly boolean[]): void {
-  const { plan: p, sizes: s } = n, T = pool.size;
+export function stepSgdPinned(pool: Pool, n: Layout, m: number, scale: number, decay: number, l1: number, rows: readonly boolean[], through = 0): void {
+  const { plan: p, sizes: s, acts } = n, T = pool.size, L = rows.length;
   const ranges = rows.map((split, l) => (split ? layerRows(s[l + 1], T) : null));
-  pool.begin("step pinned");
+  const B = through >= 2 ? pipelineBlocks(m, T) : 0, block = (b: number) => pairCut(m, B, b);
+  const step = (l: number, t: number, after: number) => {
+    const [j0, j1, down] = ranges[l]?.[t] ?? [0, t === 0 ? s[l + 1] : 0, 0];
+    if (j1 <= j0) return;
+    const args = [p.w[l], p.b[l], p.delta[l], p.a[l], s[l], s[l + 1], m, scale, decay, l1, j0, j1, down];
+    if (after > 0) pool.callAfter(0, after, "bp4sgdRows", ...args);
+    else pool.call("bp4sgdRows", ...args);
+  };
+  pool.begin(B ? "step pinned, BP2" : "step pinned");
   for (let t = 0; t < T; t++) {
-    for (let l = 0; l < rows.length; l++) {
-      const [j0, j1, down] = ranges[l]?.[t] ?? [0, t === 0 ? s[l + 1] : 0, 0];
-      if (j1 > j0) pool.call("bp4sgdRows", p.w[l], p.b[l], p.delta[l], p.a[l], s[l], s[l + 1], m, scale, decay, l1, j0, j1, down);
+    const i = T - 1 - t; // this thread's range in the pipelines: task t + 1 has range i − 1 (deltasRows)
+    // The layers that are not split, on the calling thread (first: their δ is ready, and the pipeline is filling).
+    for (let l = 0; l < L; l++) if (!ranges[l]) step(l, t, 0);
+    // BP2 through layers through − 1 … 1: pipeline k computes δ^(through − 2 − k); a task has done k·B calls before it.
+    for (let l = B ? through - 1 : 0, k = 0; l >= 1; l--, k++) {
+      for (let b = 0; b < B; b++) {
+        const s0 = block(b), s1 = block(b + 1);
+        // Range 0 waits for δ^l's block b (the calling thread's pipeline k − 1; none for k = 0), range i for range i − 1's.
+        const [on, calls] = i > 0 ? [t + 1, k * B + b + 1] : k > 0 ? [0, (k - 1) * B + b + 1] : [-1, 0];
+        pool.callAfter(on, calls, "bp2Rows", p.delta[l - 1] + 4 * s0 * s[l], p.delta[l] + 4 * s0 * s[l + 1], p.w[l],
+          p.a[l] + 4 * s0 * s[l], s[l], s[l + 1], s1 - s0, acts[l - 1], ranges[l]![t][0], ranges[l]![t][1], i === 0 ? 1 : 0, i === T - 1 ? 1 : 0);
+      }
+    }
+    // The split layers' steps: δ^(through − 1) and up are ready; δ^l below it once the calling thread has finished pipeline through − 2 − l.
+    for (let l = L - 1; l >= 0; l--) {
+      if (!ranges[l]) continue;
+      step(l, t, t > 0 && B && l < through - 1 ? (through - 1 - l) * B : 0);
     }
     pool.endTask();
   }

@@ -42,10 +42,13 @@
 // copy first, so that a kind that grows moves to a new place whole.
 // A call of a pinned job may wait for another task's progress (callAfter): before it runs, the
 // thread waits until that task's FLAGS slot counts the given number of finished calls; every such
-// call counts in its own task's slot when done. Tasks wait only on tasks of lower range order
-// (src/threads/plan.ts deltasRows: range i on range i − 1), each claimed first by its own thread,
-// so some thread always holds a task that can run; a wait ends with a ThreadFailure after the
-// timeout without progress, or when a helper's call failed.
+// call counts in its own task's slot when done. A call waits only on calls before it in the
+// job's order of dependencies (src/threads/plan.ts: in a pipeline, range i's block b on range
+// i − 1's; in stepSgdPinned, a step on the calling thread's pipelines, task 0), and each task is
+// claimed first by its own thread: with every thread on its own task, some thread always holds a
+// call that can run. (A task waiting on task 0 needs the calling thread to take its task:
+// callerWorks.) A wait ends with a ThreadFailure after the timeout without progress, or when a
+// helper's call failed.
 
 import type { KernelName, THREAD_KERNEL_NAMES } from "../kernels.js";
 
