@@ -15,7 +15,7 @@ import { mnistSplit } from "../src/data/mnist.js";
 import { machine, peaks, peakFor, backends, table, mdTable, writeResults, RESULTS, pct, fmt, type Peaks } from "./common.js";
 import { kernelBench, SHAPES } from "./kernels.js";
 import { callBench, type CallRow } from "./calls.js";
-import { barrierBench, sharedVsPlain, machineScaling, threadRows, threadsReport } from "./threads.js";
+import { barrierBench, sharedVsPlain, machineScaling, crossCoreStores, threadRows, threadsReport } from "./threads.js";
 import { SMALL, LARGE64, LARGE128, trainNabla, trainJsPort, inferNabla, type TrainRow, type TrainCase, type InferRow } from "./train.js";
 
 const quick = !!process.env.BENCH_QUICK;
@@ -118,7 +118,7 @@ for (const r of callRows) log(`  ${r.what.padEnd(72)} ${fmt(r.rate)} samples/s, 
 
 // ---- 7. threads ----------------------------------------------------------------------------
 log("threads (2 vs 1 in one process) …");
-const barrier = barrierBench(), shared = sharedVsPlain(), scaling = machineScaling();
+const barrier = barrierBench(), shared = sharedVsPlain(), scaling = machineScaling(), stores = crossCoreStores();
 const threadRowsRun = await threadRows(split, quick);
 for (const r of scaling) log(`  the machine's own scaling, ${r.kernel}: ${r.scaling.toFixed(2)}×`);
 for (const r of threadRowsRun) log(`  ${r.case.padEnd(64)} ${fmt(r.one)} → ${fmt(r.two)} samples/s (${r.ratio.toFixed(2)}×)${r.identical ? "" : " NOT bit-identical"}`);
@@ -219,10 +219,10 @@ for (const r of callRows) cRows.push([r.what, r.rate, r.against, r.reference, pc
 say(mdTable(cRows));
 say();
 
-for (const line of threadsReport(barrier, shared, threadRowsRun, scaling)) say(line);
+for (const line of threadsReport(barrier, shared, threadRowsRun, scaling, stores)) say(line);
 say();
 
-const file = writeResults("bench", { machine: { start: m0, end: m1 }, peaks: { used: P, runs: peakRuns }, kernels: kernelRows, training: trainRows, inference: inferRows, memory, memoryBytes, calls: callRows, threads: { barrier, shared, scaling, rows: threadRowsRun } });
+const file = writeResults("bench", { machine: { start: m0, end: m1 }, peaks: { used: P, runs: peakRuns }, kernels: kernelRows, training: trainRows, inference: inferRows, memory, memoryBytes, calls: callRows, threads: { barrier, shared, scaling, stores, rows: threadRowsRun } });
 mkdirSync(RESULTS, { recursive: true });
 writeFileSync(new URL("bench-latest.md", RESULTS), out.join("\n") + "\n");
 log(`\nwrote ${file} and bench/results/bench-latest.md`);

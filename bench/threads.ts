@@ -114,6 +114,75 @@ export function sharedVsPlain(build: ThreadedBuild = supports("relaxed") ? "rela
 }
 
 
+export interface StoreCosts {
+  /** Rows copied per measurement (feedforwardBatch's chunk for [784,30,10] on 2 threads) and floats per row. */
+  rows: number;
+  nIn: number;
+  /** Median µs to copy them from a plain Float32Array into the shared memory: lines this thread had written last, the helper idle. */
+  ownUs: number;
+  /** The same while the helper computes on other memory (what the memory's bandwidth costs). */
+  besideUs: number;
+  /** Into lines the helper had read last (its job before): what coherence costs. */
+  remoteUs: number;
+}
+
+/**
+ * What a store costs on lines another core has read. Only the calling thread can copy the
+ * caller's arrays into the network's memory (they are not shared), and every row a helper
+ * computes on is a row whose lines the next copy into that place must take back from the
+ * helper's caches. Three copies of 1,008 rows × 784 floats into shared memory, as
+ * feedforwardBatch loads a chunk: into lines this thread wrote last; the same while the helper
+ * streams other memory; into lines the helper read in its last job.
+ */
+export function crossCoreStores(build: ThreadedBuild = supports("relaxed") ? "relaxed" : "simd"): StoreCosts {
+  const t = createThreaded(build, 2, {});
+  const pool = t.raw!;
+  while (pool.ready < 1) pause(5);
+  const e = t.exports as Record<string, (...a: number[]) => number>, rows = 1008, nIn = 784;
+  const alloc = bump(t.memory, (e.heapBase as unknown as () => number)(), new Random(11), 4096);
+  const w = alloc(30 * nIn, -0.1, 0.1), b = alloc(30), out = alloc(30 * rows), X = alloc(rows * nIn), Y = alloc(rows * nIn), Z = alloc(rows * nIn);
+  const rng = new Random(12), src = new Float32Array(9 * rows * nIn).map(() => rng.next());
+  let k = 0;
+  const copy = (to: number) => {
+    const from = (k++ % 9) * rows * nIn, t0 = performance.now();
+    new Float32Array(t.memory.buffer).set(src.subarray(from, from + rows * nIn), to >>> 2);
+    return (performance.now() - t0) * 1000;
+  };
+  // The helper alone runs forward over `at` (the calling thread takes no task); `wait`: until it is done.
+  const helperReads = (at: number, wait: boolean) => {
+    pool.callerWorks = false;
+    pool.begin("helper reads").call("forward", out, w, b, at, nIn, 30, rows, 0);
+    if (wait) pool.run();
+    else pool.start();
+    pool.callerWorks = true;
+  };
+  const own: number[] = [], beside: number[] = [], remote: number[] = [];
+  for (let r = 0; r < 30; r++) {
+    own.push(copy(X));
+    helperReads(Y, false);
+    beside.push(copy(X));
+    pool.callerWorks = false;
+    pool.finish();
+    pool.callerWorks = true;
+    helperReads(Z, true);
+    remote.push(copy(Z));
+  }
+  pool.close();
+  return { rows, nIn, ownUs: median(own), besideUs: median(beside), remoteUs: median(remote) };
+}
+
+/**
+ * The most 2 threads can give feedforwardBatch when the calling thread copies every row (at
+ * ownUs per chunk of rows it computes on, remoteUs per chunk the helper computes on) and the
+ * threads share the rest, from one thread's time t1 (ms) for `count` rows: with K = t1 − the
+ * copy at ownUs, the helper's share f balances f·K = (1 − f)·K + copy(f).
+ */
+export function copyBound(t1: number, count: number, c: StoreCosts): number {
+  const n = count / c.rows, co = c.ownUs / 1000, cr = c.remoteUs / 1000, K = t1 - n * co;
+  const f = (K + n * co) / (2 * K + n * co - n * cr);
+  return t1 / (f * K);
+}
+
 export interface ScalingRow {
   kernel: string;
   /** Median µs of one call alone, and of a job in which every thread makes the same call on memory of its own. */
@@ -268,7 +337,7 @@ export async function threadRows(split: import("../src/data/mnist.js").Split, qu
 }
 
 /** The threads section of the report (markdown lines). */
-export function threadsReport(barrier: BarrierRow[], shared: SharedRow[], rows: ThreadRow[], scaling: ScalingRow[] = []): string[] {
+export function threadsReport(barrier: BarrierRow[], shared: SharedRow[], rows: ThreadRow[], scaling: ScalingRow[] = [], stores: StoreCosts | null = null): string[] {
   const out: string[] = [];
   out.push("### Threads (2 threads vs 1 in one process; bench/threads.ts)", "");
   out.push("| case | 1 thread (samples/s) | threads (samples/s) | ratio | CPU time ratio | net.threads | bit-identical | load (1/5/15 min) |", "|---|---:|---:|---:|---:|---:|---|---|");
@@ -278,6 +347,14 @@ export function threadsReport(barrier: BarrierRow[], shared: SharedRow[], rows: 
   if (scaling.length) {
     out.push("", "The machine's own scaling in this run (each thread the same call on memory of its own; machineScaling):", "");
     for (const r of scaling) out.push(`- ${r.kernel}: ${r.aloneUs.toFixed(0)} µs alone, ${r.bothUs.toFixed(0)} µs on each of 2 threads at once: ${r.scaling.toFixed(2)}×`);
+  }
+  if (stores) {
+    out.push("", `Stores on lines another core has read (crossCoreStores: ${fmt(stores.rows)} rows × ${stores.nIn} floats copied into the shared memory, median µs):`, "");
+    out.push(`- into lines this thread wrote last: ${stores.ownUs.toFixed(0)} µs; the same while the helper streams other memory: ${stores.besideUs.toFixed(0)} µs; into lines the helper read last: ${stores.remoteUs.toFixed(0)} µs (${(stores.remoteUs / stores.ownUs).toFixed(1)}×)`);
+    const ffb = rows.find((r) => r.case.startsWith("feedforwardBatch [784,30,10]"));
+    if (ffb) {
+      out.push(`- so feedforwardBatch [784,30,10] on 2 threads reaches at most ${copyBound(10_000 / ffb.one * 1000, 10_000, stores).toFixed(2)}× here (copyBound: the calling thread copies every row, each row the helper computes on at the cost above, the rest shared perfectly); measured ${ffb.ratio.toFixed(2)}×`);
+    }
   }
   out.push("", "Barrier (median µs per job):", "");
   for (const b of barrier) out.push(`- ${b.case}: ${b.us.toFixed(2)} µs`);
@@ -292,11 +369,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { loadavg } = await import("node:os");
   const { mnistSplit } = await import("../src/data/mnist.js");
   const start = loadavg();
-  const barrier = barrierBench(), shared = sharedVsPlain(), before = machineScaling();
+  const barrier = barrierBench(), shared = sharedVsPlain(), before = machineScaling(), stores = crossCoreStores();
   const rows = await threadRows(mnistSplit(8000, 2000, 0), !!process.env.BENCH_QUICK);
   const after = machineScaling(), tag = (r: ScalingRow, when: string) => ({ ...r, kernel: `${r.kernel}, ${when} the rows` });
   const scaling = [...before.map((r) => tag(r, "before")), ...after.map((r) => tag(r, "after"))];
   console.log(`Threads run of ${new Date().toISOString()}; load at start ${start.map((x) => x.toFixed(2)).join(" / ")}, at end ${loadavg().map((x) => x.toFixed(2)).join(" / ")}`);
   console.log("");
-  console.log(threadsReport(barrier, shared, rows, scaling).join("\n"));
+  console.log(threadsReport(barrier, shared, rows, scaling, stores).join("\n"));
 }
