@@ -189,15 +189,23 @@ export class Arena {
     this.#plan = p;
   }
 
-  /** Copies parameters and optimizer state into the snapshot block (the divergence guard's copy). */
-  snapshot(): void {
+  /** The blocks (params, opt1, opt2) the last snapshot holds. */
+  #snapped = 3;
+
+  /**
+   * Copies parameters and the first `states` blocks of optimizer state (0 for plain SGD, 1 for
+   * momentum, 2 for Adam) into the snapshot block (the divergence guard's copy); the blocks
+   * beyond are left out — an optimizer that keeps no state there does not change them.
+   */
+  snapshot(states = 2): void {
     const p = this.#plan;
-    this.U8.copyWithin(p.snapshot, p.params, p.snapshot);
+    this.#snapped = 1 + states;
+    this.U8.copyWithin(p.snapshot, p.params, p.params + this.#snapped * (p.opt1 - p.params));
   }
 
-  /** Copies the snapshot back over parameters and optimizer state. */
+  /** Copies the snapshot back over parameters and the optimizer state it holds. */
   restore(): void {
     const p = this.#plan;
-    this.U8.copyWithin(p.params, p.snapshot, p.snapshot + (p.snapshot - p.params));
+    this.U8.copyWithin(p.params, p.snapshot, p.snapshot + this.#snapped * (p.opt1 - p.params));
   }
 }

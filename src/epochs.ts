@@ -59,6 +59,9 @@ export function checkIdle(s: Trainee, where: string): void {
   }
 }
 
+/** The optimizer-state blocks (opt1, opt2) each optimizer keeps: the snapshot copies no more. */
+const STATE_BLOCKS: Record<Optimizer["name"], number> = { sgd: 0, momentum: 1, adam: 2 };
+
 /** The epochs of one training run over checked rows (and test rows), as events. Returns the records. */
 export function* epochs(s: Trainee, where: string, rows: Rows, test: Rows | null, o: ResolvedTrainOptions): Generator<EpochEvent, EpochStats[], void> {
   checkIdle(s, where);
@@ -94,7 +97,8 @@ function* run(s: Trainee, where: string, rows: Rows, test: Rows | null, o: Resol
   try {
     for (let epoch = 0; epoch < o.epochs; epoch++) {
       const t0 = performance.now(), eta = watch.eta;
-      net.snapshot();
+      // The state blocks the optimizer keeps — in epoch 0 of a switch, the previous one's too (the switch zeroes them below).
+      net.snapshot(Math.max(STATE_BLOCKS[s.opt.name], STATE_BLOCKS[o.optimizer.name]));
       const rngBefore = Uint32Array.from(rng.state), optBefore = { ...s.opt };
       const undo = () => {
         if (s.live()) {

@@ -150,18 +150,22 @@ describe.each(BACKENDS)("divergence guard on %s", (backend) => {
     }
   });
 
-  it("switching optimizer, then diverging in the first epoch, leaves the previous optimizer state intact", () => {
-    // A failed call leaves the network unchanged: the momentum velocities from the first call
-    // must survive a second call with another optimizer that diverges at once.
-    const data = regression();
-    const net = new Network([4, 8, 3], { seed: 1, backend, output: "linear" });
-    net.train(data, { epochs: 2, learningRate: 0.01, optimizer: "momentum" });
-    const before = state(net);
-    expect(net.toJSON().optimizer?.name).toBe("momentum");
-    const err = divergence(() => net.train(data, { epochs: 3, learningRate: 1e10, optimizer: "sgd" }));
-    expect(err.epoch, "diverged in epoch 0").toBe(0);
-    expect(state(net)).toEqual(before);
-  });
+  it.each<[OptimizerOption, OptimizerOption]>([["momentum", "sgd"], ["adam", "sgd"], ["adam", "momentum"], ["momentum", "adam"]])(
+    "switching optimizer (%s, then %s), then diverging in the first epoch, leaves the previous optimizer state intact", (first, then) => {
+      // A failed call leaves the network unchanged: the velocities (and Adam's second moments)
+      // from the first call must survive a second call with another optimizer that diverges at
+      // once — the epoch's snapshot holds the state blocks of both (the guard copies only the
+      // blocks an optimizer keeps).
+      const data = regression();
+      const net = new Network([4, 8, 3], { seed: 1, backend, output: "linear" });
+      net.train(data, { epochs: 2, learningRate: 0.01, optimizer: first });
+      const before = state(net);
+      expect(net.toJSON().optimizer?.name).toBe(first);
+      // (Adam's steps are about η each, whatever the gradient: η = 1e37 makes it overflow at once.)
+      const err = divergence(() => net.train(data, { epochs: 3, learningRate: then === "adam" ? 1e37 : 1e10, optimizer: then }));
+      expect(err.epoch, "diverged in epoch 0").toBe(0);
+      expect(state(net)).toEqual(before);
+    });
 });
 
 describe("callbacks that dispose the network", () => {
