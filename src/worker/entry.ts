@@ -161,8 +161,11 @@ async function handle(req: Request): Promise<void> {
     switch (op) {
       case "create":
       case "fromJSON":
-        result = describeNet(await make(args[1], op === "create" ? args[0] : null, () => op === "create" ? new Network(args[0] as number[], args[1] as never)
-          : Network.fromJSON(args[0], args[1] as never)));
+        {
+          const [model, sizes] = op === "create" ? [null, args[0]] : withSizes(args[0]);
+          result = describeNet(await make(args[1], sizes, () => op === "create" ? new Network(args[0] as number[], args[1] as never)
+            : Network.fromJSON(model, args[1] as never)));
+        }
         break;
       case "dataset": // a data set, sent once; later calls name it by its id
         datasets.set(args[0] as number, fromWireDataset("NetworkWorker", args[1]));
@@ -197,6 +200,23 @@ async function handle(req: Request): Promise<void> {
     // A failed call may have ended the network's helper threads: its thread count goes along.
     port.post({ id, ok: false, error: toWire(e), threads: net?.threads });
   }
+}
+
+/**
+ * fromJSON's model (an object or JSON text) and the layer sizes it names, so that make() knows
+ * whether "auto" gives it threads before it loads their code. Text is parsed here, once, and
+ * passed on parsed; text that does not parse goes on as it is, for fromJSON's error.
+ */
+function withSizes(json: unknown): [model: unknown, sizes: unknown] {
+  let model = json;
+  if (typeof json === "string") {
+    try {
+      model = JSON.parse(json);
+    } catch {
+      return [json, null];
+    }
+  }
+  return [model, (model as { sizes?: unknown } | null)?.sizes ?? null];
 }
 
 /**

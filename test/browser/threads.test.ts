@@ -8,7 +8,8 @@
 // esbuild; test/browser/bundles.ts) runs threads in an isolated page.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import type { Server } from "node:http";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { assertDistFresh, root } from "./dist.js";
 import { haveChromium, skipReason, launch, type Session } from "./chromium.js";
@@ -206,6 +207,13 @@ describe.skipIf(!haveChromium)("the demo with threads", () => {
       expect(await page.textContent("#where")).toMatch(/^wasm-\w+, 1 thread \(threads pay from larger networks\)$/);
       expect(requests.some((p) => p.startsWith("/dist/min/entry"))).toBe(true); // the worker's requests are seen
       expect(threadsLoaded()).toEqual([false, false]); // "auto" on a small network: nothing of threads loaded
+      // A small model uploaded (NetworkWorker.fromJSON of the file's text, "auto"): nothing of threads loaded either.
+      const model = join(mkdtempSync(join(tmpdir(), "nabla-demo-")), "small.json");
+      writeFileSync(model, JSON.stringify(new Network([784, 30, 10], { seed: 3 }).toJSON()));
+      await page.setInputFiles("#upload", model);
+      await page.waitForFunction(() => /^Loaded small\.json/.test(document.getElementById("status")!.textContent!), null, { timeout: 60_000 });
+      expect(await page.textContent("#where")).toMatch(/, 1 thread/);
+      expect(threadsLoaded()).toEqual([false, false]);
       await page.selectOption("select[name=sizes]", "784,512,512,10");
       await page.click("#reset"); // New network
       await page.waitForFunction(() => /threads?\b/.test(document.getElementById("where")!.textContent!) && !(document.getElementById("reset") as HTMLButtonElement).disabled);
