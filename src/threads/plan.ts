@@ -281,18 +281,30 @@ export function deltasRows(pool: Pool, n: Layout, l: number, m: number): void {
     }
     return pool.run();
   }
-  const ranges = layerRows(nOut, T), block = (b: number) => pairCut(m, B, b);
+  const ranges = layerRows(nOut, T);
   for (let t = 0; t < T; t++) {
-    // Thread t (pinned task t) has range i = T − 1 − t (layerRows: the top range first); range i − 1 is task t + 1's.
-    const i = T - 1 - t, [j0, j1] = ranges[t];
-    for (let b = 0; b < B; b++) {
-      const s0 = block(b), s1 = block(b + 1);
-      pool.callAfter(i > 0 ? t + 1 : -1, b + 1, "bp2Rows", p.delta[l - 1] + 4 * s0 * nPrev, p.delta[l] + 4 * s0 * nOut, p.w[l],
-        p.a[l] + 4 * s0 * nPrev, nPrev, nOut, s1 - s0, acts[l - 1], j0, j1, i === 0 ? 1 : 0, i === T - 1 ? 1 : 0);
-    }
+    pipelineCalls(pool, n, l, m, B, t, ranges[t], 0);
     pool.endTask();
   }
   pool.runPinned();
+}
+
+/**
+ * Thread t's calls (pinned task t) in BP2's pipeline back through layer l, on its rows [j0, j1)
+ * of w^l: bp2Rows on each of B blocks of samples. Thread t has range i = T − 1 − t (layerRows:
+ * the top range first), and runs block b once range i − 1 (task t + 1) has — its `before` calls
+ * counted first (earlier pipelines of the same job) — or, the first range, once the calling
+ * thread (task 0, the last range) has finished block b of the pipeline before (`before` > 0:
+ * δ^l comes from it), or at once.
+ */
+function pipelineCalls(pool: Pool, n: Layout, l: number, m: number, B: number, t: number, [j0, j1]: readonly number[], before: number): void {
+  const { plan: p, sizes: s, acts } = n, T = pool.size, i = T - 1 - t, nPrev = s[l], nOut = s[l + 1];
+  for (let b = 0; b < B; b++) {
+    const s0 = pairCut(m, B, b), s1 = pairCut(m, B, b + 1);
+    const [on, calls] = i > 0 ? [t + 1, before + b + 1] : before > 0 ? [0, before - B + b + 1] : [-1, 0];
+    pool.callAfter(on, calls, "bp2Rows", p.delta[l - 1] + 4 * s0 * nPrev, p.delta[l] + 4 * s0 * nOut, p.w[l],
+      p.a[l] + 4 * s0 * nPrev, nPrev, nOut, s1 - s0, acts[l - 1], j0, j1, i === 0 ? 1 : 0, i === T - 1 ? 1 : 0);
+  }
 }
 
 /**
@@ -319,9 +331,9 @@ export function bp2InStep(rows: readonly boolean[], m: number, threads: number):
  * ready, and the calling thread starts with the small layers' step while the pipeline fills.
  */
 export function stepSgdPinned(pool: Pool, n: Layout, m: number, scale: number, decay: number, l1: number, rows: readonly boolean[], through = 0): void {
-  const { plan: p, sizes: s, acts } = n, T = pool.size, L = rows.length;
+  const { plan: p, sizes: s } = n, T = pool.size, L = rows.length;
   const ranges = rows.map((split, l) => (split ? layerRows(s[l + 1], T) : null));
-  const B = through >= 2 ? pipelineBlocks(m, T) : 0, block = (b: number) => pairCut(m, B, b);
+  const B = through >= 2 ? pipelineBlocks(m, T) : 0;
   const step = (l: number, t: number, after: number) => {
     const [j0, j1, down] = ranges[l]?.[t] ?? [0, t === 0 ? s[l + 1] : 0, 0];
     if (j1 <= j0) return;
@@ -331,19 +343,10 @@ export function stepSgdPinned(pool: Pool, n: Layout, m: number, scale: number, d
   };
   pool.begin(B ? "step pinned, BP2" : "step pinned");
   for (let t = 0; t < T; t++) {
-    const i = T - 1 - t; // this thread's range in the pipelines: task t + 1 has range i − 1 (deltasRows)
     // The layers that are not split, on the calling thread (first: their δ is ready, and the pipeline is filling).
     for (let l = 0; l < L; l++) if (!ranges[l]) step(l, t, 0);
-    // BP2 through layers through − 1 … 1: pipeline k computes δ^(through − 2 − k); a task has done k·B calls before it.
-    for (let l = B ? through - 1 : 0, k = 0; l >= 1; l--, k++) {
-      for (let b = 0; b < B; b++) {
-        const s0 = block(b), s1 = block(b + 1);
-        // Range 0 waits for δ^l's block b (the calling thread's pipeline k − 1; none for k = 0), range i for range i − 1's.
-        const [on, calls] = i > 0 ? [t + 1, k * B + b + 1] : k > 0 ? [0, (k - 1) * B + b + 1] : [-1, 0];
-        pool.callAfter(on, calls, "bp2Rows", p.delta[l - 1] + 4 * s0 * s[l], p.delta[l] + 4 * s0 * s[l + 1], p.w[l],
-          p.a[l] + 4 * s0 * s[l], s[l], s[l + 1], s1 - s0, acts[l - 1], ranges[l]![t][0], ranges[l]![t][1], i === 0 ? 1 : 0, i === T - 1 ? 1 : 0);
-      }
-    }
+    // BP2 through layers through − 1 … 1: pipeline k computes δ^(through − 2 − k); every task has made k·B calls before it.
+    for (let l = B ? through - 1 : 0, k = 0; l >= 1; l--, k++) pipelineCalls(pool, n, l, m, B, t, ranges[l]![t], k * B);
     // The split layers' steps: δ^(through − 1) and up are ready; δ^l below it once the calling thread has finished pipeline through − 2 − l.
     for (let l = L - 1; l >= 0; l--) {
       if (!ranges[l]) continue;
