@@ -49,6 +49,14 @@ afterEach(() => {
   for (const t of open.splice(0)) t.raw?.close();
 });
 
+/** A threaded instance of 3 threads whose helpers serve jobs: its pool, the heap's first byte, and a view of its memory. */
+async function threeThreads(build: "simd" | "relaxed") {
+  const t = createThreaded(build, 3, {});
+  open.push(t);
+  while (t.raw!.ready < 2) await sleep(5);
+  return { t, pool: t.raw!, base: (t.exports.heapBase as () => number)(), F: () => new Float32Array(t.memory.buffer) };
+}
+
 describe("the threads option", () => {
   it("accepts 1, whole numbers up to 256 and \"auto\"; anything else is an OptionError naming it", () => {
     for (const ok of [undefined, 1, 2, 7, 256, "auto"]) expect(checkThreads("new Network(sizes, options)", "options.threads", ok)).toBe(ok ?? 1);
@@ -115,11 +123,7 @@ describe.each(BUILDS)("threaded %s build", (build) => {
   });
 
   it("every task runs exactly once, over 100,000 claimed and pinned jobs of alternating sizes (no task claimed twice or lost between jobs)", async () => {
-    const t = createThreaded(build, 3, {});
-    open.push(t);
-    while (t.raw!.ready < 2) await sleep(5);
-    const e = t.exports as Record<string, Fn>, base = e.heapBase();
-    const F = () => new Float32Array(t.memory.buffer);
+    const { t, base, F } = await threeThreads(build);
     // Each task adds 1 to its own 4 floats (sgd with g = 1, scale = −1): a task run twice, or not at all, shows.
     const slots = 12, ones = base + 4 * 4 * slots;
     F().fill(0, base >>> 2, (base >>> 2) + 4 * slots);
@@ -156,11 +160,7 @@ describe.each(BUILDS)("threaded %s build", (build) => {
   });
 
   it("jobs of many kinds and sizes, interleaved, run with their own arguments (each kind at a place of its own in the tables, rewritten where it changed; a full table starts over)", async () => {
-    const t = createThreaded(build, 3, {});
-    open.push(t);
-    while (t.raw!.ready < 2) await sleep(5);
-    const pool = t.raw!, e = t.exports as Record<string, Fn>, base = e.heapBase();
-    const F = () => new Float32Array(t.memory.buffer);
+    const { pool, base, F } = await threeThreads(build);
     // Call i of a job adds `add` to the cell of its task, 50 calls a task (sgd with g = 1, scale
     // −add; no two tasks share a cell); `add` changes from one job of a kind to the next, so a
     // value start() failed to rewrite shows in the sums.
@@ -242,11 +242,7 @@ describe.each(BUILDS)("threaded %s build", (build) => {
   });
 
   it("calls that wait on another task's calls (callAfter) run after them, over 5,000 pipelined jobs of 3 threads, with and without the calling thread", async () => {
-    const t = createThreaded(build, 3, {});
-    open.push(t);
-    while (t.raw!.ready < 2) await sleep(5);
-    const pool = t.raw!, e = t.exports as Record<string, Fn>, base = e.heapBase();
-    const F = () => new Float32Array(t.memory.buffer);
+    const { pool, base, F } = await threeThreads(build);
     // Block b is a cell of 4 floats; task t's call on it is w = 2w + (t + 1) (sgd with g = 1,
     // decay 2, scale −(t + 1)), which gives a different value for every order of the tasks. Task t
     // waits for task t + 1 on each block (as deltasRows's ranges do), so the order is 2, 1, 0.
