@@ -151,7 +151,7 @@ export function crossCoreStores(build: ThreadedBuild = supports("relaxed") ? "re
   // The helper alone runs forward over `at` (the calling thread takes no task); `wait`: until it is done.
   const helperReads = (at: number, wait: boolean) => {
     pool.callerWorks = false;
-    pool.begin("helper reads").call("forward", out, w, b, at, nIn, 30, rows, 0);
+    pool.begin().call("forward", out, w, b, at, nIn, 30, rows, 0);
     if (wait) pool.run();
     else pool.start();
     pool.callerWorks = true;

@@ -159,33 +159,6 @@ describe.each(BUILDS)("threaded %s build", (build) => {
     }
   });
 
-  it("jobs of many kinds and sizes, interleaved, run with their own arguments (each kind at a place of its own in the tables, rewritten where it changed; a full table starts over)", async () => {
-    const { pool, base, F } = await threeThreads(build);
-    // Call i of a job adds `add` to the cell of its task, 50 calls a task (sgd with g = 1, scale
-    // −add; no two tasks share a cell); `add` changes from one job of a kind to the next, so a
-    // value start() failed to rewrite shows in the sums.
-    const cells = 20, ones = base + 16 * cells;
-    F().fill(0, base >>> 2, (base >>> 2) + 4 * cells);
-    F().fill(1, ones >>> 2, (ones >>> 2) + 4);
-    const expected = new Float64Array(cells);
-    // Sizes in calls per kind: small kinds that grow, and large ones that fill the table (2,048 calls) and make it start over.
-    const kinds: Record<string, number[]> = { a: [1, 3, 2], b: [40, 17, 64], c: [700, 300], d: [900, 1000], "": [5, 5, 9] };
-    const rng = new Random(7), names = Object.keys(kinds);
-    for (let job = 0; job < 600; job++) {
-      const kind = names[rng.int(names.length)], sizes = kinds[kind], calls = sizes[rng.int(sizes.length)], add = 1 + (job % 3);
-      pool.begin(kind);
-      for (let i = 0; i < calls; i++) {
-        pool.call("sgd", base + 16 * Math.floor(i / 50), ones, 4, -add, 1, 0);
-        expected[Math.floor(i / 50)] += add;
-        if (i % 50 === 49) pool.endTask();
-      }
-      if (job % 2) pool.runPinned();
-      else pool.run();
-    }
-    const got = F().subarray(base >>> 2, (base >>> 2) + 4 * cells);
-    for (let c = 0; c < cells; c++) expect(Array.from(got.subarray(4 * c, 4 * c + 4)), `cell ${c}`).toEqual(new Array(4).fill(expected[c]));
-  });
-
   it("a pinned job whose helpers cannot take their tasks (not started yet) is finished by the calling thread", () => {
     const t = createThreaded(build, 3, {});
     open.push(t);

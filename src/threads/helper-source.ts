@@ -18,10 +18,9 @@
 //   1. Wait for the next job: spin up to L.SPIN_MS (the next job of a call usually follows within
 //      the calling thread's serial work, and a wake-up from Atomics.wait costs more than a small
 //      job), then sleep in Atomics.wait.
-//   Task t of a job is entry TASK + t of the task table (each kind of job has a place of its own there).
 //   2. A pinned job (PINNED = the thread count): this helper's own tasks (index, index + stride,
 //      …), then any left unclaimed, each claimed as Pool's claim() does (its CLAIMS slot from an
-//      earlier job's number to this one, 31-bit serial numbers). PINNED, COUNT, JOB and TASK are this
+//      earlier job's number to this one, 31-bit serial numbers). PINNED, COUNT and JOB are this
 //      job's if NEXT still carries its tag after they are read: the next job's publication stores
 //      NEXT first and SEQ last, so SEQ cannot tell; otherwise the job is served from the top.
 //   3. A claimed job: tasks from NEXT by compare-and-swap while NEXT carries this job's tag (a
@@ -48,14 +47,13 @@ function serve(module, memory, control, index, kernels, L, die, fail) {
     throw e;
   }
   Atomics.add(ctl, L.READY, 1);
-  let seq = 0, first = 0;
+  let seq = 0;
   for (;;) {
     for (const until = performance.now() + L.SPIN_MS; Atomics.load(ctl, L.SEQ) === seq && performance.now() < until;);
     while (Atomics.load(ctl, L.SEQ) === seq) Atomics.wait(ctl, L.SEQ, seq, 10000);
     seq = Atomics.load(ctl, L.SEQ);
     if (seq < 0) return;
     const stride = Atomics.load(ctl, L.PINNED), pinnedCount = Atomics.load(ctl, L.COUNT), job = Atomics.load(ctl, L.JOB);
-    first = Atomics.load(ctl, L.TASK);
     if ((Atomics.load(ctl, L.NEXT) >>> 16) !== seq) { seq = -2; continue; }
     for (let pass = 0; stride > 0 && pass < 2; pass++) {
       for (let t = pass ? 0 : index; t < pinnedCount; t += pass ? 1 : stride) {
@@ -78,7 +76,7 @@ function serve(module, memory, control, index, kernels, L, die, fail) {
   function task(t) {
     if (Atomics.load(ctl, L.DIE) === index) return false;
     try {
-      for (let c = ctl[L.TASKS0 + 2 * (first + t)], end = ctl[L.TASKS0 + 2 * (first + t) + 1]; c < end; c++) {
+      for (let c = ctl[L.TASKS0 + 2 * t], end = ctl[L.TASKS0 + 2 * t + 1]; c < end; c++) {
         const o = c * L.CALL, after = C[o] >= L.AFTER;
         if (after && C[o + 14] >= 0) {
           for (let i = 1, v, start = performance.now(); (v = Atomics.load(ctl, L.FLAGS0 + C[o + 14])) < C[o + 15]; i++) {
@@ -86,9 +84,8 @@ function serve(module, memory, control, index, kernels, L, die, fail) {
             if ((i & 1023) === 0 && performance.now() - start > L.WAIT_SPIN_MS) Atomics.wait(ctl, L.FLAGS0 + C[o + 14], v, 1);
           }
         }
-        const r = fns[after ? C[o] - L.AFTER : C[o]](C[o + 1], C[o + 2], C[o + 3], C[o + 4], C[o + 5], C[o + 6], C[o + 7], C[o + 8],
-          C[o + 9], C[o + 10], C[o + 11], C[o + 12], C[o + 13], C[o + 14], C[o + 15]);
-        if (r !== undefined) R[c] = r; // only kernels that return a value: the rest leave the line to whoever has it
+        R[c] = fns[after ? C[o] - L.AFTER : C[o]](C[o + 1], C[o + 2], C[o + 3], C[o + 4], C[o + 5], C[o + 6], C[o + 7], C[o + 8],
+          C[o + 9], C[o + 10], C[o + 11], C[o + 12], C[o + 13], C[o + 14], C[o + 15]) ?? 0;
         if (after) Atomics.add(ctl, L.FLAGS0 + t, 1);
       }
     } catch (e) {

@@ -88,7 +88,7 @@ export function sampleRanges(m: number, threads: number): [number, number][] {
  */
 export function forward(pool: Pool, n: Layout, m: number, check = false, at = 0, wait = true, withDeltas = false): boolean {
   const { plan: p, sizes: s, acts } = n, L = s.length - 1;
-  pool.begin(`forward${withDeltas ? " + deltas" : ""} at ${at}`);
+  pool.begin();
   const checks: number[] = [];
   for (let [s0, s1] of sampleRanges(m, pool.size)) {
     s0 += at;
@@ -132,7 +132,7 @@ function deltaCalls(pool: Pool, n: Layout, s0: number, s1: number): void {
 
 /** BP1 and the BP2 chain (δ^L … δ^1) for the m samples fed forward, by sample ranges. Reads the weights, writes only δ. */
 export function deltas(pool: Pool, n: Layout, m: number): void {
-  pool.begin("deltas");
+  pool.begin();
   for (const [s0, s1] of sampleRanges(m, pool.size)) {
     deltaCalls(pool, n, s0, s1);
     pool.endTask();
@@ -163,7 +163,7 @@ export function rowRanges(sizes: readonly number[], threads: number): [number, n
 /** BP3 + BP4 + the SGD step (bp4sgdRows) for every layer, by row ranges. δ must be in place (deltas()). */
 export function stepSgd(pool: Pool, n: Layout, m: number, scale: number, decay: number, l1: number): void {
   const { plan: p, sizes: s } = n;
-  pool.begin("step");
+  pool.begin();
   for (const [l, j0, j1] of rowRanges(s, pool.size)) {
     pool.call("bp4sgdRows", p.w[l], p.b[l], p.delta[l], p.a[l], s[l], s[l + 1], m, scale, decay, l1, j0, j1);
     pool.endTask();
@@ -174,7 +174,7 @@ export function stepSgd(pool: Pool, n: Layout, m: number, scale: number, decay: 
 /** BP3 + BP4 into nablaB, nablaW for every layer, by row ranges. δ must be in place (deltas()). */
 export function gradients(pool: Pool, n: Layout, m: number): void {
   const { plan: p, sizes: s } = n;
-  pool.begin("gradients");
+  pool.begin();
   for (const [l, j0, j1] of rowRanges(s, pool.size)) {
     pool.call("bp3Rows", p.nablaB[l], p.delta[l], s[l + 1], m, j0, j1);
     pool.call("bp4Rows", p.nablaW[l], p.delta[l], p.a[l], s[l], s[l + 1], m, j0, j1);
@@ -214,7 +214,7 @@ export function layerRows(nOut: number, threads: number): [j0: number, j1: numbe
 export function forwardRows(pool: Pool, n: Layout, l: number, m: number, load: Loader | null = null): void {
   const { plan: p, sizes: s, acts } = n, K = load ? Math.max(1, Math.min(LOAD_PARTS, Math.floor(m / 8))) : 1;
   const part = (b: number) => pairCut(m, K, b);
-  pool.begin(`forwardRows ${l}`);
+  pool.begin();
   layerRows(s[l + 1], pool.size).forEach(([j0, j1, down], t) => {
     if (!load || t === 0) pool.call("forwardRows", p.a[l + 1], p.w[l], p.b[l], p.a[l], s[l], s[l + 1], m, acts[l], j0, j1, down);
     else {
@@ -273,7 +273,7 @@ export function pipelineBlocks(m: number, threads: number): number {
 export function deltasRows(pool: Pool, n: Layout, l: number, m: number): void {
   const { plan: p, sizes: s, acts } = n, T = pool.size, nPrev = s[l], nOut = s[l + 1];
   const B = pipelineBlocks(m, T);
-  pool.begin(`deltasRows ${l}`);
+  pool.begin();
   if (B === 0) {
     for (const [s0, s1] of sampleRanges(m, T)) {
       pool.call("bp2", p.delta[l - 1] + 4 * s0 * nPrev, p.delta[l] + 4 * s0 * nOut, p.w[l], p.a[l] + 4 * s0 * nPrev, nPrev, nOut, s1 - s0, acts[l - 1]);
@@ -341,7 +341,7 @@ export function stepSgdPinned(pool: Pool, n: Layout, m: number, scale: number, d
     if (after > 0) pool.callAfter(0, after, "bp4sgdRows", ...args);
     else pool.call("bp4sgdRows", ...args);
   };
-  pool.begin(B ? "step pinned, BP2" : "step pinned");
+  pool.begin();
   for (let t = 0; t < T; t++) {
     // The layers that are not split, on the calling thread (first: their δ is ready, and the pipeline is filling).
     for (let l = 0; l < L; l++) if (!ranges[l]) step(l, t, 0);
@@ -374,7 +374,7 @@ export function elementRanges(len: number, parts: number): [number, number][] {
  */
 export function stepOptimizer(pool: Pool, n: Layout, kernel: "momentum" | "adam", weights: number[], biases: number[]): void {
   const p = n.plan, wb = p.weightsLen * 4;
-  pool.begin(kernel);
+  pool.begin();
   for (const [a, b] of elementRanges(p.weightsLen, TASKS_PER_THREAD * pool.size)) {
     if (kernel === "momentum") pool.call("momentum", p.params + 4 * a, p.opt1 + 4 * a, p.grads + 4 * a, b - a, ...weights);
     else pool.call("adam", p.params + 4 * a, p.opt1 + 4 * a, p.opt2 + 4 * a, p.grads + 4 * a, b - a, ...weights);

@@ -16,11 +16,10 @@
 //                  DONE (tasks finished), ERROR (0, or 1 + index of a helper whose call threw), READY (helpers
 //                  instantiated), DIE (test hook: 1 + index of a helper that exits at its next task),
 //                  PINNED (0: tasks are claimed from NEXT; else the thread count: thread i's tasks are
-//                  i, i + PINNED, …), JOB (a pinned job's number, 31 bits, for CLAIMS), TASK (the
-//                  job's first task in the task table: task t of the job is entry TASK + t)
+//                  i, i + PINNED, …), JOB (a pinned job's number, 31 bits, for CLAIMS)
 //   Int32 claims:  per task, the JOB of the pinned job that claimed it
 //   Int32 flags:   per task, the calls it has finished in this pinned job (for calls that wait on another task's)
-//   Int32 tasks:   [first call, end call] per task, each kind of job at a place of its own
+//   Int32 tasks:   [first call, end call] per task
 //   Float64 calls: [kernel, 15 arguments] per call;  Float64 results: one per call (a kernel's return value)
 // A task is claimed with a compare-and-swap on NEXT, whose high bits carry the job's tag, so a
 // helper that wakes late for an old job can never claim a task of the next one. In a pinned job
@@ -30,16 +29,9 @@
 // A pinned task is claimed by a compare-and-swap of its CLAIMS slot from an earlier JOB to this
 // one (publishing the job sets its tasks' slots to the job before): every task of a job is
 // claimed before the job ends, so a helper still serving an old job finds nothing older than its
-// JOB to claim. A helper reads SEQ, then PINNED, COUNT, JOB and TASK, then
+// JOB to claim. A helper reads SEQ, then PINNED, COUNT and JOB, then
 // NEXT: if NEXT has a newer tag, the next job's publication began in between (it stores NEXT
 // first and SEQ last) and the helper serves that job from the top.
-// Each kind of job (begin(kind)) keeps its calls and tasks at a place of its own in the tables,
-// and start() writes only the values that changed since that kind last ran: a training batch runs
-// the same few jobs with the same arguments every time, and a value the calling thread rewrote
-// would have to be taken back from the helpers' caches, which read it in the last run (on this
-// machine a store to a line another core has read costs about 3.5× one to a line of its own:
-// BENCHMARKS.md, "Threads, 3 Dec 2026, third session"). The job is written into a private staging
-// copy first, so that a kind that grows moves to a new place whole.
 // A call of a pinned job may wait for another task's progress (callAfter): before it runs, the
 // thread waits until that task's FLAGS slot counts the given number of finished calls; every such
 // call counts in its own task's slot when done. A call waits only on calls before it in the
@@ -53,7 +45,7 @@
 import type { KernelName, THREAD_KERNEL_NAMES } from "../kernels.js";
 
 /** Header slots of the control block (Int32 indices). */
-export const SEQ = 0, COUNT = 1, NEXT = 2, DONE = 3, ERROR = 4, READY = 5, DIE = 6, PINNED = 7, JOB = 8, TASK = 9;
+export const SEQ = 0, COUNT = 1, NEXT = 2, DONE = 3, ERROR = 4, READY = 5, DIE = 6, PINNED = 7, JOB = 8;
 const HEADER = 16;
 /** Limits of one job. */
 export const MAX_TASKS = 1024, MAX_CALLS = 2048;
@@ -87,7 +79,7 @@ export const SPIN_MS = 0.5;
  */
 export const WAIT_SPIN_MS = 2;
 /** Layout numbers a helper needs (sent to it, so the helper source has no copy of them). */
-export const LAYOUT = { SEQ, COUNT, NEXT, DONE, ERROR, READY, DIE, PINNED, JOB, TASK, TASKS0, CLAIMS0, FLAGS0, CALLS0, RESULTS0, CALL, AFTER, MAX_CALLS, SPIN_MS, WAIT_SPIN_MS };
+export const LAYOUT = { SEQ, COUNT, NEXT, DONE, ERROR, READY, DIE, PINNED, JOB, TASKS0, CLAIMS0, FLAGS0, CALLS0, RESULTS0, CALL, AFTER, MAX_CALLS, SPIN_MS, WAIT_SPIN_MS };
 
 /**
  * The kernels a task may call, by index: the exports of the threaded builds. Sample ranges
@@ -154,18 +146,6 @@ export class Pool {
   #nTasks = 0;
   #nCalls = 0;
   #taskStart = 0;
-  /** The job being written, before start() places it: calls as in the shared table, tasks as [first, end] call (0-based). */
-  readonly #stage = new Float64Array(MAX_CALLS * CALL);
-  readonly #stageTasks = new Int32Array(2 * MAX_TASKS);
-  #kind = "";
-  /** Where each kind of job sits in the tables: its first call, its first task, and the calls and tasks it has room for. */
-  readonly #places = new Map<string, { call: number; task: number; calls: number; tasks: number }>();
-  /** The first call and task not given to a kind. */
-  #topCall = 0;
-  #topTask = 0;
-  /** The started job's first call (result() reads its calls there) and first task. */
-  #base = 0;
-  #first = 0;
   /** Set by a helper's exit (delivered between calls): the failure every later job reports. */
   #exited: string | null = null;
   #closed = false;
@@ -193,12 +173,8 @@ export class Pool {
     return Atomics.load(this.#ctl, READY);
   }
 
-  /**
-   * Starts writing a job of a kind: jobs of one kind (e.g. "step", or "forward 1" for a layer)
-   * reuse one place in the tables, so a job that repeats the last of its kind rewrites nothing.
-   */
-  begin(kind = ""): this {
-    this.#kind = kind;
+  /** Starts writing a job. */
+  begin(): this {
     this.#nTasks = 0;
     this.#nCalls = 0;
     this.#taskStart = 0;
@@ -209,10 +185,9 @@ export class Pool {
   call(kernel: TaskKernel, ...args: number[]): number {
     const c = this.#nCalls++;
     if (c >= MAX_CALLS || args.length >= CALL) throw new Error(`nabla threads: a job holds at most ${MAX_CALLS} calls of ${CALL - 1} arguments`);
-    const o = c * CALL, S = this.#stage;
-    S[o] = index.get(kernel)!;
-    for (let i = 0; i < args.length; i++) S[o + 1 + i] = args[i];
-    for (let i = args.length + 1; i < CALL; i++) S[o + i] = 0;
+    const o = c * CALL;
+    this.#calls[o] = index.get(kernel)!;
+    for (let i = 0; i < args.length; i++) this.#calls[o + 1 + i] = args[i];
     return c;
   }
 
@@ -224,9 +199,9 @@ export class Pool {
   callAfter(task: number, calls: number, kernel: TaskKernel, ...args: number[]): number {
     if (args.length > CALL - 3) throw new Error(`nabla threads: a call that waits takes at most ${CALL - 3} arguments`);
     const c = this.call(kernel, ...args), o = c * CALL;
-    this.#stage[o] += AFTER;
-    this.#stage[o + 14] = task;
-    this.#stage[o + 15] = calls;
+    this.#calls[o] += AFTER;
+    this.#calls[o + 14] = task;
+    this.#calls[o + 15] = calls;
     return c;
   }
 
@@ -245,42 +220,14 @@ export class Pool {
     if (this.#nCalls === this.#taskStart) return;
     const t = this.#nTasks++;
     if (t >= MAX_TASKS) throw new Error(`nabla threads: a job holds at most ${MAX_TASKS} tasks`);
-    this.#stageTasks[2 * t] = this.#taskStart;
-    this.#stageTasks[2 * t + 1] = this.#nCalls;
+    this.#ctl[TASKS0 + 2 * t] = this.#taskStart;
+    this.#ctl[TASKS0 + 2 * t + 1] = this.#nCalls;
     this.#taskStart = this.#nCalls;
   }
 
-  /** The value kernel call c (call()'s number) returned in the last job; only calls of kernels that return one (allFinite) write it. */
+  /** The value kernel call c returned in the last job. */
   result(c: number): number {
-    return this.#results[this.#base + c];
-  }
-
-  /**
-   * Copies the staged job to its kind's place in the tables (a new place at the top when it has
-   * outgrown its own; every place anew when the tables are full), writing only the values that
-   * differ from what is there. Returns the job's first task in the task table.
-   */
-  #place(): number {
-    const calls = this.#nCalls, tasks = this.#nTasks;
-    let at = this.#places.get(this.#kind);
-    if (!at || at.calls < calls || at.tasks < tasks) {
-      if (this.#topCall + calls > MAX_CALLS || this.#topTask + tasks > MAX_TASKS) {
-        this.#places.clear();
-        this.#topCall = this.#topTask = 0;
-      }
-      at = { call: this.#topCall, task: this.#topTask, calls, tasks };
-      this.#places.set(this.#kind, at);
-      this.#topCall += calls;
-      this.#topTask += tasks;
-    }
-    const C = this.#calls, S = this.#stage, ctl = this.#ctl;
-    for (let i = 0, o = at.call * CALL; i < calls * CALL; i++) if (C[o + i] !== S[i]) C[o + i] = S[i];
-    for (let i = 0; i < 2 * tasks; i++) {
-      const v = this.#stageTasks[i] + at.call, j = TASKS0 + 2 * at.task + i;
-      if (ctl[j] !== v) ctl[j] = v;
-    }
-    this.#base = at.call;
-    return at.task;
+    return this.#results[c];
   }
 
   /**
@@ -319,7 +266,7 @@ export class Pool {
     this.endTask();
     if (this.#closed) throw new ThreadFailure("the helper threads were ended (dispose())");
     if (this.#exited) throw new ThreadFailure(this.#exited);
-    const ctl = this.#ctl, count = this.#nTasks, first = (this.#first = this.#place());
+    const ctl = this.#ctl, count = this.#nTasks;
     const seq = (this.#seq = (this.#seq + 1) & 0x7fff);
     // NEXT first: a helper still looking at the last job (its NEXT and COUNT) must not see this
     // job's COUNT with the last job's NEXT — it would claim a task index of this job under the
@@ -337,7 +284,6 @@ export class Pool {
         Atomics.store(ctl, FLAGS0 + t, 0);
       }
     }
-    Atomics.store(ctl, TASK, first);
     Atomics.store(ctl, COUNT, count);
     Atomics.store(ctl, DONE, 0);
     Atomics.store(ctl, SEQ, seq);
@@ -379,14 +325,12 @@ export class Pool {
 
   #runTask(t: number): void {
     const C = this.#calls, fns = this.#fns, ctl = this.#ctl;
-    const at = TASKS0 + 2 * (this.#first + t);
-    for (let c = ctl[at], end = ctl[at + 1]; c < end; c++) {
+    for (let c = ctl[TASKS0 + 2 * t], end = ctl[TASKS0 + 2 * t + 1]; c < end; c++) {
       const o = c * CALL, after = C[o] >= AFTER;
       // Counts in FLAGS are not notified: a wait past WAIT_SPIN_MS looks again every 1 ms.
       if (after && C[o + 14] >= 0) this.#waitUntil(FLAGS0 + C[o + 14], C[o + 15], 1, "call", true);
-      const r = fns[after ? C[o] - AFTER : C[o]](C[o + 1], C[o + 2], C[o + 3], C[o + 4], C[o + 5], C[o + 6], C[o + 7], C[o + 8],
-        C[o + 9], C[o + 10], C[o + 11], C[o + 12], C[o + 13], C[o + 14], C[o + 15]);
-      if (r !== undefined) this.#results[c] = r;
+      this.#results[c] = fns[after ? C[o] - AFTER : C[o]](C[o + 1], C[o + 2], C[o + 3], C[o + 4], C[o + 5], C[o + 6], C[o + 7], C[o + 8],
+        C[o + 9], C[o + 10], C[o + 11], C[o + 12], C[o + 13], C[o + 14], C[o + 15]) ?? 0;
       if (after) Atomics.add(ctl, FLAGS0 + t, 1);
     }
   }
