@@ -78,7 +78,8 @@ function serve(module, memory, control, index, kernels, L, die, fail) {
     try {
       for (let c = ctl[L.TASKS0 + 2 * t], end = ctl[L.TASKS0 + 2 * t + 1]; c < end; c++) {
         const o = c * L.CALL, after = C[o] >= L.AFTER;
-        if (after && C[o + 14] >= 0) {
+        // (The clock is read only when the call must wait: usually its block is done already.)
+        if (after && C[o + 14] >= 0 && Atomics.load(ctl, L.FLAGS0 + C[o + 14]) < C[o + 15]) {
           for (let i = 1, v, start = performance.now(); (v = Atomics.load(ctl, L.FLAGS0 + C[o + 14])) < C[o + 15]; i++) {
             if (Atomics.load(ctl, L.ERROR) !== 0 || Atomics.load(ctl, L.SEQ) !== seq) return true;
             if ((i & 1023) === 0 && performance.now() - start > L.WAIT_SPIN_MS) Atomics.wait(ctl, L.FLAGS0 + C[o + 14], v, 1);
