@@ -8,7 +8,7 @@
 // esbuild; test/browser/bundles.ts) runs threads in an isolated page.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import type { Server } from "node:http";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { assertDistFresh, root } from "./dist.js";
@@ -208,9 +208,10 @@ describe.skipIf(!haveChromium)("the demo with threads", () => {
       expect(requests.some((p) => p.startsWith("/dist/min/entry"))).toBe(true); // the worker's requests are seen
       expect(threadsLoaded()).toEqual([false, false]); // "auto" on a small network: nothing of threads loaded
       // A small model uploaded (NetworkWorker.fromJSON of the file's text, "auto"): nothing of threads loaded either.
-      const model = join(mkdtempSync(join(tmpdir(), "nabla-demo-")), "small.json");
+      const dir = mkdtempSync(join(tmpdir(), "nabla-demo-")), model = join(dir, "small.json");
       writeFileSync(model, JSON.stringify(new Network([784, 30, 10], { seed: 3 }).toJSON()));
       await page.setInputFiles("#upload", model);
+      rmSync(dir, { recursive: true });
       await page.waitForFunction(() => /^Loaded small\.json/.test(document.getElementById("status")!.textContent!), null, { timeout: 60_000 });
       expect(await page.textContent("#where")).toMatch(/, 1 thread/);
       expect(threadsLoaded()).toEqual([false, false]);
